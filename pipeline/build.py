@@ -1,0 +1,300 @@
+"""``pufa build``: every script in, one finished episode folder and catalog row out per script.
+
+It reads top to bottom as the pipeline: gather and validate every script first, then for
+each good episode: captions planned → narration spoken → captions timed → screen states
+drawn → video encoded → outputs moved into place → catalog row. A bad or failing episode is
+reported and the rest still build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from . import __version__
+from .captions import CaptionTrack, format_srt, plan_captions, time_captions
+from .catalog import Catalog, CatalogRow, export
+from .config import Config
+from .errors import PufaError, RenderError, ScriptError, display_path
+from .fonts import FontFace, resolve_font
+from .frames import Painter, RenderPlan, render_states
+from .fsutil import atomic_write_text, commit
+from .narration import Narration, narrate
+from .script import Episode, parse_scripts
+from .video import EncodeSettings, encode, probe
+from .voice import TtsEngine, get_engine
+
+COVER_SIZE = (1080, 1440)
+DURATION_TOLERANCE = 0.1
+
+Log = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class BuiltEpisode:
+    number: int
+    title: str
+    folder: Path
+    video: Path
+    subtitles: Path
+    cover: Path
+    manifest: Path
+    duration: float
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Failure:
+    script: Path
+    message: str
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    built: tuple[BuiltEpisode, ...]
+    failed: tuple[Failure, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+def script_paths(config: Config) -> list[Path]:
+    return sorted(config.scripts_dir.glob("*.md"))
+
+
+def build(config: Config, scripts: Sequence[Path] = (), log: Log | None = None) -> BuildReport:
+    """Build ``scripts`` (default: every script in scripts/) into output/episodes/."""
+    say = log or (lambda _message: None)
+    font = resolve_font(config)
+    every = script_paths(config)
+    wanted = [p.resolve() for p in scripts] if scripts else [p.resolve() for p in every]
+    failures: list[Failure] = [Failure(p, f"{display_path(p)}:1: error: no such script") for p in wanted if not p.is_file()]
+    wanted = [p for p in wanted if p.is_file()]
+    # Episode numbers must be unique across scripts/, so the selection is checked against all of it.
+    episodes, bad = parse_scripts(dict.fromkeys([*wanted, *(p.resolve() for p in every)]), font.missing)
+    failures += [Failure(path, _format_script_error(error)) for path, error in bad.items() if path in wanted]
+    selected = [e for e in episodes if e.path in wanted]
+
+    engine = get_engine(config.voice.engine) if selected else None
+    built: list[BuiltEpisode] = []
+    with Catalog(config.catalog_path) as catalog:
+        for position, episode in enumerate(selected, start=1):
+            say(f"[{position}/{len(selected)}] {episode.number:04d} {episode.title}")
+            assert engine is not None
+            try:
+                built.append(build_episode(config, episode, font, engine, catalog, say))
+            except PufaError as exc:
+                failures.append(Failure(episode.path, f"{display_path(episode.path)}: error: {exc}"))
+        export(catalog.rows(), config.output_dir)
+    return BuildReport(tuple(built), tuple(sorted(failures, key=lambda f: str(f.script))))
+
+
+def _format_script_error(error: ScriptError) -> str:
+    return "\n".join(d.format() for d in error.diagnostics)
+
+
+def build_episode(
+    config: Config,
+    episode: Episode,
+    font: FontFace,
+    engine: TtsEngine,
+    catalog: Catalog,
+    log: Log,
+) -> BuiltEpisode:
+    """Render one parsed episode and record it; nothing appears under a final name until it is complete."""
+    started = time.monotonic()
+    video_config = config.video
+    episodes_dir = config.output_dir / "episodes"
+    episodes_dir.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".work-{episode.number:04d}-", dir=episodes_dir))
+    try:
+        scale = video_config.width / 1080
+        caption_font = font.pil(round(config.captions.font_size * scale))
+        line_width = video_config.width - 2 * round(config.captions.margin * scale)
+        plan = plan_captions(episode, caption_font.getlength, line_width, config.captions.max_lines)
+
+        voice = episode.voice or config.voice.name
+        log(f"  voice: {engine.name} {voice}")
+        narration = narrate(
+            episode,
+            plan,
+            engine,
+            voice=voice,
+            rate=config.voice.rate,
+            fps=video_config.fps,
+            title_seconds=video_config.title_seconds,
+            closing_seconds=video_config.closing_seconds,
+            audio_path=work / "narration.wav",
+        )
+        track = time_captions(episode, plan, narration, video_config.fps)
+
+        log(f"  frames: {len(track.cues)} captions")
+        painter = Painter(config, font, video_config.width, video_config.height)
+        states_dir = work / "states"
+        states_dir.mkdir()
+        render = render_states(episode, track, painter, states_dir)
+
+        log(f"  encode: {render.distinct} screen states, {track.duration:.1f} s")
+        label = f"episode {episode.number}"
+        settings = EncodeSettings(crf=video_config.crf, preset=video_config.preset)
+        encode(render, narration.audio_path, work / "video.mp4", settings, label=label)
+        info = probe(work / "video.mp4")
+        if abs(info.duration - narration.duration) > DURATION_TOLERANCE:
+            raise RenderError(f"{label}: video lasts {info.duration:.2f} s but the narration {narration.duration:.2f} s")
+
+        painter.cover(episode, *COVER_SIZE).save(work / "cover.jpg", quality=90)
+        (work / "subtitles.srt").write_text(format_srt(track), encoding="utf-8")
+        inputs = input_digests(config, episode, font)
+        input_hash = _digest(json.dumps(inputs, sort_keys=True))
+        manifest = make_manifest(config, episode, narration, track, render, inputs, input_hash)
+
+        folder = episodes_dir / episode.slug
+        folder.mkdir(parents=True, exist_ok=True)
+        number = f"{episode.number:04d}"
+        outputs = {
+            "cover": (work / "cover.jpg", folder / "cover.jpg"),
+            "subtitles": (work / "subtitles.srt", folder / f"{number}.srt"),
+            "video": (work / "video.mp4", folder / f"{number}.mp4"),
+        }
+        for temporary, final in outputs.values():
+            commit(temporary, final)
+        # The manifest goes last: its presence says the folder is complete.
+        manifest_path = folder / "manifest.json"
+        atomic_write_text(manifest_path, json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
+
+        root = config.root
+        catalog.record(
+            CatalogRow(
+                number=episode.number,
+                title=episode.title,
+                topic=episode.topic,
+                laws=episode.laws,
+                tags=episode.tags,
+                duration=round(narration.duration, 3),
+                script=_relative(episode.path, root),
+                video=_relative(outputs["video"][1], root),
+                subtitles=_relative(outputs["subtitles"][1], root),
+                cover=_relative(outputs["cover"][1], root),
+                manifest=_relative(manifest_path, root),
+                status=episode.status,
+                input_hash=input_hash,
+                built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                voice_engine=narration.engine,
+                voice=narration.voice,
+            )
+        )
+        seconds = time.monotonic() - started
+        log(f"  done: {display_path(outputs['video'][1])} ({narration.duration:.1f} s video in {seconds:.1f} s)")
+        return BuiltEpisode(
+            number=episode.number,
+            title=episode.title,
+            folder=folder,
+            video=outputs["video"][1],
+            subtitles=outputs["subtitles"][1],
+            cover=outputs["cover"][1],
+            manifest=manifest_path,
+            duration=narration.duration,
+            seconds=seconds,
+        )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def input_digests(config: Config, episode: Episode, font: FontFace) -> dict[str, object]:
+    """A digest of everything the episode's outputs depend on."""
+    settings = {name: asdict(getattr(config, name)) for name in ("series", "video", "theme", "voice", "captions")}
+    images = {
+        _relative(scene.image, config.root): _digest_file(scene.image)
+        for scene in episode.scenes
+        if scene.image is not None
+    }
+    return {
+        "script": episode.source_digest,
+        "images": images,
+        "config": _digest(json.dumps(settings, sort_keys=True, ensure_ascii=False)),
+        "font": font.digest(),
+        "pipeline": __version__,
+    }
+
+
+def make_manifest(
+    config: Config,
+    episode: Episode,
+    narration: Narration,
+    track: CaptionTrack,
+    render: RenderPlan,
+    inputs: dict[str, object],
+    input_hash: str,
+) -> dict[str, object]:
+    root = config.root
+    return {
+        "episode": episode.number,
+        "title": episode.title,
+        "topic": episode.topic,
+        "laws": list(episode.laws),
+        "tags": list(episode.tags),
+        "status": episode.status,
+        "script": _relative(episode.path, root),
+        "duration": round(track.duration, 3),
+        "video": {"width": render.width, "height": render.height, "fps": render.fps, "frames": render.total_frames},
+        "voice": {
+            "engine": narration.engine,
+            "engine_version": narration.engine_version,
+            "voice": narration.voice,
+            "rate": config.voice.rate,
+            "draft_voice": narration.engine == "espeak",
+        },
+        "title_card": {"start": 0.0, "end": round(track.title_end_frame / track.fps, 3)},
+        "scenes": [
+            {
+                "index": span.index + 1,
+                "label": span.label,
+                "start": round(span.first_frame / track.fps, 3),
+                "end": round(span.end_frame / track.fps, 3),
+                "image": _relative(episode.scenes[span.index].image, root),
+            }
+            for span in track.scenes
+        ],
+        "closing_card": {"start": round(track.closing_first_frame / track.fps, 3), "end": round(track.duration, 3)},
+        "captions": [
+            {
+                "index": cue.index,
+                "scene": cue.scene + 1,
+                "kind": cue.kind,
+                "start": round(cue.start, 3),
+                "end": round(cue.end, 3),
+                "text": cue.text,
+                "spoken": cue.spoken,
+            }
+            for cue in track.cues
+        ],
+        "screen_states": render.distinct,
+        "inputs": inputs,
+        "input_hash": input_hash,
+        "pipeline_version": __version__,
+    }
+
+
+def _relative(path: Path | None, root: Path) -> str | None:  # type: ignore[return]
+    if path is None:
+        return None
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _digest_file(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()

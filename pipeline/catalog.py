@@ -1,0 +1,179 @@
+"""The episode catalog: ``catalog.db`` (SQLite) at the project root, one row per episode.
+
+The schema is migrated in place, never recreated: each migration runs once, in a
+transaction, and ``PRAGMA user_version`` records how far the database has come. After every
+build the catalog is also exported to ``output/catalog.json`` and ``output/catalog.csv``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+
+from .errors import CatalogError
+from .fsutil import atomic_write_text
+
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE episodes (
+        number       INTEGER PRIMARY KEY,
+        title        TEXT NOT NULL,
+        topic        TEXT NOT NULL,
+        laws         TEXT NOT NULL,
+        tags         TEXT NOT NULL,
+        duration     REAL NOT NULL,
+        script       TEXT NOT NULL,
+        video        TEXT NOT NULL,
+        subtitles    TEXT NOT NULL,
+        cover        TEXT NOT NULL,
+        manifest     TEXT NOT NULL,
+        status       TEXT NOT NULL CHECK (status IN ('draft', 'final', 'published')),
+        input_hash   TEXT NOT NULL,
+        built_at     TEXT NOT NULL,
+        voice_engine TEXT NOT NULL,
+        voice        TEXT NOT NULL
+    )
+    """,
+)
+
+STATUSES = ("draft", "final", "published")
+
+
+@dataclass(frozen=True)
+class CatalogRow:
+    number: int
+    title: str
+    topic: str
+    laws: tuple[str, ...]
+    tags: tuple[str, ...]
+    duration: float
+    script: str
+    video: str
+    subtitles: str
+    cover: str
+    manifest: str
+    status: str
+    input_hash: str
+    built_at: str
+    voice_engine: str
+    voice: str
+
+    def as_json(self) -> dict[str, object]:
+        data = asdict(self)
+        data["laws"], data["tags"] = list(self.laws), list(self.tags)
+        return data
+
+
+COLUMNS = tuple(f.name for f in fields(CatalogRow))
+
+
+class Catalog:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            self._db = sqlite3.connect(path, timeout=30, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA busy_timeout=30000")
+            self._migrate()
+        except sqlite3.Error as exc:
+            raise CatalogError(f"{path}: cannot open the catalog: {exc}") from None
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Catalog:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def _migrate(self) -> None:
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        if version > len(MIGRATIONS):
+            raise CatalogError(f"{self.path}: made by a newer pufa (schema {version}); upgrade pufa")
+        for number, statement in enumerate(MIGRATIONS[version:], start=version + 1):
+            with self._transaction() as db:
+                db.execute(statement)
+                db.execute(f"PRAGMA user_version={number}")
+
+    @property
+    def schema_version(self) -> int:
+        return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+
+    def record(self, row: CatalogRow) -> CatalogRow:
+        """Insert or replace an episode's row; a published episode stays published when rebuilt."""
+        try:
+            with self._transaction() as db:
+                existing = db.execute("SELECT status FROM episodes WHERE number = ?", (row.number,)).fetchone()
+                if existing and existing[0] == "published":
+                    row = _replace_status(row, "published")
+                values = asdict(row)
+                values["laws"] = json.dumps(list(row.laws), ensure_ascii=False)
+                values["tags"] = json.dumps(list(row.tags), ensure_ascii=False)
+                placeholders = ", ".join(f":{c}" for c in COLUMNS)
+                db.execute(f"INSERT OR REPLACE INTO episodes ({', '.join(COLUMNS)}) VALUES ({placeholders})", values)
+        except sqlite3.Error as exc:
+            raise CatalogError(f"{self.path}: cannot record episode {row.number}: {exc}") from None
+        return row
+
+    def rows(self) -> list[CatalogRow]:
+        try:
+            cursor = self._db.execute(f"SELECT {', '.join(COLUMNS)} FROM episodes ORDER BY number")
+            return [_row(values) for values in cursor.fetchall()]
+        except sqlite3.Error as exc:
+            raise CatalogError(f"{self.path}: cannot read the catalog: {exc}") from None
+
+    def get(self, number: int) -> CatalogRow | None:
+        cursor = self._db.execute(f"SELECT {', '.join(COLUMNS)} FROM episodes WHERE number = ?", (number,))
+        values = cursor.fetchone()
+        return _row(values) if values else None
+
+
+def _replace_status(row: CatalogRow, status: str) -> CatalogRow:
+    from dataclasses import replace
+
+    return replace(row, status=status)
+
+
+def _row(values: tuple[object, ...]) -> CatalogRow:
+    data = dict(zip(COLUMNS, values, strict=True))
+    data["laws"] = tuple(json.loads(str(data["laws"])))
+    data["tags"] = tuple(json.loads(str(data["tags"])))
+    return CatalogRow(**data)  # type: ignore[arg-type]
+
+
+def to_json(rows: list[CatalogRow]) -> str:
+    return json.dumps([r.as_json() for r in rows], ensure_ascii=False, indent=2) + "\n"
+
+
+def to_csv(rows: list[CatalogRow]) -> str:
+    """CSV for spreadsheets: lists joined with '；' so a cell reads as Chinese text."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    for row in rows:
+        writer.writerow(["；".join(v) if isinstance(v, tuple) else v for v in (getattr(row, c) for c in COLUMNS)])
+    return buffer.getvalue()
+
+
+def export(rows: list[CatalogRow], output_dir: Path) -> None:
+    """Rewrite output/catalog.json and output/catalog.csv (UTF-8 with BOM, so Excel and WPS read it)."""
+    output_dir.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(output_dir / "catalog.json", to_json(rows))
+    atomic_write_text(output_dir / "catalog.csv", to_csv(rows), encoding="utf-8-sig")

@@ -1,0 +1,207 @@
+"""The series configuration, ``pufa.toml``: a typed schema with a documented default for every key.
+
+The project root is the folder holding ``pufa.toml``; relative paths in the file resolve
+against it. An unknown key or a bad value is an error naming the key.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+CONFIG_NAME = "pufa.toml"
+_COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
+_COLOUR_ALPHA = re.compile(r"^(#[0-9A-Fa-f]{8})?$")
+
+
+def _doc(text: str, **extra: Any) -> dict[str, Any]:
+    return {"doc": text, **extra}
+
+
+@dataclass(frozen=True)
+class SeriesConfig:
+    name: str = field(default="抚宁普法小讲堂", metadata=_doc("Series name, shown at the top of every frame."))
+    producer: str = field(default="秦皇岛市抚宁区司法局", metadata=_doc("Producer, shown on the closing card."))
+    account: str = field(default="抚宁司法", metadata=_doc("WeChat account name, shown on the closing card."))
+
+
+@dataclass(frozen=True)
+class VideoConfig:
+    width: int = field(default=1080, metadata=_doc("Frame width in pixels (even).", min=240, max=4096))
+    height: int = field(default=1920, metadata=_doc("Frame height in pixels (even).", min=240, max=4096))
+    fps: int = field(default=30, metadata=_doc("Frames per second.", min=10, max=60))
+    crf: int = field(default=20, metadata=_doc("x264 quality: lower is better and larger.", min=0, max=51))
+    preset: str = field(
+        default="veryfast",
+        metadata=_doc(
+            "x264 speed preset.",
+            choices=("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow"),
+        ),
+    )
+    title_seconds: float = field(default=2.5, metadata=_doc("How long the opening title card stays.", min=0.5, max=10.0))
+    closing_seconds: float = field(default=3.0, metadata=_doc("How long the closing card stays.", min=0.5, max=10.0))
+
+
+@dataclass(frozen=True)
+class ThemeConfig:
+    background: str = field(default="#0E3A66", metadata=_doc("Background colour (top of the gradient).", colour=True))
+    background_bottom: str = field(default="#06203B", metadata=_doc("Background colour at the bottom.", colour=True))
+    accent: str = field(default="#F2B632", metadata=_doc("Accent colour: labels, rules, 第N期 badge.", colour=True))
+    text: str = field(default="#FFFFFF", metadata=_doc("Text colour on the background.", colour=True))
+    card: str = field(default="#FBF6E9", metadata=_doc("Law-card panel colour.", colour=True))
+    card_text: str = field(default="#2B2118", metadata=_doc("Law-card text colour.", colour=True))
+    font: str = field(default="", metadata=_doc("Font file (.ttf/.otf/.ttc) relative to the project; empty: bundled Noto Sans CJK SC."))
+    font_index: int = field(default=-1, metadata=_doc("Face index inside a .ttc collection; -1 picks the SC face of the bundled font.", min=-1, max=64))
+
+
+@dataclass(frozen=True)
+class VoiceConfig:
+    engine: str = field(default="espeak", metadata=_doc("TTS engine.", choices=("espeak",)))
+    name: str = field(default="cmn", metadata=_doc("Voice name for the engine (espeak: cmn)."))
+    rate: float = field(default=1.0, metadata=_doc("Speaking rate, 1.0 is the engine's normal speed.", min=0.5, max=2.0))
+
+
+@dataclass(frozen=True)
+class CaptionConfig:
+    font_size: int = field(default=58, metadata=_doc("Caption font size in pixels at 1080 wide.", min=20, max=160))
+    max_lines: int = field(default=2, metadata=_doc("Lines per caption at most.", min=1, max=2))
+    colour: str = field(default="#FFFFFF", metadata=_doc("Caption text colour.", colour=True))
+    stroke: str = field(default="#000000", metadata=_doc("Caption outline colour.", colour=True))
+    stroke_width: int = field(default=4, metadata=_doc("Caption outline width in pixels.", min=0, max=12))
+    band: str = field(default="#00000099", metadata=_doc("Caption band colour with alpha (#RRGGBBAA); empty for none.", colour_alpha=True))
+    margin: int = field(default=64, metadata=_doc("Left and right margin of the caption band in pixels.", min=0, max=400))
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole series configuration and where it came from."""
+
+    root: Path
+    series: SeriesConfig = SeriesConfig()
+    video: VideoConfig = VideoConfig()
+    theme: ThemeConfig = ThemeConfig()
+    voice: VoiceConfig = VoiceConfig()
+    captions: CaptionConfig = CaptionConfig()
+
+    @property
+    def path(self) -> Path:
+        return self.root / CONFIG_NAME
+
+    @property
+    def scripts_dir(self) -> Path:
+        return self.root / "scripts"
+
+    @property
+    def output_dir(self) -> Path:
+        return self.root / "output"
+
+    @property
+    def catalog_path(self) -> Path:
+        return self.root / "catalog.db"
+
+
+SECTIONS: dict[str, type] = {
+    "series": SeriesConfig,
+    "video": VideoConfig,
+    "theme": ThemeConfig,
+    "voice": VoiceConfig,
+    "captions": CaptionConfig,
+}
+
+
+def find_project(start: Path | None = None) -> Path:
+    """The nearest folder at or above ``start`` that holds ``pufa.toml``."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / CONFIG_NAME).is_file():
+            return folder
+    raise ConfigError(f"no {CONFIG_NAME} in {here} or any folder above it; run 'pufa init DIR' or pass --project DIR")
+
+
+def load_config(root: Path) -> Config:
+    """Read and validate ``root/pufa.toml``; every problem is reported, then the first raises."""
+    path = root / CONFIG_NAME
+    if not path.is_file():
+        raise ConfigError(f"{path}: not found; run 'pufa init {root}' to create a project")
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+    return parse_config(raw, root)
+
+
+def parse_config(raw: dict[str, Any], root: Path) -> Config:
+    problems: list[str] = []
+    sections: dict[str, Any] = {}
+    for name, value in raw.items():
+        schema = SECTIONS.get(name)
+        if schema is None:
+            problems.append(f"unknown section [{name}] (known: {', '.join(SECTIONS)})")
+            continue
+        if not isinstance(value, dict):
+            problems.append(f"'{name}' must be a table like [{name}]")
+            continue
+        sections[name] = _parse_section(name, schema, value, problems)
+    if problems:
+        where = root / CONFIG_NAME
+        raise ConfigError("; ".join(f"{where}: {p}" for p in problems))
+    return Config(root=root, **sections)
+
+
+def _parse_section(name: str, schema: type, values: dict[str, Any], problems: list[str]) -> Any:
+    known = {f.name: f for f in fields(schema)}
+    accepted: dict[str, Any] = {}
+    for key, value in values.items():
+        spec = known.get(key)
+        if spec is None:
+            problems.append(f"unknown key '{name}.{key}' (known: {', '.join(known)})")
+            continue
+        problem = _check_value(spec.type, spec.metadata, value)
+        if problem:
+            problems.append(f"'{name}.{key}' {problem}")
+        else:
+            accepted[key] = float(value) if spec.type == "float" else value
+    return replace(schema(), **accepted)
+
+
+def _check_value(kind: Any, meta: Any, value: Any) -> str | None:
+    if kind == "int" and (not isinstance(value, int) or isinstance(value, bool)):
+        return f"must be a whole number, not {value!r}"
+    if kind == "float" and (not isinstance(value, int | float) or isinstance(value, bool)):
+        return f"must be a number, not {value!r}"
+    if kind == "str" and not isinstance(value, str):
+        return f"must be text in quotes, not {value!r}"
+    if "min" in meta and not meta["min"] <= value <= meta["max"]:
+        return f"must be between {meta['min']} and {meta['max']}, not {value!r}"
+    if "choices" in meta and value not in meta["choices"]:
+        return f"must be one of {', '.join(meta['choices'])}, not {value!r}"
+    if meta.get("colour") and not _COLOUR.match(value):
+        return f"must be a colour like \"#1A2B3C\", not {value!r}"
+    if meta.get("colour_alpha") and not _COLOUR_ALPHA.match(value):
+        return f"must be a colour with alpha like \"#00000099\" or \"\", not {value!r}"
+    return None
+
+
+def default_config_text() -> str:
+    """pufa.toml as ``pufa init`` writes it: every key, its default and what it does."""
+    lines = ["# pufa series configuration. Every key is optional; shown here with its default.", ""]
+    for name, schema in SECTIONS.items():
+        lines.append(f"[{name}]")
+        for spec in fields(schema):
+            lines.append(f"# {spec.metadata['doc']}")
+            lines.append(f"{spec.name} = {_toml_value(getattr(schema(), spec.name))}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return repr(value)

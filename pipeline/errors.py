@@ -1,0 +1,61 @@
+"""The one exception tree of pufa.
+
+Every error the library raises on purpose is a :class:`PufaError`; the CLI prints
+its message as one line and exits with status 1. Messages name the file and line,
+or the episode and scene, that they concern.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class PufaError(Exception):
+    """Base of every error pufa reports to the user."""
+
+
+class ConfigError(PufaError):
+    """pufa.toml is missing, malformed, or holds an unknown key or a bad value."""
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One problem in one input file, in the compiler-style form editors can click on."""
+
+    path: Path
+    line: int
+    message: str
+    severity: str = "error"
+
+    def format(self, relative_to: Path | None = None) -> str:
+        return f"{display_path(self.path, relative_to)}:{self.line}: {self.severity}: {self.message}"
+
+
+class ScriptError(PufaError):
+    """One or more problems in an episode script; all of a file's problems at once."""
+
+    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+        self.diagnostics = tuple(diagnostics)
+        super().__init__("\n".join(d.format() for d in diagnostics))
+
+
+class VoiceError(PufaError):
+    """The TTS engine could not speak a scene."""
+
+
+class RenderError(PufaError):
+    """Drawing frames or encoding the video failed."""
+
+
+class CatalogError(PufaError):
+    """catalog.db could not be read or written."""
+
+
+def display_path(path: Path, relative_to: Path | None = None) -> str:
+    """A path as the user typed it: relative to the working folder when it lies below it."""
+    base = relative_to or Path.cwd()
+    try:
+        return str(path.resolve().relative_to(base.resolve()))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,359 @@
+"""Screen states drawn once each with Pillow, and the timeline that says how long each is held.
+
+A screen state is everything on screen at one moment: the branded background and header,
+the scene label, the picture or law card, and the caption. An episode has a few dozen
+distinct states however long it is; each is drawn once and saved as a PNG, so no per-frame
+work happens in Python and memory holds at most one scene's base images.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont, ImageOps
+
+from .captions import CaptionTrack, Cue, Span, tokenize
+from .config import Config
+from .fonts import FontFace
+from .script import Block, Episode
+
+RGB = tuple[int, int, int]
+RGBA = tuple[int, int, int, int]
+StateKey = tuple[object, ...]
+
+
+def hex_colour(value: str) -> RGB:
+    return (int(value[1:3], 16), int(value[3:5], 16), int(value[5:7], 16))
+
+
+def hex_colour_alpha(value: str) -> RGBA:
+    return (*hex_colour(value), int(value[7:9], 16) if len(value) == 9 else 255)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A screen state held on screen for frames [first_frame, end_frame)."""
+
+    key: StateKey
+    first_frame: int
+    end_frame: int
+
+
+@dataclass(frozen=True)
+class RenderedState:
+    key: StateKey
+    path: Path
+    first_frame: int
+    end_frame: int
+
+
+@dataclass(frozen=True)
+class RenderPlan:
+    """The distinct frames of an episode on disk and how long each is held, in order."""
+
+    width: int
+    height: int
+    fps: int
+    total_frames: int
+    states: tuple[RenderedState, ...]
+    distinct: int
+
+
+def timeline(episode: Episode, track: CaptionTrack) -> list[Segment]:
+    """Every stretch of the episode during which the picture does not change."""
+    segments: list[Segment] = [Segment(("title",), 0, track.title_end_frame)]
+    for span in track.scenes:
+        cues = [c for c in track.cues if c.scene == span.index]
+        law_spans = _law_spans(cues)
+        cuts = {span.first_frame, span.end_frame}
+        for cue in cues:
+            cuts |= {cue.first_frame, cue.end_frame}
+        for first, end, _block in law_spans:
+            cuts |= {first, end}
+        points = sorted(p for p in cuts if span.first_frame <= p <= span.end_frame)
+        for first, end in zip(points, points[1:], strict=False):
+            panel = next((b for f, e, b in law_spans if f <= first < e), -1)
+            cue_index = next((c.index for c in cues if c.first_frame <= first < c.end_frame), 0)
+            segments.append(Segment(("scene", span.index, panel, cue_index), first, end))
+    segments.append(Segment(("closing",), track.closing_first_frame, track.total_frames))
+    return _merge([s for s in segments if s.end_frame > s.first_frame])
+
+
+def _law_spans(cues: list[Cue]) -> list[tuple[int, int, int]]:
+    """(first frame, end frame, block) of each law card: from its first cue to its last."""
+    spans: dict[int, tuple[int, int]] = {}
+    for cue in cues:
+        if cue.kind == "law":
+            first, end = spans.get(cue.block, (cue.first_frame, cue.end_frame))
+            spans[cue.block] = (min(first, cue.first_frame), max(end, cue.end_frame))
+    return [(first, end, block) for block, (first, end) in spans.items()]
+
+
+def _merge(segments: list[Segment]) -> list[Segment]:
+    merged: list[Segment] = []
+    for segment in segments:
+        if merged and merged[-1].key == segment.key and merged[-1].end_frame == segment.first_frame:
+            merged[-1] = Segment(segment.key, merged[-1].first_frame, segment.end_frame)
+        else:
+            merged.append(segment)
+    return merged
+
+
+class Painter:
+    """Draws the series layout at any frame size; every measure is scaled from 1080 wide."""
+
+    def __init__(self, config: Config, font: FontFace, width: int, height: int) -> None:
+        self.config = config
+        self.font = font
+        self.width = width
+        self.height = height
+        self.scale = width / 1080
+        self.theme = config.theme
+        self._background = _gradient(width, height, hex_colour(self.theme.background), hex_colour(self.theme.background_bottom))
+
+    def px(self, value: float) -> int:
+        return round(value * self.scale)
+
+    def face(self, size: float) -> ImageFont.FreeTypeFont:
+        return self.font.pil(max(self.px(size), 8))
+
+    # --- whole screens -------------------------------------------------------------------
+
+    def title_card(self, episode: Episode) -> Image.Image:
+        image = self._background.copy()
+        draw = ImageDraw.Draw(image)
+        accent, text = hex_colour(self.theme.accent), hex_colour(self.theme.text)
+        self._centred(draw, self.config.series.name, self.px(560), self.face(72), accent)
+        self._badge(draw, f"第{episode.number}期", self.px(690), self.face(56))
+        title_font = self.face(96)
+        lines = wrap_text(episode.title, title_font, self.width - self.px(160))
+        y = self.px(860)
+        for line in lines[:3]:
+            self._centred(draw, line, y, title_font, text, stroke=self.px(3))
+            y += self.px(96 * 1.3)
+        self._centred(draw, f"— {episode.topic} —", y + self.px(40), self.face(44), accent)
+        return image
+
+    def scene_base(self, episode: Episode, scene_index: int, law_block: Block | None) -> Image.Image:
+        image = self._background.copy()
+        draw = ImageDraw.Draw(image)
+        self._header(draw, episode)
+        scene = episode.scenes[scene_index]
+        label_font = self.face(50)
+        label_box = self._pill(draw, scene.label, (self.px(64), self.px(300)), label_font)
+        top = label_box[3] + self.px(40)
+        bottom = self._caption_top() - self.px(40)
+        box = (self.px(64), top, self.width - self.px(64), bottom)
+        if law_block is not None:
+            self._law_card(image, law_block, box)
+        elif scene.image is not None:
+            self._picture(image, scene.image, box)
+        else:
+            self._title_board(draw, episode, box)
+        return image
+
+    def with_caption(self, base: Image.Image, lines: tuple[str, ...]) -> Image.Image:
+        captions = self.config.captions
+        font = self.face(captions.font_size)
+        line_height = self.px(captions.font_size * 1.4)
+        bottom = self._caption_bottom()
+        top = bottom - line_height * len(lines)
+        image = base.copy()
+        if captions.band:
+            overlay = Image.new("RGBA", (self.width, self.height), (0, 0, 0, 0))
+            ImageDraw.Draw(overlay).rounded_rectangle(
+                (self.px(captions.margin) - self.px(24), top - self.px(18), self.width - self.px(captions.margin) + self.px(24), bottom + self.px(14)),
+                radius=self.px(18),
+                fill=hex_colour_alpha(captions.band),
+            )
+            image = Image.alpha_composite(image.convert("RGBA"), overlay).convert("RGB")
+        draw = ImageDraw.Draw(image)
+        for row, line in enumerate(lines):
+            self._centred(
+                draw,
+                line,
+                top + row * line_height + (line_height - self.px(captions.font_size)) // 2,
+                font,
+                hex_colour(captions.colour),
+                stroke=self.px(captions.stroke_width),
+                stroke_fill=hex_colour(captions.stroke),
+            )
+        return image
+
+    def closing_card(self) -> Image.Image:
+        image = self._background.copy()
+        draw = ImageDraw.Draw(image)
+        series = self.config.series
+        accent, text = hex_colour(self.theme.accent), hex_colour(self.theme.text)
+        self._centred(draw, "感谢收看", self.px(620), self.face(100), text, stroke=self.px(3))
+        self._centred(draw, series.name, self.px(800), self.face(60), accent)
+        self._centred(draw, f"关注微信公众号「{series.account}」", self.px(1000), self.face(52), text)
+        self._centred(draw, f"出品：{series.producer}", self.px(1100), self.face(44), text)
+        return image
+
+    def cover(self, episode: Episode, width: int, height: int) -> Image.Image:
+        """The 3:4 cover: series, 期数 and the title set large enough to read as a thumbnail."""
+        image = _gradient(width, height, hex_colour(self.theme.background), hex_colour(self.theme.background_bottom))
+        draw = ImageDraw.Draw(image)
+        scale = width / 1080
+        accent, text = hex_colour(self.theme.accent), hex_colour(self.theme.text)
+        series_font = self.font.pil(round(70 * scale))
+        self._centred(draw, self.config.series.name, round(150 * scale), series_font, accent, width=width)
+        self._badge(draw, f"第{episode.number}期", round(270 * scale), self.font.pil(round(56 * scale)), width=width)
+        title_font = self.font.pil(round(128 * scale))
+        lines = wrap_text(episode.title, title_font, width - round(140 * scale))[:3]
+        line_height = round(128 * 1.3 * scale)
+        y = (height - line_height * len(lines)) // 2 + round(60 * scale)
+        for line in lines:
+            self._centred(draw, line, y, title_font, text, stroke=round(4 * scale), width=width)
+            y += line_height
+        self._centred(draw, self.config.series.account, height - round(150 * scale), self.font.pil(round(48 * scale)), accent, width=width)
+        return image
+
+    # --- parts ---------------------------------------------------------------------------
+
+    def _caption_bottom(self) -> int:
+        # WeChat draws its own controls over the bottom 15% of the frame.
+        return round(self.height * 0.85) - self.px(30)
+
+    def _caption_top(self) -> int:
+        captions = self.config.captions
+        return self._caption_bottom() - self.px(captions.font_size * 1.4) * captions.max_lines - self.px(18)
+
+    def _header(self, draw: ImageDraw.ImageDraw, episode: Episode) -> None:
+        accent, text = hex_colour(self.theme.accent), hex_colour(self.theme.text)
+        self._centred(draw, self.config.series.name, self.px(96), self.face(60), text, stroke=self.px(2))
+        self._centred(draw, f"第{episode.number}期 · {episode.topic}", self.px(182), self.face(40), accent)
+        draw.rectangle((self.px(64), self.px(252), self.width - self.px(64), self.px(256)), fill=accent)
+
+    def _title_board(self, draw: ImageDraw.ImageDraw, episode: Episode, box: tuple[int, int, int, int]) -> None:
+        font = self.face(88)
+        lines = wrap_text(episode.title, font, box[2] - box[0] - self.px(40))[:3]
+        line_height = self.px(88 * 1.35)
+        y = (box[1] + box[3]) // 2 - line_height * len(lines) // 2
+        for line in lines:
+            self._centred(draw, line, y, font, hex_colour(self.theme.text), stroke=self.px(2))
+            y += line_height
+
+    def _law_card(self, image: Image.Image, block: Block, box: tuple[int, int, int, int]) -> None:
+        draw = ImageDraw.Draw(image)
+        draw.rounded_rectangle(box, radius=self.px(28), fill=hex_colour(self.theme.card))
+        draw.rectangle((box[0], box[1] + self.px(40), box[0] + self.px(12), box[3] - self.px(40)), fill=hex_colour(self.theme.accent))
+        inner = (box[0] + self.px(56), box[1] + self.px(48), box[2] - self.px(48), box[3] - self.px(48))
+        draw.text((inner[0], inner[1]), "法条", font=self.face(44), fill=hex_colour(self.theme.accent))
+        text_top = inner[1] + self.px(84)
+        for size in (50, 46, 42, 38, 34, 30):
+            font = self.face(size)
+            lines = wrap_text(block.shown, font, inner[2] - inner[0])
+            line_height = self.px(size * 1.55)
+            if text_top + line_height * len(lines) <= inner[3]:
+                break
+        for row, line in enumerate(lines):
+            draw.text((inner[0], text_top + row * line_height), line, font=font, fill=hex_colour(self.theme.card_text))
+
+    def _picture(self, image: Image.Image, path: Path, box: tuple[int, int, int, int]) -> None:
+        size = (box[2] - box[0], box[3] - box[1])
+        with Image.open(path) as source:
+            picture = ImageOps.fit(ImageOps.exif_transpose(source).convert("RGB"), size, Image.Resampling.LANCZOS)
+        mask = Image.new("L", size, 0)
+        ImageDraw.Draw(mask).rounded_rectangle((0, 0, size[0] - 1, size[1] - 1), radius=self.px(28), fill=255)
+        image.paste(picture, (box[0], box[1]), mask)
+
+    def _pill(self, draw: ImageDraw.ImageDraw, text: str, origin: tuple[int, int], font: ImageFont.FreeTypeFont) -> tuple[int, int, int, int]:
+        left, top, right, bottom = draw.textbbox((0, 0), text, font=font)
+        pad_x, pad_y = self.px(28), self.px(14)
+        box = (origin[0], origin[1], origin[0] + right - left + 2 * pad_x, origin[1] + bottom - top + 2 * pad_y)
+        draw.rounded_rectangle(box, radius=(box[3] - box[1]) // 2, fill=hex_colour(self.theme.accent))
+        draw.text((origin[0] + pad_x - left, origin[1] + pad_y - top), text, font=font, fill=hex_colour(self.theme.background_bottom))
+        return box
+
+    def _badge(self, draw: ImageDraw.ImageDraw, text: str, y: int, font: ImageFont.FreeTypeFont, width: int | None = None) -> None:
+        width = width or self.width
+        left, top, right, bottom = draw.textbbox((0, 0), text, font=font)
+        pad_x, pad_y = round(font.size * 0.6), round(font.size * 0.25)
+        x0 = (width - (right - left)) // 2 - pad_x
+        draw.rounded_rectangle((x0, y, x0 + right - left + 2 * pad_x, y + bottom - top + 2 * pad_y), radius=round(font.size * 0.3), fill=hex_colour(self.theme.accent))
+        draw.text((x0 + pad_x - left, y + pad_y - top), text, font=font, fill=hex_colour(self.theme.background_bottom))
+
+    def _centred(
+        self,
+        draw: ImageDraw.ImageDraw,
+        text: str,
+        y: int,
+        font: ImageFont.FreeTypeFont,
+        fill: RGB,
+        *,
+        stroke: int = 0,
+        stroke_fill: RGB = (0, 0, 0),
+        width: int | None = None,
+    ) -> None:
+        width = width or self.width
+        x = (width - font.getlength(text)) / 2
+        draw.text((x, y), text, font=font, fill=fill, stroke_width=stroke, stroke_fill=stroke_fill)
+
+
+def wrap_text(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
+    """Greedy lines no wider than ``width``, breaking only between caption tokens."""
+    lines: list[str] = [""]
+    for token in tokenize([Span(text, text)]):
+        candidate = lines[-1] + token.shown
+        if lines[-1] and font.getlength(candidate.rstrip()) > width:
+            lines.append(token.shown.lstrip())
+        else:
+            lines[-1] = candidate
+    return [line.strip() for line in lines if line.strip()]
+
+
+def _gradient(width: int, height: int, top: RGB, bottom: RGB) -> Image.Image:
+    ramp = np.linspace(0.0, 1.0, height, dtype=np.float32)[:, None]
+    colours = np.array(top, dtype=np.float32) * (1 - ramp) + np.array(bottom, dtype=np.float32) * ramp
+    rows = np.repeat(colours[:, None, :], width, axis=1)
+    return Image.fromarray(rows.round().astype(np.uint8), "RGB")
+
+
+def render_states(
+    episode: Episode,
+    track: CaptionTrack,
+    painter: Painter,
+    folder: Path,
+) -> RenderPlan:
+    """Draw each distinct screen state of the episode once, into ``folder`` as PNG files."""
+    segments = timeline(episode, track)
+    cues = {cue.index: cue for cue in track.cues}
+    paths: dict[StateKey, Path] = {}
+    for key, image in _draw_each(episode, segments, cues, painter):
+        path = folder / f"state-{len(paths):04d}.png"
+        # Level 1: these files live for seconds and are read once; speed beats size.
+        image.save(path, compress_level=1)
+        paths[key] = path
+    states = tuple(RenderedState(s.key, paths[s.key], s.first_frame, s.end_frame) for s in segments)
+    return RenderPlan(painter.width, painter.height, track.fps, track.total_frames, states, len(paths))
+
+
+def _draw_each(
+    episode: Episode, segments: list[Segment], cues: dict[int, Cue], painter: Painter
+) -> Iterator[tuple[StateKey, Image.Image]]:
+    seen: set[StateKey] = set()
+    bases: dict[tuple[int, int], Image.Image] = {}
+    for segment in segments:
+        key = segment.key
+        if key in seen:
+            continue
+        seen.add(key)
+        if key[0] == "title":
+            yield key, painter.title_card(episode)
+        elif key[0] == "closing":
+            yield key, painter.closing_card()
+        else:
+            _, scene_index, panel, cue_index = key
+            assert isinstance(scene_index, int) and isinstance(panel, int) and isinstance(cue_index, int)
+            if (scene_index, panel) not in bases:
+                if bases and next(iter(bases))[0] != scene_index:
+                    bases.clear()  # a scene's bases are never needed again once the next scene starts
+                law = episode.scenes[scene_index].blocks[panel] if panel >= 0 else None
+                bases[(scene_index, panel)] = painter.scene_base(episode, scene_index, law)
+            base = bases[(scene_index, panel)]
+            yield key, painter.with_caption(base, cues[cue_index].lines) if cue_index else base

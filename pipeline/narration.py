@@ -1,0 +1,105 @@
+"""Narration: the whole episode's voice track, and when each caption is spoken.
+
+The track starts with silence under the title card, then every scene (a short lead-in so
+the scene label is seen before the voice starts), then silence under the closing card.
+Its length is a whole number of video frames, so audio and video end together.
+"""
+
+from __future__ import annotations
+
+import wave
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from .captions import CaptionPlan
+from .errors import PufaError, VoiceError
+from .script import Episode
+from .voice import TtsEngine
+
+SCENE_LEAD_IN = 0.3
+SCENE_TAIL = 0.45
+
+
+@dataclass(frozen=True)
+class Narration:
+    audio_path: Path
+    sample_rate: int
+    duration: float
+    scenes: tuple[tuple[float, float], ...]
+    pieces: tuple[tuple[float, float], ...]
+    engine: str
+    engine_version: str
+    voice: str
+
+
+def narrate(
+    episode: Episode,
+    plan: CaptionPlan,
+    engine: TtsEngine,
+    *,
+    voice: str,
+    rate: float,
+    fps: int,
+    title_seconds: float,
+    closing_seconds: float,
+    audio_path: Path,
+) -> Narration:
+    """Speak every scene with ``engine`` and write the episode's track to ``audio_path`` (WAV)."""
+    parts: list[npt.NDArray[np.int16]] = []
+    scenes: list[tuple[float, float]] = []
+    pieces: list[tuple[float, float]] = []
+    sample_rate = 0
+    cursor = title_seconds
+    for scene, captions in zip(episode.scenes, plan.scenes, strict=True):
+        try:
+            utterance = engine.speak([c.text.spoken for c in captions], voice, rate)
+        except PufaError as exc:
+            raise VoiceError(f"episode {episode.number}, scene '{scene.label}': {exc}") from None
+        if sample_rate and utterance.sample_rate != sample_rate:
+            raise VoiceError(f"episode {episode.number}: the voice changed sample rate mid-episode")
+        sample_rate = utterance.sample_rate
+        start = cursor
+        cursor += SCENE_LEAD_IN
+        pieces += [(cursor + a, cursor + b) for a, b in utterance.pieces]
+        parts.append(utterance.samples)
+        cursor += utterance.duration + SCENE_TAIL
+        scenes.append((start, cursor))
+    total_frames = round((cursor + closing_seconds) * fps)
+    duration = total_frames / fps
+    track = _assemble(parts, scenes, sample_rate, duration, title_seconds)
+    _write_wav(audio_path, track, sample_rate)
+    return Narration(
+        audio_path=audio_path,
+        sample_rate=sample_rate,
+        duration=duration,
+        scenes=tuple(scenes),
+        pieces=tuple(pieces),
+        engine=engine.name,
+        engine_version=engine.version,
+        voice=voice,
+    )
+
+
+def _assemble(
+    parts: list[npt.NDArray[np.int16]],
+    scenes: list[tuple[float, float]],
+    sample_rate: int,
+    duration: float,
+    title_seconds: float,
+) -> npt.NDArray[np.int16]:
+    track = np.zeros(round(duration * sample_rate), dtype=np.int16)
+    for samples, (start, _end) in zip(parts, scenes, strict=True):
+        offset = round((start + SCENE_LEAD_IN) * sample_rate)
+        track[offset : offset + len(samples)] = samples[: len(track) - offset]
+    return track
+
+
+def _write_wav(path: Path, samples: npt.NDArray[np.int16], sample_rate: int) -> None:
+    with wave.open(str(path), "wb") as handle:
+        handle.setnchannels(1)
+        handle.setsampwidth(2)
+        handle.setframerate(sample_rate)
+        handle.writeframes(samples.astype("<i2").tobytes())

@@ -1,0 +1,402 @@
+"""Episode scripts: Markdown with YAML front matter, parsed into a frozen :class:`Episode`.
+
+Every problem in a file is collected and raised together as one :class:`ScriptError`,
+each as ``path:line: error: message``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from .errors import Diagnostic, ScriptError
+
+STATUSES = ("draft", "final")
+_OVERRIDE = re.compile(r"\{([^{}|]*)\|([^{}|]*)\}")
+_IMAGE = re.compile(r"^!\[(?P<alt>[^\]]*)\]\((?P<src>[^)]+)\)$")
+_HEADING = re.compile(r"^(?P<marks>#+)\s*(?P<label>.*)$")
+_SLUG_UNSAFE = re.compile(r"[^\w\-]+")
+_FIELD_LINE = re.compile(r"^(?P<key>[A-Za-z_][\w-]*)\s*:")
+
+
+@dataclass(frozen=True)
+class Span:
+    """A run of text as shown in captions and as given to the voice.
+
+    ``fixed`` spans come from ``{显示|读作}`` and are never split across captions.
+    """
+
+    shown: str
+    spoken: str
+    fixed: bool = False
+
+
+@dataclass(frozen=True)
+class Block:
+    """A narrated paragraph, or a law card (a ``>`` quote shown as a panel while narrated)."""
+
+    kind: Literal["narration", "law"]
+    spans: tuple[Span, ...]
+    line: int
+
+    @property
+    def shown(self) -> str:
+        return "".join(s.shown for s in self.spans)
+
+    @property
+    def spoken(self) -> str:
+        return "".join(s.spoken for s in self.spans)
+
+
+@dataclass(frozen=True)
+class Scene:
+    label: str
+    line: int
+    blocks: tuple[Block, ...]
+    image: Path | None = None
+
+
+@dataclass(frozen=True)
+class Episode:
+    path: Path
+    number: int
+    title: str
+    topic: str
+    laws: tuple[str, ...]
+    tags: tuple[str, ...]
+    voice: str | None
+    status: str
+    scenes: tuple[Scene, ...]
+    source_digest: str
+    number_line: int = 1
+
+    @property
+    def slug(self) -> str:
+        """The output folder name: ``<NNNN>-<script file stem without a leading number>``."""
+        stem = re.sub(rf"^0*{self.number}[-_ ]*", "", self.path.stem)
+        stem = _SLUG_UNSAFE.sub("-", stem).strip("-")
+        return f"{self.number:04d}-{stem}" if stem else f"{self.number:04d}"
+
+
+@dataclass(frozen=True)
+class _Field:
+    kind: str
+    required: bool
+
+
+FIELDS: dict[str, _Field] = {
+    "episode": _Field("int", True),
+    "title": _Field("str", True),
+    "topic": _Field("str", True),
+    "laws": _Field("list", False),
+    "tags": _Field("list", False),
+    "voice": _Field("str", False),
+    "status": _Field("str", False),
+}
+
+GlyphCheck = Callable[[str], list[str]]
+
+
+def parse_script(path: Path, missing_glyphs: GlyphCheck | None = None) -> Episode:
+    """Parse one script; raise :class:`ScriptError` listing every problem found in it."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ScriptError([Diagnostic(path, 1, f"cannot read the file: {exc.strerror}")]) from None
+    return parse_script_bytes(path, data, missing_glyphs)
+
+
+def parse_script_bytes(path: Path, data: bytes, missing_glyphs: GlyphCheck | None = None) -> Episode:
+    problems: list[Diagnostic] = []
+
+    def report(line: int, message: str) -> None:
+        problems.append(Diagnostic(path, line, message))
+
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ScriptError([Diagnostic(path, line, f"not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as UTF-8")]) from None
+    if not text.strip():
+        raise ScriptError([Diagnostic(path, 1, "the file is empty; a script needs front matter and at least one scene")])
+
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    front, body_start = _split_front_matter(lines, report)
+    fields = _parse_front_matter(front, report) if front is not None else {}
+    scenes = _parse_body(lines, body_start, path, report, missing_glyphs)
+    if missing_glyphs is not None:
+        for key in ("title", "topic"):
+            value = fields.get(key)
+            if isinstance(value, str):
+                _check_glyphs(value, _field_line(front or [], key), report, missing_glyphs)
+
+    if problems:
+        raise ScriptError(problems)
+    return Episode(
+        path=path,
+        number=fields["episode"],
+        title=fields["title"].strip(),
+        topic=fields["topic"].strip(),
+        laws=tuple(fields.get("laws") or ()),
+        tags=tuple(fields.get("tags") or ()),
+        voice=fields.get("voice"),
+        status=fields.get("status") or "draft",
+        scenes=tuple(scenes),
+        source_digest=hashlib.sha256(data).hexdigest(),
+        number_line=_field_line(front or [], "episode"),
+    )
+
+
+def _split_front_matter(lines: list[str], report: Callable[[int, str], None]) -> tuple[list[str] | None, int]:
+    """The front-matter lines (from line 2) and the index of the first body line."""
+    if lines[0].strip() != "---":
+        report(1, "the file must start with '---' and front matter (episode, title, topic)")
+        return None, 0
+    for index in range(1, len(lines)):
+        if lines[index].strip() == "---":
+            return lines[1:index], index + 1
+    report(1, "the front matter opened on line 1 is never closed with '---'")
+    return None, len(lines)
+
+
+def _field_line(front: list[str], key: str) -> int:
+    for offset, line in enumerate(front):
+        match = _FIELD_LINE.match(line)
+        if match and match["key"] == key:
+            return offset + 2
+    return 1
+
+
+def _parse_front_matter(front: list[str], report: Callable[[int, str], None]) -> dict[str, Any]:
+    try:
+        loaded = yaml.safe_load("\n".join(front))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = mark.line + 2 if mark is not None else 1
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        report(line, f"front matter is not valid YAML: {problem}")
+        return {}
+    if loaded is None:
+        loaded = {}
+    if not isinstance(loaded, dict):
+        report(2, "front matter must be 'key: value' lines (episode, title, topic, ...)")
+        return {}
+
+    accepted: dict[str, Any] = {}
+    for key, value in loaded.items():
+        line = _field_line(front, str(key))
+        spec = FIELDS.get(str(key))
+        if spec is None:
+            report(line, f"unknown field '{key}' (known: {', '.join(FIELDS)})")
+            continue
+        problem = _field_problem(str(key), spec.kind, value)
+        if problem:
+            report(line, problem)
+        elif value is not None:
+            accepted[str(key)] = [str(v).strip() for v in value] if spec.kind == "list" else value
+    for key, spec in FIELDS.items():
+        if spec.required and key not in loaded:
+            report(1, f"missing field '{key}' in the front matter")
+    return accepted
+
+
+def _field_problem(key: str, kind: str, value: Any) -> str | None:
+    if kind == "int":
+        if isinstance(value, bool) or not isinstance(value, int):
+            return f"'{key}' must be a whole number like 1260, not {value!r}"
+        if value <= 0:
+            return f"'{key}' must be positive, not {value}"
+    if kind == "str" and value is not None:
+        if not isinstance(value, str) or not value.strip():
+            return f"'{key}' must be text, not {value!r}"
+        if key == "status" and value not in STATUSES:
+            return f"'status' must be one of {', '.join(STATUSES)}, not {value!r}"
+    if kind == "list" and value is not None:
+        if not isinstance(value, list) or not all(isinstance(v, str | int) and str(v).strip() for v in value):
+            return f"'{key}' must be a list of text items like [a, b], not {value!r}"
+    return None
+
+
+class _SceneDraft:
+    def __init__(self, label: str, line: int) -> None:
+        self.label = label
+        self.line = line
+        self.blocks: list[Block] = []
+        self.image: Path | None = None
+
+
+def _parse_body(
+    lines: list[str],
+    start: int,
+    path: Path,
+    report: Callable[[int, str], None],
+    missing_glyphs: GlyphCheck | None,
+) -> list[Scene]:
+    scenes: list[_SceneDraft] = []
+    pending: list[tuple[int, str]] = []
+    pending_kind: Literal["narration", "law"] = "narration"
+
+    def flush() -> None:
+        nonlocal pending
+        if not pending:
+            return
+        first_line = pending[0][0]
+        spans: list[Span] = []
+        for number, raw in pending:
+            if spans and raw and _needs_space(spans[-1].shown, raw):
+                spans.append(Span(" ", " "))
+            spans.extend(_parse_spans(raw, number, report))
+        if spans and any(s.shown.strip() for s in spans):
+            if not scenes:
+                report(first_line, "text before the first scene heading; start a scene with '## 标题'")
+            else:
+                scenes[-1].blocks.append(Block(pending_kind, tuple(spans), first_line))
+        pending = []
+
+    for number, raw in _without_comments(lines, start, report):
+        stripped = raw.strip()
+        heading = _HEADING.match(stripped)
+        image = _IMAGE.match(stripped)
+        if heading:
+            flush()
+            label = heading["label"].strip()
+            if len(heading["marks"]) != 2:
+                report(number, f"scene headings use '## ', not '{heading['marks']} '")
+            elif not label:
+                report(number, "a scene heading needs a label, e.g. '## 案例'")
+            scenes.append(_SceneDraft(label, number))
+            if missing_glyphs is not None:
+                _check_glyphs(label, number, report, missing_glyphs)
+        elif image:
+            flush()
+            _attach_image(scenes, image["src"].strip(), number, path, report)
+        elif stripped.startswith(">"):
+            if pending_kind != "law":
+                flush()
+                pending_kind = "law"
+            content = stripped.lstrip(">").strip()
+            if content:
+                pending.append((number, content))
+        elif not stripped:
+            flush()
+        else:
+            if pending_kind != "narration":
+                flush()
+                pending_kind = "narration"
+            pending.append((number, stripped))
+        if missing_glyphs is not None and not heading and not image:
+            shown = _OVERRIDE.sub(lambda m: m[1], stripped.lstrip(">").strip())
+            _check_glyphs(shown, number, report, missing_glyphs)
+    flush()
+
+    if not scenes:
+        report(start + 1 if start < len(lines) else 1, "no scenes: add at least one '## 标题' heading with narration")
+    for draft in scenes:
+        if not draft.blocks and draft.label:
+            report(draft.line, f"scene '{draft.label}' has no narration")
+    return [Scene(d.label, d.line, tuple(d.blocks), d.image) for d in scenes]
+
+
+def _without_comments(lines: list[str], start: int, report: Callable[[int, str], None]) -> Iterable[tuple[int, str]]:
+    """Body lines with ``<!-- -->`` comments blanked out, keeping every line's number."""
+    in_comment_since = 0
+    for index in range(start, len(lines)):
+        line, kept = lines[index], []
+        position = 0
+        while position < len(line):
+            if in_comment_since:
+                end = line.find("-->", position)
+                if end < 0:
+                    position = len(line)
+                    continue
+                in_comment_since, position = 0, end + 3
+            else:
+                begin = line.find("<!--", position)
+                if begin < 0:
+                    kept.append(line[position:])
+                    break
+                kept.append(line[position:begin])
+                in_comment_since, position = index + 1, begin + 4
+        yield index + 1, "".join(kept)
+    if in_comment_since:
+        report(in_comment_since, "comment '<!--' is never closed with '-->'")
+
+
+def _attach_image(scenes: list[_SceneDraft], src: str, number: int, path: Path, report: Callable[[int, str], None]) -> None:
+    if not scenes:
+        report(number, "an image before the first scene heading; put it under a '## ' heading")
+        return
+    if scenes[-1].image is not None:
+        report(number, "a scene can have one picture; this scene already has one")
+        return
+    target = (path.parent / src).resolve()
+    if not target.is_file():
+        report(number, f"image not found: {src}")
+        return
+    scenes[-1].image = target
+
+
+def _parse_spans(raw: str, number: int, report: Callable[[int, str], None]) -> list[Span]:
+    spans: list[Span] = []
+    position = 0
+    for match in _OVERRIDE.finditer(raw):
+        spans.extend(_plain_spans(raw[position : match.start()], number, report))
+        shown, spoken = match[1].strip(), match[2].strip()
+        if not shown or not spoken:
+            report(number, f"'{match[0]}' needs both parts: {{显示|读作}}")
+        spans.append(Span(shown, spoken, fixed=True))
+        position = match.end()
+    spans.extend(_plain_spans(raw[position:], number, report))
+    return spans
+
+
+def _plain_spans(text: str, number: int, report: Callable[[int, str], None]) -> list[Span]:
+    if "{" in text or "}" in text:
+        report(number, "unmatched '{' or '}'; a pronunciation is written {显示|读作}")
+        text = text.replace("{", "").replace("}", "")
+    return [Span(text, text)] if text else []
+
+
+def _needs_space(before: str, after: str) -> bool:
+    return bool(before) and before[-1].isascii() and before[-1].isalnum() and after[0].isascii() and after[0].isalnum()
+
+
+def _check_glyphs(text: str, line: int, report: Callable[[int, str], None], missing_glyphs: GlyphCheck) -> None:
+    for char in missing_glyphs(text):
+        report(line, f"the caption font cannot draw '{char}' (U+{ord(char):04X}); replace it or choose another font")
+
+
+def parse_scripts(paths: Iterable[Path], missing_glyphs: GlyphCheck | None = None) -> tuple[list[Episode], dict[Path, ScriptError]]:
+    """Parse many scripts; a bad file is recorded, the rest go on.
+
+    Episode numbers must be unique: every file using a taken number fails, naming the other.
+    """
+    episodes: list[Episode] = []
+    failures: dict[Path, ScriptError] = {}
+    for path in paths:
+        try:
+            episodes.append(parse_script(path, missing_glyphs))
+        except ScriptError as exc:
+            failures[path] = exc
+    by_number: dict[int, list[Episode]] = {}
+    for episode in episodes:
+        by_number.setdefault(episode.number, []).append(episode)
+    unique: list[Episode] = []
+    for episode in episodes:
+        owners = by_number[episode.number]
+        if len(owners) == 1:
+            unique.append(episode)
+            continue
+        others = ", ".join(str(o.path.name) for o in owners if o is not episode)
+        failures[episode.path] = ScriptError(
+            [Diagnostic(episode.path, episode.number_line, f"episode {episode.number} is also used by {others}")]
+        )
+    return sorted(unique, key=lambda e: e.number), failures

@@ -1,0 +1,134 @@
+"""Encoding: the prerendered screen states plus the narration become one MP4, all inside ffmpeg.
+
+The states go in through ffmpeg's concat demuxer, each with the time it is held. Colour
+conversion runs once per distinct state, before the ``fps`` filter repeats it to a constant
+frame rate, so the per-frame cost is x264's alone and nothing passes through Python per frame.
+ffmpeg itself comes from the imageio-ffmpeg wheel.
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import RenderError
+from .frames import RenderPlan
+
+
+@dataclass(frozen=True)
+class EncodeSettings:
+    crf: int = 20
+    preset: str = "veryfast"
+    audio_bitrate: str = "128k"
+    audio_rate: int = 48000
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    width: int
+    height: int
+    fps: float
+    duration: float
+    video_codec: str
+    pixel_format: str
+    audio_codec: str | None
+    audio_rate: int | None
+    moov_first: bool
+
+
+def ffmpeg_exe() -> str:
+    import imageio_ffmpeg
+
+    return str(imageio_ffmpeg.get_ffmpeg_exe())
+
+
+def write_concat_list(plan: RenderPlan, path: Path) -> None:
+    """An ffconcat file holding each state for its frames; the last is named twice, as the demuxer needs."""
+    lines = ["ffconcat version 1.0"]
+    for state in plan.states:
+        lines.append(f"file '{state.path.name}'")
+        lines.append(f"duration {(state.end_frame - state.first_frame) / plan.fps:.6f}")
+    if plan.states:
+        lines.append(f"file '{plan.states[-1].path.name}'")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def encode(plan: RenderPlan, audio: Path | None, target: Path, settings: EncodeSettings, *, label: str) -> None:
+    """Encode ``plan`` (and ``audio``) into ``target``, an MP4 with H.264 yuv420p, AAC and the moov atom first."""
+    concat = plan.states[0].path.parent / "states.ffconcat"
+    write_concat_list(plan, concat)
+    command = [
+        ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
+        "-f", "concat", "-safe", "0", "-i", str(concat),
+    ]
+    if audio is not None:
+        command += ["-i", str(audio)]
+    command += [
+        "-vf", f"scale=out_color_matrix=bt709:out_range=tv,format=yuv420p,fps={plan.fps}",
+        "-frames:v", str(plan.total_frames),
+        "-c:v", "libx264", "-preset", settings.preset, "-crf", str(settings.crf),
+        "-profile:v", "high", "-g", str(plan.fps * 2),
+        "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv",
+    ]
+    if audio is not None:
+        command += ["-c:a", "aac", "-b:a", settings.audio_bitrate, "-ar", str(settings.audio_rate), "-ac", "2"]
+    command += ["-movflags", "+faststart", "-f", "mp4", str(target)]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        detail = (result.stderr.strip().splitlines() or ["no message"])[-1]
+        raise RenderError(f"{label}: ffmpeg failed to encode the video: {detail}")
+
+
+def probe(path: Path) -> VideoInfo:
+    """What a user would check of a video: size, frame rate, duration, codecs, pixel format, moov position."""
+    if not path.is_file():
+        raise RenderError(f"{path}: no such video")
+    result = subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path)], capture_output=True, text=True, check=False)
+    report = result.stderr
+    duration = _DURATION.search(report)
+    video = _VIDEO_STREAM.search(report)
+    if duration is None or video is None:
+        raise RenderError(f"{path}: not a readable video")
+    audio = _AUDIO_STREAM.search(report)
+    hours, minutes, seconds = duration.groups()
+    return VideoInfo(
+        width=int(video["width"]),
+        height=int(video["height"]),
+        fps=float(video["fps"]),
+        duration=int(hours) * 3600 + int(minutes) * 60 + float(seconds),
+        video_codec=video["codec"],
+        pixel_format=video["pix_fmt"],
+        audio_codec=audio["codec"] if audio else None,
+        audio_rate=int(audio["rate"]) if audio else None,
+        moov_first=_moov_before_mdat(path),
+    )
+
+
+_DURATION = re.compile(r"Duration: (\d+):(\d+):(\d+(?:\.\d+)?)")
+_VIDEO_STREAM = re.compile(
+    r"Stream #\S+.*?: Video: (?P<codec>\w+)[^,]*, (?P<pix_fmt>\w+)(?:\([^)]*\))?, (?P<width>\d+)x(?P<height>\d+)"
+    r".*?, (?P<fps>[\d.]+) fps"
+)
+_AUDIO_STREAM = re.compile(r"Stream #\S+.*?: Audio: (?P<codec>\w+).*?, (?P<rate>\d+) Hz")
+
+
+def _moov_before_mdat(path: Path) -> bool:
+    """Whether the index (moov box) precedes the media data, so playback starts before the download ends."""
+    with path.open("rb") as handle:
+        while header := handle.read(8):
+            if len(header) < 8:
+                return False
+            size, kind = struct.unpack(">I4s", header)
+            if kind == b"moov":
+                return True
+            if kind == b"mdat":
+                return False
+            if size == 1:
+                size = struct.unpack(">Q", handle.read(8))[0] - 8
+            if size < 8:
+                return False
+            handle.seek(size - 8, 1)
+    return False
