@@ -15,7 +15,7 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from . import __version__
@@ -76,7 +76,9 @@ def build(config: Config, scripts: Sequence[Path] = (), log: Log | None = None) 
     font = resolve_font(config)
     every = script_paths(config)
     wanted = [p.resolve() for p in scripts] if scripts else [p.resolve() for p in every]
-    failures: list[Failure] = [Failure(p, f"{display_path(p)}:1: error: no such script") for p in wanted if not p.is_file()]
+    failures: list[Failure] = [
+        Failure(p, f"{display_path(p)}:1: error: no such script") for p in wanted if not p.is_file()
+    ]
     wanted = [p for p in wanted if p.is_file()]
     # Episode numbers must be unique across scripts/, so the selection is checked against all of it.
     episodes, bad = parse_scripts(dict.fromkeys([*wanted, *(p.resolve() for p in every)]), font.missing)
@@ -148,7 +150,9 @@ def build_episode(
         encode(render, narration.audio_path, work / "video.mp4", settings, label=label)
         info = probe(work / "video.mp4")
         if abs(info.duration - narration.duration) > DURATION_TOLERANCE:
-            raise RenderError(f"{label}: video lasts {info.duration:.2f} s but the narration {narration.duration:.2f} s")
+            raise RenderError(
+                f"{label}: video lasts {info.duration:.2f} s but the narration {narration.duration:.2f} s"
+            )
 
         painter.cover(episode, *COVER_SIZE).save(work / "cover.jpg", quality=90)
         (work / "subtitles.srt").write_text(format_srt(track), encoding="utf-8")
@@ -186,7 +190,7 @@ def build_episode(
                 manifest=_relative(manifest_path, root),
                 status=episode.status,
                 input_hash=input_hash,
-                built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                built_at=datetime.now(UTC).isoformat(timespec="seconds"),
                 voice_engine=narration.engine,
                 voice=narration.voice,
             )
@@ -259,7 +263,7 @@ def make_manifest(
                 "label": span.label,
                 "start": round(span.first_frame / track.fps, 3),
                 "end": round(span.end_frame / track.fps, 3),
-                "image": _relative(episode.scenes[span.index].image, root),
+                "image": _optional_relative(episode.scenes[span.index].image, root),
             }
             for span in track.scenes
         ],
@@ -283,13 +287,15 @@ def make_manifest(
     }
 
 
-def _relative(path: Path | None, root: Path) -> str | None:  # type: ignore[return]
-    if path is None:
-        return None
+def _relative(path: Path, root: Path) -> str:
     try:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         return str(path)
+
+
+def _optional_relative(path: Path | None, root: Path) -> str | None:
+    return None if path is None else _relative(path, root)
 
 
 def _digest(text: str) -> str:

@@ -29,8 +29,12 @@ CLAUSE_END = set("，。、；：！？…,;:!?")
 SENTENCE_END = set("。！？…;!?；")
 HIDDEN_AT_LINE_END = "。，、；,;"
 
+_CN_DIGITS = "零〇一二三四五六七八九十百千万亿两"
 _TOKEN = re.compile(
     r"《[^《》]*》"  # a title of a law or a book
+    rf"|第[{_CN_DIGITS}]+[条款项章节编期]?(?:之[{_CN_DIGITS}]+)?"  # 第一千二百五十四条, 第二百九十一条之二
+    rf"|百分之[{_CN_DIGITS}点]+"
+    rf"|[{_CN_DIGITS}点]{{2,}}"  # numbers written in Chinese: 十二, 六万
     r"|[A-Za-z0-9][A-Za-z0-9.%\-_/:'’]*[A-Za-z0-9%]"  # numbers, Latin words, 3-5, 26.55, 85%
     r"|[A-Za-z0-9]"
     r"|\s+"
@@ -77,12 +81,12 @@ def tokenize(spans: Sequence[Span]) -> list[Token]:
             if glued and not carry.shown:
                 glued[-1] = Token(glued[-1].shown + " ", glued[-1].spoken + " ")
             continue
-        if token.shown in OPENING or (token.shown[0] in OPENING and len(token.shown) == 1):
+        if token.shown in OPENING:
             carry = Token(carry.shown + token.shown, carry.spoken + token.spoken)
             continue
         token = Token(carry.shown + token.shown, carry.spoken + token.spoken)
         carry = Token("", "")
-        if glued and token.shown[0] in CLOSING and not carry.shown:
+        if glued and token.shown[0] in CLOSING:
             previous = glued.pop()
             token = Token(previous.shown + token.shown, previous.spoken + token.spoken)
         glued.append(token)
@@ -93,12 +97,24 @@ def tokenize(spans: Sequence[Span]) -> list[Token]:
 
 def split_captions(spans: Sequence[Span], measure: Measure, line_width: float, max_lines: int = 2) -> list[CaptionText]:
     """The captions for one paragraph, in order."""
-    tokens = tokenize(spans)
+    tokens = _explode_overwide(tokenize(spans), measure, line_width)
     chunks: list[list[Token]] = []
     for clause in _clauses(tokens):
         chunks.extend(_fit_clause(clause, measure, line_width, max_lines))
     merged = _merge_short(chunks, measure, line_width)
     return [_caption(chunk, measure, line_width, max_lines) for chunk in merged]
+
+
+def _explode_overwide(tokens: list[Token], measure: Measure, line_width: float) -> list[Token]:
+    """A token wider than a whole line (a very long title) can only be shown by breaking it."""
+    result: list[Token] = []
+    for token in tokens:
+        if measure(token.shown) <= line_width or len(token.shown) == 1:
+            result.append(token)
+            continue
+        result.append(Token(token.shown[0], token.spoken))
+        result.extend(Token(char, "") for char in token.shown[1:])
+    return result
 
 
 def _clauses(tokens: list[Token]) -> list[list[Token]]:
@@ -296,7 +312,9 @@ def time_captions(episode: Episode, plan: CaptionPlan, narration: Narration, fps
     for index, (item, timing) in enumerate(zip(planned, narration.pieces, strict=True)):
         first = to_frame(timing[0], fps)
         end = max(to_frame(timing[1], fps), first + 1)
-        cues.append(Cue(index + 1, item.scene, item.block, item.kind, item.text.lines, item.text.spoken, first, end, fps))
+        cues.append(
+            Cue(index + 1, item.scene, item.block, item.kind, item.text.lines, item.text.spoken, first, end, fps)
+        )
     scenes = tuple(
         SceneSpan(i, episode.scenes[i].label, to_frame(start, fps), to_frame(end, fps))
         for i, (start, end) in enumerate(narration.scenes)

@@ -43,7 +43,9 @@ class VideoConfig:
             choices=("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow"),
         ),
     )
-    title_seconds: float = field(default=2.5, metadata=_doc("How long the opening title card stays.", min=0.5, max=10.0))
+    title_seconds: float = field(
+        default=2.5, metadata=_doc("How long the opening title card stays.", min=0.5, max=10.0)
+    )
     closing_seconds: float = field(default=3.0, metadata=_doc("How long the closing card stays.", min=0.5, max=10.0))
 
 
@@ -55,26 +57,39 @@ class ThemeConfig:
     text: str = field(default="#FFFFFF", metadata=_doc("Text colour on the background.", colour=True))
     card: str = field(default="#FBF6E9", metadata=_doc("Law-card panel colour.", colour=True))
     card_text: str = field(default="#2B2118", metadata=_doc("Law-card text colour.", colour=True))
-    font: str = field(default="", metadata=_doc("Font file (.ttf/.otf/.ttc) relative to the project; empty: bundled Noto Sans CJK SC."))
-    font_index: int = field(default=-1, metadata=_doc("Face index inside a .ttc collection; -1 picks the SC face of the bundled font.", min=-1, max=64))
+    font: str = field(
+        default="",
+        metadata=_doc("Font file (.ttf/.otf/.ttc) relative to the project; empty: bundled Noto Sans CJK SC."),
+    )
+    font_index: int = field(
+        default=-1,
+        metadata=_doc("Face index inside a .ttc collection; -1 picks the SC face of the bundled font.", min=-1, max=64),
+    )
 
 
 @dataclass(frozen=True)
 class VoiceConfig:
     engine: str = field(default="espeak", metadata=_doc("TTS engine.", choices=("espeak",)))
     name: str = field(default="cmn", metadata=_doc("Voice name for the engine (espeak: cmn)."))
-    rate: float = field(default=1.0, metadata=_doc("Speaking rate, 1.0 is the engine's normal speed.", min=0.5, max=2.0))
+    rate: float = field(
+        default=1.0, metadata=_doc("Speaking rate, 1.0 is the engine's normal speed.", min=0.5, max=2.0)
+    )
 
 
 @dataclass(frozen=True)
 class CaptionConfig:
-    font_size: int = field(default=58, metadata=_doc("Caption font size in pixels at 1080 wide.", min=20, max=160))
+    font_size: int = field(default=52, metadata=_doc("Caption font size in pixels at 1080 wide.", min=20, max=160))
     max_lines: int = field(default=2, metadata=_doc("Lines per caption at most.", min=1, max=2))
     colour: str = field(default="#FFFFFF", metadata=_doc("Caption text colour.", colour=True))
     stroke: str = field(default="#000000", metadata=_doc("Caption outline colour.", colour=True))
     stroke_width: int = field(default=4, metadata=_doc("Caption outline width in pixels.", min=0, max=12))
-    band: str = field(default="#00000099", metadata=_doc("Caption band colour with alpha (#RRGGBBAA); empty for none.", colour_alpha=True))
-    margin: int = field(default=64, metadata=_doc("Left and right margin of the caption band in pixels.", min=0, max=400))
+    band: str = field(
+        default="#00000099",
+        metadata=_doc("Caption band colour with alpha (#RRGGBBAA); empty for none.", colour_alpha=True),
+    )
+    margin: int = field(
+        default=56, metadata=_doc("Left and right margin of the caption text in pixels.", min=0, max=400)
+    )
 
 
 @dataclass(frozen=True)
@@ -183,9 +198,9 @@ def _check_value(kind: Any, meta: Any, value: Any) -> str | None:
     if "choices" in meta and value not in meta["choices"]:
         return f"must be one of {', '.join(meta['choices'])}, not {value!r}"
     if meta.get("colour") and not _COLOUR.match(value):
-        return f"must be a colour like \"#1A2B3C\", not {value!r}"
+        return f'must be a colour like "#1A2B3C", not {value!r}'
     if meta.get("colour_alpha") and not _COLOUR_ALPHA.match(value):
-        return f"must be a colour with alpha like \"#00000099\" or \"\", not {value!r}"
+        return f'must be a colour with alpha like "#00000099" or "", not {value!r}'
     return None
 
 

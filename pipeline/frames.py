@@ -8,6 +8,7 @@ work happens in Python and memory holds at most one scene's base images.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,10 +16,10 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
-from .captions import CaptionTrack, Cue, Span, tokenize
+from .captions import CaptionTrack, Cue, tokenize
 from .config import Config
 from .fonts import FontFace
-from .script import Block, Episode
+from .script import Block, Episode, Span
 
 RGB = tuple[int, int, int]
 RGBA = tuple[int, int, int, int]
@@ -74,7 +75,7 @@ def timeline(episode: Episode, track: CaptionTrack) -> list[Segment]:
         for first, end, _block in law_spans:
             cuts |= {first, end}
         points = sorted(p for p in cuts if span.first_frame <= p <= span.end_frame)
-        for first, end in zip(points, points[1:], strict=False):
+        for first, end in itertools.pairwise(points):
             panel = next((b for f, e, b in law_spans if f <= first < e), -1)
             cue_index = next((c.index for c in cues if c.first_frame <= first < c.end_frame), 0)
             segments.append(Segment(("scene", span.index, panel, cue_index), first, end))
@@ -112,7 +113,9 @@ class Painter:
         self.height = height
         self.scale = width / 1080
         self.theme = config.theme
-        self._background = _gradient(width, height, hex_colour(self.theme.background), hex_colour(self.theme.background_bottom))
+        self._background = _gradient(
+            width, height, hex_colour(self.theme.background), hex_colour(self.theme.background_bottom)
+        )
 
     def px(self, value: float) -> int:
         return round(value * self.scale)
@@ -130,11 +133,11 @@ class Painter:
         self._badge(draw, f"第{episode.number}期", self.px(690), self.face(56))
         title_font = self.face(96)
         lines = wrap_text(episode.title, title_font, self.width - self.px(160))
-        y = self.px(860)
+        y = self.px(900)
         for line in lines[:3]:
             self._centred(draw, line, y, title_font, text, stroke=self.px(3))
             y += self.px(96 * 1.3)
-        self._centred(draw, f"— {episode.topic} —", y + self.px(40), self.face(44), accent)
+        self._centred(draw, f"— {episode.topic} —", y + self.px(20), self.face(44), accent)
         return image
 
     def scene_base(self, episode: Episode, scene_index: int, law_block: Block | None) -> Image.Image:
@@ -165,7 +168,12 @@ class Painter:
         if captions.band:
             overlay = Image.new("RGBA", (self.width, self.height), (0, 0, 0, 0))
             ImageDraw.Draw(overlay).rounded_rectangle(
-                (self.px(captions.margin) - self.px(24), top - self.px(18), self.width - self.px(captions.margin) + self.px(24), bottom + self.px(14)),
+                (
+                    self.px(captions.margin) - self.px(24),
+                    top - self.px(18),
+                    self.width - self.px(captions.margin) + self.px(24),
+                    bottom + self.px(14),
+                ),
                 radius=self.px(18),
                 fill=hex_colour_alpha(captions.band),
             )
@@ -175,7 +183,7 @@ class Painter:
             self._centred(
                 draw,
                 line,
-                top + row * line_height + (line_height - self.px(captions.font_size)) // 2,
+                top + row * line_height + line_height // 2,
                 font,
                 hex_colour(captions.colour),
                 stroke=self.px(captions.stroke_width),
@@ -206,11 +214,18 @@ class Painter:
         title_font = self.font.pil(round(128 * scale))
         lines = wrap_text(episode.title, title_font, width - round(140 * scale))[:3]
         line_height = round(128 * 1.3 * scale)
-        y = (height - line_height * len(lines)) // 2 + round(60 * scale)
+        y = (height - line_height * (len(lines) - 1)) // 2 + round(60 * scale)
         for line in lines:
             self._centred(draw, line, y, title_font, text, stroke=round(4 * scale), width=width)
             y += line_height
-        self._centred(draw, self.config.series.account, height - round(150 * scale), self.font.pil(round(48 * scale)), accent, width=width)
+        self._centred(
+            draw,
+            self.config.series.account,
+            height - round(150 * scale),
+            self.font.pil(round(48 * scale)),
+            accent,
+            width=width,
+        )
         return image
 
     # --- parts ---------------------------------------------------------------------------
@@ -233,7 +248,7 @@ class Painter:
         font = self.face(88)
         lines = wrap_text(episode.title, font, box[2] - box[0] - self.px(40))[:3]
         line_height = self.px(88 * 1.35)
-        y = (box[1] + box[3]) // 2 - line_height * len(lines) // 2
+        y = (box[1] + box[3]) // 2 - line_height * (len(lines) - 1) // 2
         for line in lines:
             self._centred(draw, line, y, font, hex_colour(self.theme.text), stroke=self.px(2))
             y += line_height
@@ -241,11 +256,15 @@ class Painter:
     def _law_card(self, image: Image.Image, block: Block, box: tuple[int, int, int, int]) -> None:
         draw = ImageDraw.Draw(image)
         draw.rounded_rectangle(box, radius=self.px(28), fill=hex_colour(self.theme.card))
-        draw.rectangle((box[0], box[1] + self.px(40), box[0] + self.px(12), box[3] - self.px(40)), fill=hex_colour(self.theme.accent))
+        draw.rectangle(
+            (box[0], box[1] + self.px(40), box[0] + self.px(12), box[3] - self.px(40)),
+            fill=hex_colour(self.theme.accent),
+        )
         inner = (box[0] + self.px(56), box[1] + self.px(48), box[2] - self.px(48), box[3] - self.px(48))
         draw.text((inner[0], inner[1]), "法条", font=self.face(44), fill=hex_colour(self.theme.accent))
         text_top = inner[1] + self.px(84)
-        for size in (50, 46, 42, 38, 34, 30):
+        font, lines, line_height = self.face(28), [block.shown], self.px(28 * 1.55)
+        for size in (60, 56, 52, 48, 44, 40, 36, 32, 28):
             font = self.face(size)
             lines = wrap_text(block.shown, font, inner[2] - inner[0])
             line_height = self.px(size * 1.55)
@@ -262,20 +281,33 @@ class Painter:
         ImageDraw.Draw(mask).rounded_rectangle((0, 0, size[0] - 1, size[1] - 1), radius=self.px(28), fill=255)
         image.paste(picture, (box[0], box[1]), mask)
 
-    def _pill(self, draw: ImageDraw.ImageDraw, text: str, origin: tuple[int, int], font: ImageFont.FreeTypeFont) -> tuple[int, int, int, int]:
-        left, top, right, bottom = draw.textbbox((0, 0), text, font=font)
+    def _pill(
+        self, draw: ImageDraw.ImageDraw, text: str, origin: tuple[int, int], font: ImageFont.FreeTypeFont
+    ) -> tuple[int, int, int, int]:
+        left, top, right, bottom = (round(v) for v in draw.textbbox((0, 0), text, font=font))
         pad_x, pad_y = self.px(28), self.px(14)
         box = (origin[0], origin[1], origin[0] + right - left + 2 * pad_x, origin[1] + bottom - top + 2 * pad_y)
         draw.rounded_rectangle(box, radius=(box[3] - box[1]) // 2, fill=hex_colour(self.theme.accent))
-        draw.text((origin[0] + pad_x - left, origin[1] + pad_y - top), text, font=font, fill=hex_colour(self.theme.background_bottom))
+        draw.text(
+            (origin[0] + pad_x - left, origin[1] + pad_y - top),
+            text,
+            font=font,
+            fill=hex_colour(self.theme.background_bottom),
+        )
         return box
 
-    def _badge(self, draw: ImageDraw.ImageDraw, text: str, y: int, font: ImageFont.FreeTypeFont, width: int | None = None) -> None:
+    def _badge(
+        self, draw: ImageDraw.ImageDraw, text: str, y: int, font: ImageFont.FreeTypeFont, width: int | None = None
+    ) -> None:
         width = width or self.width
         left, top, right, bottom = draw.textbbox((0, 0), text, font=font)
         pad_x, pad_y = round(font.size * 0.6), round(font.size * 0.25)
         x0 = (width - (right - left)) // 2 - pad_x
-        draw.rounded_rectangle((x0, y, x0 + right - left + 2 * pad_x, y + bottom - top + 2 * pad_y), radius=round(font.size * 0.3), fill=hex_colour(self.theme.accent))
+        draw.rounded_rectangle(
+            (x0, y, x0 + right - left + 2 * pad_x, y + bottom - top + 2 * pad_y),
+            radius=round(font.size * 0.3),
+            fill=hex_colour(self.theme.accent),
+        )
         draw.text((x0 + pad_x - left, y + pad_y - top), text, font=font, fill=hex_colour(self.theme.background_bottom))
 
     def _centred(
@@ -291,19 +323,35 @@ class Painter:
         width: int | None = None,
     ) -> None:
         width = width or self.width
-        x = (width - font.getlength(text)) / 2
-        draw.text((x, y), text, font=font, fill=fill, stroke_width=stroke, stroke_fill=stroke_fill)
+        draw.text((width / 2, y), text, font=font, fill=fill, anchor="mm", stroke_width=stroke, stroke_fill=stroke_fill)
 
 
 def wrap_text(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
-    """Greedy lines no wider than ``width``, breaking only between caption tokens."""
+    """Lines no wider than ``width``, breaking only between caption tokens.
+
+    Two-line text is cut where the lines come out most even, preferring a cut after
+    punctuation, so a title never ends with one lonely character.
+    """
+    tokens = [t.shown for t in tokenize([Span(text, text)])]
     lines: list[str] = [""]
-    for token in tokenize([Span(text, text)]):
-        candidate = lines[-1] + token.shown
+    for token in tokens:
+        candidate = lines[-1] + token
         if lines[-1] and font.getlength(candidate.rstrip()) > width:
-            lines.append(token.shown.lstrip())
+            lines.append(token.lstrip())
         else:
             lines[-1] = candidate
+    if len(lines) == 2:
+        best: tuple[float, list[str]] | None = None
+        for cut in range(1, len(tokens)):
+            first, second = "".join(tokens[:cut]).strip(), "".join(tokens[cut:]).strip()
+            widths = (font.getlength(first), font.getlength(second))
+            if max(widths) > width:
+                continue
+            score = max(widths) - (font.size * 2 if first[-1] in "，、：；！？" else 0)
+            if best is None or score < best[0]:
+                best = (score, [first, second])
+        if best is not None:
+            lines = best[1]
     return [line.strip() for line in lines if line.strip()]
 
 
@@ -311,7 +359,7 @@ def _gradient(width: int, height: int, top: RGB, bottom: RGB) -> Image.Image:
     ramp = np.linspace(0.0, 1.0, height, dtype=np.float32)[:, None]
     colours = np.array(top, dtype=np.float32) * (1 - ramp) + np.array(bottom, dtype=np.float32) * ramp
     rows = np.repeat(colours[:, None, :], width, axis=1)
-    return Image.fromarray(rows.round().astype(np.uint8), "RGB")
+    return Image.fromarray(rows.round().astype(np.uint8))
 
 
 def render_states(

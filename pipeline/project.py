@@ -27,7 +27,9 @@ def init_project(directory: Path) -> list[Path]:
             created.append(path)
     files_to_write = {
         config_path: default_config_text(),
-        directory / "scripts" / "0001-example.md": files("pipeline").joinpath("templates/example.md").read_text("utf-8"),
+        directory / "scripts" / "0001-example.md": files("pipeline")
+        .joinpath("templates/example.md")
+        .read_text("utf-8"),
         directory / "output" / ".gitkeep": "",
         directory / ".gitignore": GITIGNORE,
     }

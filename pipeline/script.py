@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 import yaml
 
-from .errors import Diagnostic, ScriptError
+from .errors import Diagnostic, ScriptError, display_path
 
 STATUSES = ("draft", "final")
 _OVERRIDE = re.compile(r"\{([^{}|]*)\|([^{}|]*)\}")
@@ -124,9 +124,13 @@ def parse_script_bytes(path: Path, data: bytes, missing_glyphs: GlyphCheck | Non
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise ScriptError([Diagnostic(path, line, f"not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as UTF-8")]) from None
+        raise ScriptError(
+            [Diagnostic(path, line, f"not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as UTF-8")]
+        ) from None
     if not text.strip():
-        raise ScriptError([Diagnostic(path, 1, "the file is empty; a script needs front matter and at least one scene")])
+        raise ScriptError(
+            [Diagnostic(path, 1, "the file is empty; a script needs front matter and at least one scene")]
+        )
 
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     front, body_start = _split_front_matter(lines, report)
@@ -219,10 +223,13 @@ def _field_problem(key: str, kind: str, value: Any) -> str | None:
             return f"'{key}' must be text, not {value!r}"
         if key == "status" and value not in STATUSES:
             return f"'status' must be one of {', '.join(STATUSES)}, not {value!r}"
-    if kind == "list" and value is not None:
-        if not isinstance(value, list) or not all(isinstance(v, str | int) and str(v).strip() for v in value):
-            return f"'{key}' must be a list of text items like [a, b], not {value!r}"
+    if kind == "list" and value is not None and not _is_text_list(value):
+        return f"'{key}' must be a list of text items like [a, b], not {value!r}"
     return None
+
+
+def _is_text_list(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str | int) and str(v).strip() for v in value)
 
 
 class _SceneDraft:
@@ -330,7 +337,9 @@ def _without_comments(lines: list[str], start: int, report: Callable[[int, str],
         report(in_comment_since, "comment '<!--' is never closed with '-->'")
 
 
-def _attach_image(scenes: list[_SceneDraft], src: str, number: int, path: Path, report: Callable[[int, str], None]) -> None:
+def _attach_image(
+    scenes: list[_SceneDraft], src: str, number: int, path: Path, report: Callable[[int, str], None]
+) -> None:
     if not scenes:
         report(number, "an image before the first scene heading; put it under a '## ' heading")
         return
@@ -374,7 +383,9 @@ def _check_glyphs(text: str, line: int, report: Callable[[int, str], None], miss
         report(line, f"the caption font cannot draw '{char}' (U+{ord(char):04X}); replace it or choose another font")
 
 
-def parse_scripts(paths: Iterable[Path], missing_glyphs: GlyphCheck | None = None) -> tuple[list[Episode], dict[Path, ScriptError]]:
+def parse_scripts(
+    paths: Iterable[Path], missing_glyphs: GlyphCheck | None = None
+) -> tuple[list[Episode], dict[Path, ScriptError]]:
     """Parse many scripts; a bad file is recorded, the rest go on.
 
     Episode numbers must be unique: every file using a taken number fails, naming the other.
@@ -395,7 +406,7 @@ def parse_scripts(paths: Iterable[Path], missing_glyphs: GlyphCheck | None = Non
         if len(owners) == 1:
             unique.append(episode)
             continue
-        others = ", ".join(str(o.path.name) for o in owners if o is not episode)
+        others = ", ".join(display_path(o.path) for o in owners if o is not episode)
         failures[episode.path] = ScriptError(
             [Diagnostic(episode.path, episode.number_line, f"episode {episode.number} is also used by {others}")]
         )

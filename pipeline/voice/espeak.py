@@ -11,6 +11,7 @@ from __future__ import annotations
 import ctypes
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
@@ -63,6 +64,8 @@ class _Library:
         if self.sample_rate <= 0:
             raise VoiceError("the offline voice (eSpeak NG) failed to start")
         self.version = self.lib.espeak_Info(None).decode()
+        # espeak_SetVoiceByName accepts some unknown names silently, so check against the voice files.
+        self.voices = frozenset(p.name for p in (Path(data_path.decode()) / "lang").rglob("*") if p.is_file())
         self._chunks: list[npt.NDArray[np.int16]] = []
         self._callback = _Callback(self._collect)
         self.lib.espeak_SetSynthCallback(self._callback)
@@ -75,7 +78,7 @@ class _Library:
 
     def synthesise(self, text: str, voice: str, words_per_minute: int) -> npt.NDArray[np.int16]:
         with self.lock:
-            if self.lib.espeak_SetVoiceByName(voice.encode()) != 0:
+            if voice.split("+")[0] not in self.voices or self.lib.espeak_SetVoiceByName(voice.encode()) != 0:
                 raise VoiceError(f"the offline voice has no voice called '{voice}' (try 'cmn')")
             self.lib.espeak_SetParameter(_PARAM_RATE, words_per_minute, 0)
             self._chunks = []

@@ -1,0 +1,23 @@
+# Two commands on a fresh machine: `make demo` and `make test`. Everything installs into .venv.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test lint clean
+
+$(BIN)/pufa: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+demo: $(BIN)/pufa
+	$(BIN)/pufa build
+
+test: $(BIN)/pufa
+	$(BIN)/ruff check pipeline tests
+	$(BIN)/mypy
+	$(BIN)/pytest -q
+
+clean:
+	rm -rf output/episodes output/catalog.json output/catalog.csv

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+import csv
+import json
+import sqlite3
+from dataclasses import replace
+from pathlib import Path
+
+from pipeline.catalog import MIGRATIONS, Catalog, CatalogRow, export
+
+ROW = CatalogRow(
+    number=1260,
+    title="高空抛物，后果很严重",
+    topic="民法典",
+    laws=("《中华人民共和国民法典》第一千二百五十四条",),
+    tags=("高空抛物", "侵权责任"),
+    duration=82.2,
+    script="scripts/1260.md",
+    video="output/episodes/1260/1260.mp4",
+    subtitles="output/episodes/1260/1260.srt",
+    cover="output/episodes/1260/cover.jpg",
+    manifest="output/episodes/1260/manifest.json",
+    status="final",
+    input_hash="abc",
+    built_at="2026-11-28T10:00:00+00:00",
+    voice_engine="espeak",
+    voice="cmn",
+)
+
+
+def test_rows_round_trip(tmp_path: Path) -> None:
+    with Catalog(tmp_path / "catalog.db") as catalog:
+        catalog.record(ROW)
+        catalog.record(replace(ROW, number=1261, status="draft"))
+        assert catalog.rows() == [ROW, replace(ROW, number=1261, status="draft")]
+        assert catalog.schema_version == len(MIGRATIONS)
+
+
+def test_rebuilding_replaces_the_row_but_keeps_published(tmp_path: Path) -> None:
+    with Catalog(tmp_path / "catalog.db") as catalog:
+        catalog.record(replace(ROW, status="published"))
+        rebuilt = catalog.record(replace(ROW, title="新标题", status="final"))
+        assert rebuilt.status == "published"
+        assert catalog.rows() == [replace(ROW, title="新标题", status="published")]
+
+
+def test_existing_database_is_migrated_not_recreated(tmp_path: Path) -> None:
+    path = tmp_path / "catalog.db"
+    with Catalog(path) as catalog:
+        catalog.record(ROW)
+    with Catalog(path) as catalog:
+        assert catalog.rows() == [ROW]
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_exports_json_and_excel_friendly_csv(tmp_path: Path) -> None:
+    export([ROW], tmp_path)
+    assert json.loads((tmp_path / "catalog.json").read_text(encoding="utf-8"))[0]["laws"] == list(ROW.laws)
+    raw = (tmp_path / "catalog.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf"), "Excel and WPS need the BOM to read UTF-8"
+    rows = list(csv.DictReader(raw.decode("utf-8-sig").splitlines()))
+    assert rows[0]["title"] == "高空抛物，后果很严重"
+    assert rows[0]["tags"] == "高空抛物；侵权责任"
