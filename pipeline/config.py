@@ -32,8 +32,8 @@ class SeriesConfig:
 
 @dataclass(frozen=True)
 class VideoConfig:
-    width: int = field(default=1080, metadata=_doc("Frame width in pixels (even).", min=240, max=4096))
-    height: int = field(default=1920, metadata=_doc("Frame height in pixels (even).", min=240, max=4096))
+    width: int = field(default=1080, metadata=_doc("Frame width in pixels (even).", min=240, max=4096, even=True))
+    height: int = field(default=1920, metadata=_doc("Frame height in pixels (even).", min=240, max=4096, even=True))
     fps: int = field(default=30, metadata=_doc("Frames per second.", min=10, max=60))
     crf: int = field(default=20, metadata=_doc("x264 quality: lower is better and larger.", min=0, max=51))
     preset: str = field(
@@ -195,6 +195,8 @@ def _check_value(kind: Any, meta: Any, value: Any) -> str | None:
         return f"must be text in quotes, not {value!r}"
     if "min" in meta and not meta["min"] <= value <= meta["max"]:
         return f"must be between {meta['min']} and {meta['max']}, not {value!r}"
+    if meta.get("even") and value % 2:
+        return f"must be even (H.264 with 4:2:0 colour needs it), not {value!r}"
     if "choices" in meta and value not in meta["choices"]:
         return f"must be one of {', '.join(meta['choices'])}, not {value!r}"
     if meta.get("colour") and not _COLOUR.match(value):
