@@ -27,9 +27,10 @@ from .fonts import FontFace, resolve_font
 from .frames import Painter, RenderPlan, render_states
 from .fsutil import atomic_write_text, commit
 from .narration import Narration, narrate
+from .normalize import Lexicon, load_lexicon, normalize
 from .script import Episode, parse_scripts
 from .video import EncodeSettings, encode, probe
-from .voice import TtsEngine, get_engine
+from .voice import EngineChoice, VoiceSettings, choose_engine
 
 COVER_SIZE = (1080, 1440)
 DURATION_TOLERANCE = 0.1
@@ -70,8 +71,31 @@ def script_paths(config: Config) -> list[Path]:
     return sorted(config.scripts_dir.glob("*.md"))
 
 
-def build(config: Config, scripts: Sequence[Path] = (), log: Log | None = None) -> BuildReport:
-    """Build ``scripts`` (default: every script in scripts/) into output/episodes/."""
+@dataclass(frozen=True)
+class Tools:
+    """What every episode of one build shares: the font, the chosen voice engine, the lexicon."""
+
+    font: FontFace
+    voice: EngineChoice
+    lexicon: Lexicon
+
+    def speak(self, text: str) -> str:
+        return normalize(text, self.lexicon)
+
+
+def voice_settings(config: Config, episode: Episode | None, choice: EngineChoice) -> VoiceSettings:
+    """The series voice, or the script's own, for the engine in use (the offline engine has its own voices)."""
+    voice = config.voice
+    script_voice = episode.voice if episode else None
+    name = voice.offline_name if choice.engine.name == "espeak" else script_voice or voice.name
+    return VoiceSettings(name, voice.rate, voice.volume, voice.pitch)
+
+
+def build(config: Config, scripts: Sequence[Path] = (), log: Log | None = None, tts: str | None = None) -> BuildReport:
+    """Build ``scripts`` (default: every script in scripts/) into output/episodes/.
+
+    ``tts`` overrides the configured engine (``auto``, ``edge`` or ``espeak``).
+    """
     say = log or (lambda _message: None)
     font = resolve_font(config)
     every = script_paths(config)
@@ -85,14 +109,17 @@ def build(config: Config, scripts: Sequence[Path] = (), log: Log | None = None) 
     failures += [Failure(path, _format_script_error(error)) for path, error in bad.items() if path in wanted]
     selected = [e for e in episodes if e.path in wanted]
 
-    engine = get_engine(config.voice.engine) if selected else None
     built: list[BuiltEpisode] = []
     with Catalog(config.catalog_path) as catalog:
+        if selected:
+            choice = choose_engine(tts or config.voice.engine)
+            if choice.warning:
+                say(f"warning: {choice.warning}")
+            tools = Tools(font, choice, load_lexicon(config.root / config.voice.lexicon))
         for position, episode in enumerate(selected, start=1):
             say(f"[{position}/{len(selected)}] {episode.number:04d} {episode.title}")
-            assert engine is not None
             try:
-                built.append(build_episode(config, episode, font, engine, catalog, say))
+                built.append(build_episode(config, episode, tools, catalog, say))
             except PufaError as exc:
                 failures.append(Failure(episode.path, f"{display_path(episode.path)}: error: {exc}"))
         export(catalog.rows(), config.output_dir)
@@ -106,8 +133,7 @@ def _format_script_error(error: ScriptError) -> str:
 def build_episode(
     config: Config,
     episode: Episode,
-    font: FontFace,
-    engine: TtsEngine,
+    tools: Tools,
     catalog: Catalog,
     log: Log,
 ) -> BuiltEpisode:
@@ -119,35 +145,37 @@ def build_episode(
     work = Path(tempfile.mkdtemp(prefix=f".work-{episode.number:04d}-", dir=episodes_dir))
     try:
         scale = video_config.width / 1080
-        caption_font = font.pil(round(config.captions.font_size * scale))
+        caption_font = tools.font.pil(round(config.captions.font_size * scale))
         line_width = video_config.width - 2 * round(config.captions.margin * scale)
-        plan = plan_captions(episode, caption_font.getlength, line_width, config.captions.max_lines)
+        plan = plan_captions(episode, caption_font.getlength, line_width, config.captions.max_lines, tools.speak)
 
-        voice = episode.voice or config.voice.name
-        log(f"  voice: {engine.name} {voice}")
+        engine = tools.voice.engine
+        settings = voice_settings(config, episode, tools.voice)
+        misses = engine.misses
         narration = narrate(
             episode,
             plan,
             engine,
-            voice=voice,
-            rate=config.voice.rate,
+            settings=settings,
             fps=video_config.fps,
             title_seconds=video_config.title_seconds,
             closing_seconds=video_config.closing_seconds,
             audio_path=work / "narration.wav",
         )
         track = time_captions(episode, plan, narration, video_config.fps)
+        spoken = engine.misses - misses
+        log(f"  voice: {engine.name} {settings.voice}, {spoken} of {len(episode.scenes)} scenes synthesised")
 
         log(f"  frames: {len(track.cues)} captions")
-        painter = Painter(config, font, video_config.width, video_config.height)
+        painter = Painter(config, tools.font, video_config.width, video_config.height)
         states_dir = work / "states"
         states_dir.mkdir()
         render = render_states(episode, track, painter, states_dir)
 
         log(f"  encode: {render.distinct} screen states, {track.duration:.1f} s")
         label = f"episode {episode.number}"
-        settings = EncodeSettings(crf=video_config.crf, preset=video_config.preset)
-        encode(render, narration.audio_path, work / "video.mp4", settings, label=label)
+        encoding = EncodeSettings(crf=video_config.crf, preset=video_config.preset)
+        encode(render, narration.audio_path, work / "video.mp4", encoding, label=label)
         info = probe(work / "video.mp4")
         if abs(info.duration - narration.duration) > DURATION_TOLERANCE:
             raise RenderError(
@@ -156,9 +184,9 @@ def build_episode(
 
         painter.cover(episode, *COVER_SIZE).save(work / "cover.jpg", quality=90)
         (work / "subtitles.srt").write_text(format_srt(track), encoding="utf-8")
-        inputs = input_digests(config, episode, font)
+        inputs = input_digests(config, episode, tools, settings)
         input_hash = _digest(json.dumps(inputs, sort_keys=True))
-        manifest = make_manifest(config, episode, narration, track, render, inputs, input_hash)
+        manifest = make_manifest(config, episode, narration, track, render, inputs, input_hash, settings)
 
         folder = episodes_dir / episode.slug
         folder.mkdir(parents=True, exist_ok=True)
@@ -193,6 +221,7 @@ def build_episode(
                 built_at=datetime.now(UTC).isoformat(timespec="seconds"),
                 voice_engine=narration.engine,
                 voice=narration.voice,
+                draft_voice=tools.voice.draft_voice,
             )
         )
         seconds = time.monotonic() - started
@@ -212,9 +241,9 @@ def build_episode(
         shutil.rmtree(work, ignore_errors=True)
 
 
-def input_digests(config: Config, episode: Episode, font: FontFace) -> dict[str, object]:
+def input_digests(config: Config, episode: Episode, tools: Tools, settings: VoiceSettings) -> dict[str, object]:
     """A digest of everything the episode's outputs depend on."""
-    settings = {name: asdict(getattr(config, name)) for name in ("series", "video", "theme", "voice", "captions")}
+    sections = {name: asdict(getattr(config, name)) for name in ("series", "video", "theme", "voice", "captions")}
     images = {
         _relative(scene.image, config.root): _digest_file(scene.image)
         for scene in episode.scenes
@@ -223,8 +252,10 @@ def input_digests(config: Config, episode: Episode, font: FontFace) -> dict[str,
     return {
         "script": episode.source_digest,
         "images": images,
-        "config": _digest(json.dumps(settings, sort_keys=True, ensure_ascii=False)),
-        "font": font.digest(),
+        "config": _digest(json.dumps(sections, sort_keys=True, ensure_ascii=False)),
+        "font": tools.font.digest(),
+        "lexicon": _digest(repr(tools.lexicon.entries)),
+        "voice": _digest(json.dumps([tools.voice.engine.name, tools.voice.engine.version, asdict(settings)])),
         "pipeline": __version__,
     }
 
@@ -237,6 +268,7 @@ def make_manifest(
     render: RenderPlan,
     inputs: dict[str, object],
     input_hash: str,
+    settings: VoiceSettings,
 ) -> dict[str, object]:
     root = config.root
     return {
@@ -253,8 +285,11 @@ def make_manifest(
             "engine": narration.engine,
             "engine_version": narration.engine_version,
             "voice": narration.voice,
-            "rate": config.voice.rate,
+            "rate": settings.rate,
+            "volume": settings.volume,
+            "pitch": settings.pitch,
             "draft_voice": narration.engine == "espeak",
+            "timing_notes": list(narration.notes),
         },
         "title_card": {"start": 0.0, "end": round(track.title_end_frame / track.fps, 3)},
         "scenes": [

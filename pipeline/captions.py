@@ -47,6 +47,10 @@ _TOKEN = re.compile(
 class Token:
     shown: str
     spoken: str
+    fixed: bool = False
+
+    def __add__(self, other: Token) -> Token:
+        return Token(self.shown + other.shown, self.spoken + other.spoken, self.fixed or other.fixed)
 
 
 @dataclass(frozen=True)
@@ -71,7 +75,7 @@ def tokenize(spans: Sequence[Span]) -> list[Token]:
     raw: list[Token] = []
     for span in spans:
         if span.fixed:
-            raw.append(Token(span.shown, span.spoken))
+            raw.append(Token(span.shown, span.spoken, fixed=True))
         else:
             raw.extend(Token(m[0], m[0]) for m in _TOKEN.finditer(span.shown))
     glued: list[Token] = []
@@ -79,30 +83,36 @@ def tokenize(spans: Sequence[Span]) -> list[Token]:
     for token in raw:
         if token.shown.isspace():
             if glued and not carry.shown:
-                glued[-1] = Token(glued[-1].shown + " ", glued[-1].spoken + " ")
+                glued[-1] = glued[-1] + Token(" ", " ")
             continue
         if token.shown in OPENING:
-            carry = Token(carry.shown + token.shown, carry.spoken + token.spoken)
+            carry = carry + token
             continue
-        token = Token(carry.shown + token.shown, carry.spoken + token.spoken)
+        token = carry + token
         carry = Token("", "")
         if glued and token.shown[0] in CLOSING:
             previous = glued.pop()
-            token = Token(previous.shown + token.shown, previous.spoken + token.spoken)
+            token = previous + token
         glued.append(token)
     if carry.shown:
         glued.append(carry)
     return glued
 
 
-def split_captions(spans: Sequence[Span], measure: Measure, line_width: float, max_lines: int = 2) -> list[CaptionText]:
-    """The captions for one paragraph, in order."""
+def split_captions(
+    spans: Sequence[Span],
+    measure: Measure,
+    line_width: float,
+    max_lines: int = 2,
+    speak: Callable[[str], str] = str,
+) -> list[CaptionText]:
+    """The captions for one paragraph, in order; ``speak`` turns written text into what the voice says."""
     tokens = _explode_overwide(tokenize(spans), measure, line_width)
     chunks: list[list[Token]] = []
     for clause in _clauses(tokens):
         chunks.extend(_fit_clause(clause, measure, line_width, max_lines))
     merged = _merge_short(chunks, measure, line_width)
-    return [_caption(chunk, measure, line_width, max_lines) for chunk in merged]
+    return [_caption(chunk, measure, line_width, max_lines, speak) for chunk in merged]
 
 
 def _explode_overwide(tokens: list[Token], measure: Measure, line_width: float) -> list[Token]:
@@ -112,7 +122,7 @@ def _explode_overwide(tokens: list[Token], measure: Measure, line_width: float) 
         if measure(token.shown) <= line_width or len(token.shown) == 1:
             result.append(token)
             continue
-        result.append(Token(token.shown[0], token.spoken))
+        result.append(Token(token.shown[0], token.spoken, token.fixed))
         result.extend(Token(char, "") for char in token.shown[1:])
     return result
 
@@ -211,13 +221,29 @@ def _wrap(tokens: Sequence[Token], measure: Measure, line_width: float) -> list[
     return lines
 
 
-def _caption(chunk: list[Token], measure: Measure, line_width: float, max_lines: int) -> CaptionText:
+def _spoken(chunk: list[Token], speak: Callable[[str], str]) -> str:
+    """Normalise the written runs; ``{显示|读作}`` parts are already spoken form and pass unchanged."""
+    parts: list[str] = []
+    run: list[str] = []
+    for token in chunk:
+        if token.fixed:
+            parts += [speak("".join(run)), token.spoken]
+            run = []
+        else:
+            run.append(token.spoken)
+    parts.append(speak("".join(run)))
+    return "".join(parts).strip()
+
+
+def _caption(
+    chunk: list[Token], measure: Measure, line_width: float, max_lines: int, speak: Callable[[str], str]
+) -> CaptionText:
     lines = _wrap(chunk, measure, line_width)
     shown = tuple(_display("".join(t.shown for t in line)) for line in lines[:max_lines])
     if len(lines) > max_lines:
         # Only an unbreakable token wider than the frame gets here; keep every word on screen.
         shown = (*shown[:-1], "".join(_display("".join(t.shown for t in line)) for line in lines[max_lines - 1 :]))
-    spoken = "".join(t.spoken for t in chunk).strip()
+    spoken = _spoken(chunk, speak)
     return CaptionText(tuple(s for s in shown if s), spoken, _ending("".join(t.shown for t in chunk).rstrip()))
 
 
@@ -238,13 +264,15 @@ class CaptionPlan:
     scenes: tuple[tuple[PlannedCaption, ...], ...]
 
 
-def plan_captions(episode: Episode, measure: Measure, line_width: float, max_lines: int) -> CaptionPlan:
+def plan_captions(
+    episode: Episode, measure: Measure, line_width: float, max_lines: int, speak: Callable[[str], str] = str
+) -> CaptionPlan:
     scenes = []
     for scene_index, scene in enumerate(episode.scenes):
         planned = [
             PlannedCaption(scene_index, block_index, block.kind, text)
             for block_index, block in enumerate(scene.blocks)
-            for text in split_captions(block.spans, measure, line_width, max_lines)
+            for text in split_captions(block.spans, measure, line_width, max_lines, speak)
         ]
         scenes.append(tuple(planned))
     return CaptionPlan(tuple(scenes))

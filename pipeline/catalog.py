@@ -40,6 +40,7 @@ MIGRATIONS: tuple[str, ...] = (
         voice        TEXT NOT NULL
     )
     """,
+    "ALTER TABLE episodes ADD COLUMN draft_voice INTEGER NOT NULL DEFAULT 0",
 )
 
 STATUSES = ("draft", "final", "published")
@@ -63,6 +64,7 @@ class CatalogRow:
     built_at: str
     voice_engine: str
     voice: str
+    draft_voice: bool = False
 
     def as_json(self) -> dict[str, object]:
         data = asdict(self)
@@ -155,6 +157,7 @@ def _row(values: tuple[object, ...]) -> CatalogRow:
     data = dict(zip(COLUMNS, values, strict=True))
     data["laws"] = tuple(json.loads(str(data["laws"])))
     data["tags"] = tuple(json.loads(str(data["tags"])))
+    data["draft_voice"] = bool(data["draft_voice"])
     return CatalogRow(**data)  # type: ignore[arg-type]
 
 

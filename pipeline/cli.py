@@ -65,11 +65,19 @@ def main(ctx: click.Context, project: Path | None) -> None:
     ctx.obj["project"] = project
 
 
+TTS_OPTION = click.option(
+    "--tts",
+    type=click.Choice(["auto", "edge", "espeak"]),
+    help="Voice engine for this run, instead of voice.engine in pufa.toml (espeak: offline draft voice).",
+)
+
+
 @main.command()
 @click.argument("scripts", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@TTS_OPTION
 @click.pass_context
 @reports_errors
-def build(ctx: click.Context, scripts: tuple[Path, ...]) -> None:
+def build(ctx: click.Context, scripts: tuple[Path, ...], tts: str | None) -> None:
     """Build episode videos from SCRIPTS (default: every script in scripts/).
 
     Each episode goes to output/episodes/<NNNN>-<name>/: <NNNN>.mp4, <NNNN>.srt,
@@ -81,12 +89,13 @@ def build(ctx: click.Context, scripts: tuple[Path, ...]) -> None:
     Examples:
       pufa build
       pufa build scripts/1260-gaokong.md scripts/1261-zhapian.md
+      pufa build --tts espeak        # offline draft voice
     """
     from .build import build as build_all
     from .config import load_config
 
     config = load_config(_project(ctx))
-    report = build_all(config, scripts, log=click.echo)
+    report = build_all(config, scripts, log=click.echo, tts=tts)
     for failure in report.failed:
         click.echo(failure.message, err=True)
     click.echo(f"built {len(report.built)}, failed {len(report.failed)}")
@@ -148,3 +157,94 @@ def init(directory: Path) -> None:
     for path in created:
         click.echo(f"created {path}")
     click.echo(f"next: cd {directory} && pufa build")
+
+
+@main.command()
+@click.argument("text")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Also synthesise to this WAV file."
+)
+@TTS_OPTION
+@click.pass_context
+@reports_errors
+def say(ctx: click.Context, text: str, output: Path | None, tts: str | None) -> None:
+    """Print how TEXT will be read aloud (what the voice engine is given).
+
+    Numbers, dates, hotlines and abbreviations are normalised the way a presenter
+    reads them; assets/lexicon.tsv and {显示|读作} apply first.
+
+    \b
+    Examples:
+      pufa say "依据《民法典》第1254条，2023年5月拨打12345"
+      pufa say "请拨打96110" -o check.wav --tts espeak
+    """
+    from .config import load_config
+    from .speech import say as say_text
+
+    said = say_text(load_config(_project(ctx)), text, output, tts)
+    click.echo(said.spoken)
+    if said.warning:
+        click.echo(f"warning: {said.warning}", err=True)
+    if said.output is not None:
+        click.echo(f"wrote {said.output} ({said.duration:.1f} s, {said.engine} {said.voice})", err=True)
+
+
+@main.command()
+@reports_errors
+def voices() -> None:
+    """List the zh-CN voices of edge-tts (name, gender, style).
+
+    Without a network connection it shows the built-in table of known voices.
+
+    \b
+    Example:
+      pufa voices
+    """
+    from .report import table
+    from .speech import voices as list_voices
+
+    found = list_voices()
+    if not found.live:
+        click.echo(f"offline ({found.problem}); showing the built-in list of known zh-CN voices", err=True)
+    click.echo(table(["voice", "gender", "style"], [list(v) for v in found.voices]))
+
+
+@main.group()
+def cache() -> None:
+    """The audio cache: synthesised speech kept so unchanged scenes are never spoken twice.
+
+    \b
+    Examples:
+      pufa cache info
+      pufa cache clear
+    """
+
+
+@cache.command("info")
+@reports_errors
+def cache_info() -> None:
+    """Show where the audio cache is and how big it is.
+
+    \b
+    Example:
+      pufa cache info
+    """
+    from .voice.cache import audio_cache_dir, cache_usage
+
+    usage = cache_usage()
+    click.echo(f"{audio_cache_dir()}: {usage.files} recordings, {usage.bytes / 1e6:.1f} MB")
+
+
+@cache.command("clear")
+@reports_errors
+def cache_clear() -> None:
+    """Delete every cached recording (the next build synthesises again).
+
+    \b
+    Example:
+      pufa cache clear
+    """
+    from .voice.cache import audio_cache_dir, clear_cache
+
+    removed = clear_cache()
+    click.echo(f"removed {removed.files} recordings ({removed.bytes / 1e6:.1f} MB) from {audio_cache_dir()}")

@@ -69,10 +69,25 @@ class ThemeConfig:
 
 @dataclass(frozen=True)
 class VoiceConfig:
-    engine: str = field(default="espeak", metadata=_doc("TTS engine.", choices=("espeak",)))
-    name: str = field(default="cmn", metadata=_doc("Voice name for the engine (espeak: cmn)."))
+    engine: str = field(
+        default="auto",
+        metadata=_doc(
+            "TTS engine: edge (Microsoft neural voices, online), espeak (offline draft voice), "
+            "auto (edge when reachable, else espeak with a warning).",
+            choices=("auto", "edge", "espeak"),
+        ),
+    )
+    name: str = field(
+        default="zh-CN-YunxiNeural", metadata=_doc("edge-tts voice of the series; a script's voice: overrides it.")
+    )
+    offline_name: str = field(default="cmn", metadata=_doc("eSpeak NG voice for the offline engine."))
     rate: float = field(
         default=1.0, metadata=_doc("Speaking rate, 1.0 is the engine's normal speed.", min=0.5, max=2.0)
+    )
+    volume: float = field(default=1.0, metadata=_doc("Voice volume, 1.0 is normal.", min=0.1, max=2.0))
+    pitch: int = field(default=0, metadata=_doc("Pitch shift in Hz (edge-tts only).", min=-100, max=100))
+    lexicon: str = field(
+        default="assets/lexicon.tsv", metadata=_doc("Pronunciation lexicon: one 'written<TAB>spoken' per line.")
     )
 
 

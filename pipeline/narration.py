@@ -17,7 +17,7 @@ import numpy.typing as npt
 from .captions import CaptionPlan
 from .errors import PufaError, VoiceError
 from .script import Episode
-from .voice import TtsEngine
+from .voice import TtsEngine, VoiceSettings
 
 SCENE_LEAD_IN = 0.3
 SCENE_TAIL = 0.45
@@ -33,6 +33,7 @@ class Narration:
     engine: str
     engine_version: str
     voice: str
+    notes: tuple[str, ...] = ()
 
 
 def narrate(
@@ -40,8 +41,7 @@ def narrate(
     plan: CaptionPlan,
     engine: TtsEngine,
     *,
-    voice: str,
-    rate: float,
+    settings: VoiceSettings,
     fps: int,
     title_seconds: float,
     closing_seconds: float,
@@ -51,16 +51,18 @@ def narrate(
     parts: list[npt.NDArray[np.int16]] = []
     scenes: list[tuple[float, float]] = []
     pieces: list[tuple[float, float]] = []
+    notes: list[str] = []
     sample_rate = 0
     cursor = title_seconds
     for scene, captions in zip(episode.scenes, plan.scenes, strict=True):
         try:
-            utterance = engine.speak([c.text.spoken for c in captions], voice, rate)
+            utterance = engine.speak([c.text.spoken for c in captions], settings)
         except PufaError as exc:
             raise VoiceError(f"episode {episode.number}, scene '{scene.label}': {exc}") from None
         if sample_rate and utterance.sample_rate != sample_rate:
             raise VoiceError(f"episode {episode.number}: the voice changed sample rate mid-episode")
         sample_rate = utterance.sample_rate
+        notes += [f"scene '{scene.label}', {note}" for note in utterance.notes]
         start = cursor
         cursor += SCENE_LEAD_IN
         pieces += [(cursor + a, cursor + b) for a, b in utterance.pieces]
@@ -69,7 +71,7 @@ def narrate(
         scenes.append((start, cursor))
     total_frames = round((cursor + closing_seconds) * fps)
     duration = total_frames / fps
-    track = _assemble(parts, scenes, sample_rate, duration, title_seconds)
+    track = _assemble(parts, scenes, sample_rate, duration)
     _write_wav(audio_path, track, sample_rate)
     return Narration(
         audio_path=audio_path,
@@ -79,7 +81,8 @@ def narrate(
         pieces=tuple(pieces),
         engine=engine.name,
         engine_version=engine.version,
-        voice=voice,
+        voice=settings.voice,
+        notes=tuple(notes),
     )
 
 
@@ -88,7 +91,6 @@ def _assemble(
     scenes: list[tuple[float, float]],
     sample_rate: int,
     duration: float,
-    title_seconds: float,
 ) -> npt.NDArray[np.int16]:
     track = np.zeros(round(duration * sample_rate), dtype=np.int16)
     for samples, (start, _end) in zip(parts, scenes, strict=True):

@@ -33,7 +33,7 @@ def catalog_table(rows: Sequence[CatalogRow]) -> str:
             r.topic,
             f"{int(r.duration // 60)}:{r.duration % 60:04.1f}",
             r.status,
-            f"{r.voice_engine}/{r.voice}",
+            f"{r.voice_engine}/{r.voice}" + (" (草稿配音)" if r.draft_voice else ""),
             r.built_at.replace("T", " ")[:16],
             r.video,
         ]

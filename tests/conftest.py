@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -37,6 +38,9 @@ status: final
 CONFIG = """\
 [series]
 name = "测试普法小讲堂"
+
+[voice]
+engine = "espeak"
 """
 
 
@@ -46,6 +50,12 @@ def make_project(root: Path) -> Path:
     (root / "pufa.toml").write_text(CONFIG, encoding="utf-8")
     Image.new("RGB", (320, 240), (200, 120, 60)).save(root / "assets" / "images" / "building.png")
     return root
+
+
+@pytest.fixture(autouse=True, scope="session")
+def private_audio_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The tests never read or fill the user's own audio cache."""
+    os.environ["PUFA_CACHE_DIR"] = str(tmp_path_factory.mktemp("audio-cache"))
 
 
 @pytest.fixture

@@ -89,7 +89,7 @@ def test_golden_subtitles_and_manifest(built: Built) -> None:
 def test_manifest_records_voice_and_input_hashes(built: Built) -> None:
     manifest = json.loads(built.episode.manifest.read_text(encoding="utf-8"))
     assert manifest["voice"]["engine"] == "espeak" and manifest["voice"]["draft_voice"] is True
-    assert set(manifest["inputs"]) == {"script", "images", "config", "font", "pipeline"}
+    assert set(manifest["inputs"]) == {"script", "images", "config", "font", "lexicon", "voice", "pipeline"}
     assert list(manifest["inputs"]["images"]) == ["assets/images/building.png"]
     assert len(manifest["input_hash"]) == 64
 

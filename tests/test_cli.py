@@ -22,7 +22,9 @@ def run(*args: str, cwd: Path | None = None) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-@pytest.mark.parametrize("command", [[], ["build"], ["catalog"], ["init"]])
+@pytest.mark.parametrize(
+    "command", [[], ["build"], ["catalog"], ["init"], ["say"], ["voices"], ["cache"], ["cache", "info"], ["cache", "clear"]]
+)
 def test_every_command_has_help_with_an_example(command: list[str]) -> None:
     code, out, _ = run(*command, "--help")
     assert code == 0

@@ -18,7 +18,8 @@ def test_defaults_when_the_file_is_empty(tmp_path: Path) -> None:
         "抚宁司法",
     )
     assert (config.video.width, config.video.height, config.video.fps) == (1080, 1920, 30)
-    assert (config.voice.engine, config.voice.name, config.voice.rate) == ("espeak", "cmn", 1.0)
+    assert (config.voice.engine, config.voice.name, config.voice.offline_name) == ("auto", "zh-CN-YunxiNeural", "cmn")
+    assert (config.voice.rate, config.voice.volume, config.voice.pitch) == (1.0, 1.0, 0)
 
 
 def test_values_override_defaults(tmp_path: Path) -> None:
@@ -37,7 +38,7 @@ def test_values_override_defaults(tmp_path: Path) -> None:
         ),
         ({"sound": {}}, "unknown section [sound] (known: series, video, theme, voice, captions)"),
         ({"theme": {"accent": "red"}}, "'theme.accent' must be a colour like \"#1A2B3C\", not 'red'"),
-        ({"voice": {"engine": "siri"}}, "'voice.engine' must be one of espeak, not 'siri'"),
+        ({"voice": {"engine": "siri"}}, "'voice.engine' must be one of auto, edge, espeak, not 'siri'"),
         (
             {"captions": {"band": "#000"}},
             "'captions.band' must be a colour with alpha like \"#00000099\" or \"\", not '#000'",

@@ -1,17 +1,82 @@
-"""Text-to-speech engines behind one interface (:class:`pipeline.voice.base.TtsEngine`)."""
+"""Text-to-speech engines behind one interface, and the choice between them.
+
+``edge`` is the production voice (Microsoft neural voices, needs the internet); ``espeak``
+is the offline voice, for drafts and machines without internet; ``auto`` uses edge when
+its service can be reached and otherwise the offline voice, with a warning. Every engine
+is wrapped in the audio cache.
+"""
 
 from __future__ import annotations
 
-from ..errors import VoiceError
-from .base import TtsEngine, Utterance
+import os
+import socket
+from dataclasses import dataclass
+from urllib.parse import urlparse
 
-__all__ = ["TtsEngine", "Utterance", "get_engine"]
+from ..errors import VoiceError
+from .base import TtsEngine, Utterance, VoiceSettings
+from .cache import CachedEngine
+
+__all__ = [
+    "ENGINES",
+    "CachedEngine",
+    "EngineChoice",
+    "TtsEngine",
+    "Utterance",
+    "VoiceSettings",
+    "choose_engine",
+    "get_engine",
+]
+
+ENGINES = ("auto", "edge", "espeak")
+PROXY_VARIABLE = "PUFA_EDGE_PROXY"
+
+
+@dataclass(frozen=True)
+class EngineChoice:
+    engine: CachedEngine
+    warning: str | None = None
+
+    @property
+    def draft_voice(self) -> bool:
+        """An episode spoken by the offline voice is a draft, whatever its script status."""
+        return self.engine.name == "espeak"
+
+
+def edge_proxy() -> str | None:
+    return os.environ.get(PROXY_VARIABLE) or None
 
 
 def get_engine(name: str) -> TtsEngine:
-    """The engine called ``name`` in pufa.toml's ``voice.engine``."""
+    """The engine called ``name`` (``edge`` or ``espeak``), unwrapped."""
     if name == "espeak":
         from .espeak import EspeakEngine
 
         return EspeakEngine()
-    raise VoiceError(f"unknown voice engine '{name}' (known: espeak)")
+    if name == "edge":
+        from .edge import EdgeEngine
+
+        return EdgeEngine(proxy=edge_proxy())
+    raise VoiceError(f"unknown voice engine '{name}' (known: {', '.join(ENGINES)})")
+
+
+def edge_reachable(timeout: float = 3.0) -> bool:
+    """Whether a connection to the edge-tts service (or the configured proxy) can be opened."""
+    from edge_tts.constants import WSS_URL
+
+    target = urlparse(edge_proxy() or WSS_URL)
+    try:
+        with socket.create_connection((target.hostname or "", target.port or 443), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def choose_engine(name: str) -> EngineChoice:
+    """Resolve ``auto``; wrap the engine in the audio cache."""
+    if name == "auto":
+        if edge_reachable():
+            return EngineChoice(CachedEngine(get_engine("edge")))
+        warning = "edge-tts is unreachable; speaking with the offline voice (episodes are marked draft voice)"
+        return EngineChoice(CachedEngine(get_engine("espeak")), warning)
+    return EngineChoice(CachedEngine(get_engine(name)))

@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..errors import VoiceError
-from .base import Utterance
+from .base import Utterance, VoiceSettings
 
 _AUDIO_OUTPUT_SYNCHRONOUS = 2
 _POS_CHARACTER = 1
@@ -109,15 +109,18 @@ class EspeakEngine:
     def version(self) -> str:
         return f"espeak-ng {_load().version}"
 
-    def speak(self, pieces: Sequence[str], voice: str, rate: float) -> Utterance:
+    def speak(self, pieces: Sequence[str], settings: VoiceSettings) -> Utterance:
         library = _load()
-        words_per_minute = round(_NORMAL_WORDS_PER_MINUTE * rate)
+        voice = settings.voice
+        words_per_minute = round(_NORMAL_WORDS_PER_MINUTE * settings.rate)
         rate_hz = library.sample_rate
         parts: list[npt.NDArray[np.int16]] = []
         timings: list[tuple[float, float]] = []
         cursor = 0
         for text in pieces:
             audio = _trim(library.synthesise(text, voice, words_per_minute), rate_hz)
+            if settings.volume != 1.0:
+                audio = np.clip(audio.astype(np.float32) * settings.volume, -32768, 32767).astype(np.int16)
             timings.append((cursor / rate_hz, (cursor + len(audio)) / rate_hz))
             pause = np.zeros(round(pause_after(text) * rate_hz), dtype=np.int16)
             parts += [audio, pause]

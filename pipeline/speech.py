@@ -1,0 +1,78 @@
+"""``pufa say`` and ``pufa voices``: hearing how a sentence will be read, and which voices there are."""
+
+from __future__ import annotations
+
+import re
+import wave
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import Config
+from .fsutil import commit, temporary_sibling
+from .normalize import Lexicon, load_lexicon, normalize
+
+_OVERRIDE = re.compile(r"\{([^{}|]*)\|([^{}|]*)\}")
+
+
+@dataclass(frozen=True)
+class Said:
+    spoken: str
+    engine: str | None = None
+    voice: str | None = None
+    output: Path | None = None
+    duration: float | None = None
+    warning: str | None = None
+
+
+def spoken_form(text: str, lexicon: Lexicon) -> str:
+    """What the engine is given for ``text``: ``{显示|读作}`` parts as written, the rest normalised."""
+    parts: list[str] = []
+    position = 0
+    for match in _OVERRIDE.finditer(text):
+        parts += [normalize(text[position : match.start()], lexicon), match[2].strip()]
+        position = match.end()
+    parts.append(normalize(text[position:], lexicon))
+    return "".join(parts)
+
+
+def say(config: Config, text: str, output: Path | None = None, tts: str | None = None) -> Said:
+    """The spoken form of ``text``; with ``output``, also synthesise it to a WAV file."""
+    spoken = spoken_form(text, load_lexicon(config.root / config.voice.lexicon))
+    if output is None:
+        return Said(spoken)
+    from .build import voice_settings
+    from .voice import choose_engine
+
+    choice = choose_engine(tts or config.voice.engine)
+    settings = voice_settings(config, None, choice)
+    utterance = choice.engine.speak([spoken], settings)
+    temporary = temporary_sibling(output)
+    try:
+        with wave.open(str(temporary), "wb") as handle:
+            handle.setnchannels(1)
+            handle.setsampwidth(2)
+            handle.setframerate(utterance.sample_rate)
+            handle.writeframes(utterance.samples.astype("<i2").tobytes())
+        commit(temporary, output)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return Said(spoken, choice.engine.name, settings.voice, output, utterance.duration, choice.warning)
+
+
+@dataclass(frozen=True)
+class VoiceList:
+    voices: tuple[tuple[str, str, str], ...]
+    live: bool
+    problem: str | None = None
+
+
+def voices() -> VoiceList:
+    """The zh-CN edge-tts voices: the live list, or the built-in table when the service cannot be reached."""
+    from .errors import VoiceError
+    from .voice import edge_proxy
+    from .voice.edge import KNOWN_VOICES, list_voices
+
+    try:
+        return VoiceList(tuple(list_voices(edge_proxy())), live=True)
+    except VoiceError as exc:
+        return VoiceList(KNOWN_VOICES, live=False, problem=str(exc))
