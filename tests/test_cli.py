@@ -23,7 +23,8 @@ def run(*args: str, cwd: Path | None = None) -> tuple[int, str, str]:
 
 
 @pytest.mark.parametrize(
-    "command", [[], ["build"], ["catalog"], ["init"], ["say"], ["voices"], ["cache"], ["cache", "info"], ["cache", "clear"]]
+    "command",
+    [[], ["build"], ["catalog"], ["init"], ["say"], ["voices"], ["cache"], ["cache", "info"], ["cache", "clear"]],
 )
 def test_every_command_has_help_with_an_example(command: list[str]) -> None:
     code, out, _ = run(*command, "--help")

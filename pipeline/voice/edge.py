@@ -159,17 +159,22 @@ def _describe(exc: BaseException) -> str:
 
 
 def split_requests(pieces: Sequence[str], limit: int = REQUEST_CHARACTERS) -> list[list[str]]:
-    """Consecutive pieces per request, each request cut after a sentence and kept under ``limit`` characters."""
+    """Consecutive pieces per request: when a request would pass ``limit`` characters it is cut
+    after its last complete sentence (a single sentence longer than the limit goes alone)."""
     groups: list[list[str]] = [[]]
-    size = 0
     for piece in pieces:
-        ends_sentence = bool(groups[-1]) and groups[-1][-1].rstrip("”’）」』) ")[-1:] in "。！？!?…；;"
-        if groups[-1] and size + len(piece) > limit and ends_sentence:
-            groups.append([])
-            size = 0
+        current = groups[-1]
+        if current and sum(map(len, current)) + len(piece) > limit:
+            cut = max((i + 1 for i, p in enumerate(current) if _ends_sentence(p)), default=0)
+            if cut:
+                groups[-1], tail = current[:cut], current[cut:]
+                groups.append(tail)
         groups[-1].append(piece)
-        size += len(piece)
     return [g for g in groups if g]
+
+
+def _ends_sentence(piece: str) -> bool:
+    return piece.rstrip("”’）」』) ")[-1:] in "。！？!?…；;"
 
 
 def _speakable(text: str) -> str:
