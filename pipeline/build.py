@@ -1,341 +1,250 @@
-"""``pufa build``: every script in, one finished episode folder and catalog row out per script.
+"""``pufa build``: plan, then render what is out of date, in parallel, and keep the catalog.
 
-It reads top to bottom as the pipeline: gather and validate every script first, then for
-each good episode: captions planned → narration spoken → captions timed → screen states
-drawn → video encoded → outputs moved into place → catalog row. A bad or failing episode is
-reported and the rest still build.
+It reads top to bottom as the pipeline: plan the whole batch (parse and check every script,
+decide what is up to date), then render each episode that is not, in ``jobs`` worker
+processes, each under that episode's lock so that two builds on one project never write the
+same episode at once. A bad or failing episode is reported and the rest go on, unless
+``fail_fast``. A killed worker costs only the episode it was rendering.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
+import os
+import queue
 import shutil
-import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from multiprocessing import Manager
 from pathlib import Path
+from typing import Any
 
-from . import __version__
-from .captions import CaptionTrack, format_srt, plan_captions, time_captions
-from .catalog import Catalog, CatalogRow, export
+from .catalog import Catalog, export
 from .config import Config
-from .errors import PufaError, RenderError, ScriptError, display_path
-from .fonts import FontFace, resolve_font
-from .frames import Painter, RenderPlan, render_states
-from .fsutil import atomic_write_text, commit
-from .narration import Narration, narrate
-from .normalize import Lexicon, load_lexicon, normalize
-from .script import Episode, parse_scripts
-from .video import EncodeSettings, encode, probe
-from .voice import EngineChoice, VoiceSettings, choose_engine
+from .errors import PufaError, display_path
+from .locks import episode_lock
+from .plan import BuildPlan, Failure, PlannedEpisode, check_up_to_date, plan_build
+from .progress import PlainProgress, Progress
+from .render import WORK_PREFIX, BuiltEpisode, Tools, input_digests, input_hash, render_episode
 
-COVER_SIZE = (1080, 1440)
-DURATION_TOLERANCE = 0.1
-
-Log = Callable[[str], None]
-
-
-@dataclass(frozen=True)
-class BuiltEpisode:
-    number: int
-    title: str
-    folder: Path
-    video: Path
-    subtitles: Path
-    cover: Path
-    manifest: Path
-    duration: float
-    seconds: float
-
-
-@dataclass(frozen=True)
-class Failure:
-    script: Path
-    message: str
+__all__ = ["BuildReport", "BuiltEpisode", "Failure", "build", "default_jobs"]
 
 
 @dataclass(frozen=True)
 class BuildReport:
     built: tuple[BuiltEpisode, ...]
+    skipped: tuple[PlannedEpisode, ...]
     failed: tuple[Failure, ...]
+    seconds: float = 0.0
+    not_started: int = 0
 
     @property
     def ok(self) -> bool:
         return not self.failed
 
 
-def script_paths(config: Config) -> list[Path]:
-    return sorted(config.scripts_dir.glob("*.md"))
-
-
 @dataclass(frozen=True)
-class Tools:
-    """What every episode of one build shares: the font, the chosen voice engine, the lexicon."""
-
-    font: FontFace
-    voice: EngineChoice
-    lexicon: Lexicon
-
-    def speak(self, text: str) -> str:
-        return normalize(text, self.lexicon)
+class _Outcome:
+    number: int
+    built: BuiltEpisode | None = None
+    failure: str | None = None
+    skipped_reason: str | None = None
 
 
-def voice_settings(config: Config, episode: Episode | None, choice: EngineChoice) -> VoiceSettings:
-    """The series voice, or the script's own, for the engine in use (the offline engine has its own voices)."""
-    voice = config.voice
-    script_voice = episode.voice if episode else None
-    name = voice.offline_name if choice.engine.name == "espeak" else script_voice or voice.name
-    return VoiceSettings(name, voice.rate, voice.volume, voice.pitch)
+def default_jobs() -> int:
+    return max(os.cpu_count() or 1, 1)
 
 
-def build(config: Config, scripts: Sequence[Path] = (), log: Log | None = None, tts: str | None = None) -> BuildReport:
+def build(
+    config: Config,
+    scripts: Sequence[Path] = (),
+    *,
+    tts: str | None = None,
+    only: frozenset[int] | None = None,
+    force: bool = False,
+    jobs: int = 1,
+    fail_fast: bool = False,
+    progress: Progress | None = None,
+) -> BuildReport:
     """Build ``scripts`` (default: every script in scripts/) into output/episodes/.
 
-    ``tts`` overrides the configured engine (``auto``, ``edge`` or ``espeak``).
+    ``tts`` overrides the configured voice engine; ``only`` selects episode numbers;
+    ``force`` rebuilds up-to-date episodes; ``jobs`` renders that many episodes at once.
     """
-    say = log or (lambda _message: None)
-    font = resolve_font(config)
-    every = script_paths(config)
-    wanted = [p.resolve() for p in scripts] if scripts else [p.resolve() for p in every]
-    failures: list[Failure] = [
-        Failure(p, f"{display_path(p)}:1: error: no such script") for p in wanted if not p.is_file()
-    ]
-    wanted = [p for p in wanted if p.is_file()]
-    # Episode numbers must be unique across scripts/, so the selection is checked against all of it.
-    episodes, bad = parse_scripts(dict.fromkeys([*wanted, *(p.resolve() for p in every)]), font.missing)
-    failures += [Failure(path, _format_script_error(error)) for path, error in bad.items() if path in wanted]
-    selected = [e for e in episodes if e.path in wanted]
-
-    built: list[BuiltEpisode] = []
-    with Catalog(config.catalog_path) as catalog:
-        if selected:
-            choice = choose_engine(tts or config.voice.engine)
-            if choice.warning:
-                say(f"warning: {choice.warning}")
-            tools = Tools(font, choice, load_lexicon(config.root / config.voice.lexicon))
-        for position, episode in enumerate(selected, start=1):
-            say(f"[{position}/{len(selected)}] {episode.number:04d} {episode.title}")
-            try:
-                built.append(build_episode(config, episode, tools, catalog, say))
-            except PufaError as exc:
-                failures.append(Failure(episode.path, f"{display_path(episode.path)}: error: {exc}"))
-        export(catalog.rows(), config.output_dir)
-    return BuildReport(tuple(built), tuple(sorted(failures, key=lambda f: str(f.script))))
-
-
-def _format_script_error(error: ScriptError) -> str:
-    return "\n".join(d.format() for d in error.diagnostics)
-
-
-def build_episode(
-    config: Config,
-    episode: Episode,
-    tools: Tools,
-    catalog: Catalog,
-    log: Log,
-) -> BuiltEpisode:
-    """Render one parsed episode and record it; nothing appears under a final name until it is complete."""
     started = time.monotonic()
-    video_config = config.video
-    episodes_dir = config.output_dir / "episodes"
-    episodes_dir.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".work-{episode.number:04d}-", dir=episodes_dir))
+    report = progress or PlainProgress(lambda _line: None)
+    plan, tools = plan_build(config, scripts, only=only, force=force, tts=tts)
+    if plan.warning:
+        report.warning(plan.warning)
+    report.begin(len(plan.to_build), len(plan.to_skip))
+    outcomes: list[_Outcome] = []
     try:
-        scale = video_config.width / 1080
-        caption_font = tools.font.pil(round(config.captions.font_size * scale))
-        line_width = video_config.width - 2 * round(config.captions.margin * scale)
-        plan = plan_captions(episode, caption_font.getlength, line_width, config.captions.max_lines, tools.speak)
-
-        engine = tools.voice.engine
-        settings = voice_settings(config, episode, tools.voice)
-        misses = engine.misses
-        narration = narrate(
-            episode,
-            plan,
-            engine,
-            settings=settings,
-            fps=video_config.fps,
-            title_seconds=video_config.title_seconds,
-            closing_seconds=video_config.closing_seconds,
-            audio_path=work / "narration.wav",
-        )
-        track = time_captions(episode, plan, narration, video_config.fps)
-        spoken = engine.misses - misses
-        log(f"  voice: {engine.name} {settings.voice}, {spoken} of {len(episode.scenes)} scenes synthesised")
-
-        log(f"  frames: {len(track.cues)} captions")
-        painter = Painter(config, tools.font, video_config.width, video_config.height)
-        states_dir = work / "states"
-        states_dir.mkdir()
-        render = render_states(episode, track, painter, states_dir)
-
-        log(f"  encode: {render.distinct} screen states, {track.duration:.1f} s")
-        label = f"episode {episode.number}"
-        encoding = EncodeSettings(crf=video_config.crf, preset=video_config.preset)
-        encode(render, narration.audio_path, work / "video.mp4", encoding, label=label)
-        info = probe(work / "video.mp4")
-        if abs(info.duration - narration.duration) > DURATION_TOLERANCE:
-            raise RenderError(
-                f"{label}: video lasts {info.duration:.2f} s but the narration {narration.duration:.2f} s"
-            )
-
-        painter.cover(episode, *COVER_SIZE).save(work / "cover.jpg", quality=90)
-        (work / "subtitles.srt").write_text(format_srt(track), encoding="utf-8")
-        inputs = input_digests(config, episode, tools, settings)
-        input_hash = _digest(json.dumps(inputs, sort_keys=True))
-        manifest = make_manifest(config, episode, narration, track, render, inputs, input_hash, settings)
-
-        folder = episodes_dir / episode.slug
-        folder.mkdir(parents=True, exist_ok=True)
-        number = f"{episode.number:04d}"
-        outputs = {
-            "cover": (work / "cover.jpg", folder / "cover.jpg"),
-            "subtitles": (work / "subtitles.srt", folder / f"{number}.srt"),
-            "video": (work / "video.mp4", folder / f"{number}.mp4"),
-        }
-        for temporary, final in outputs.values():
-            commit(temporary, final)
-        # The manifest goes last: its presence says the folder is complete.
-        manifest_path = folder / "manifest.json"
-        atomic_write_text(manifest_path, json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
-
-        root = config.root
-        catalog.record(
-            CatalogRow(
-                number=episode.number,
-                title=episode.title,
-                topic=episode.topic,
-                laws=episode.laws,
-                tags=episode.tags,
-                duration=round(narration.duration, 3),
-                script=_relative(episode.path, root),
-                video=_relative(outputs["video"][1], root),
-                subtitles=_relative(outputs["subtitles"][1], root),
-                cover=_relative(outputs["cover"][1], root),
-                manifest=_relative(manifest_path, root),
-                status=episode.status,
-                input_hash=input_hash,
-                built_at=datetime.now(UTC).isoformat(timespec="seconds"),
-                voice_engine=narration.engine,
-                voice=narration.voice,
-                draft_voice=tools.voice.draft_voice,
-            )
-        )
-        seconds = time.monotonic() - started
-        log(f"  done: {display_path(outputs['video'][1])} ({narration.duration:.1f} s video in {seconds:.1f} s)")
-        return BuiltEpisode(
-            number=episode.number,
-            title=episode.title,
-            folder=folder,
-            video=outputs["video"][1],
-            subtitles=outputs["subtitles"][1],
-            cover=outputs["cover"][1],
-            manifest=manifest_path,
-            duration=narration.duration,
-            seconds=seconds,
-        )
+        if plan.to_build:
+            assert tools is not None
+            if jobs <= 1 or len(plan.to_build) == 1:
+                outcomes = _run_here(config, plan, tools, fail_fast, report)
+            else:
+                outcomes = _run_parallel(config, plan, jobs, fail_fast, report)
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        with Catalog(config.catalog_path) as catalog:
+            export(catalog.rows(), config.output_dir)
+        report.close()
+    return _report(plan, outcomes, time.monotonic() - started)
 
 
-def input_digests(config: Config, episode: Episode, tools: Tools, settings: VoiceSettings) -> dict[str, object]:
-    """A digest of everything the episode's outputs depend on."""
-    sections = {name: asdict(getattr(config, name)) for name in ("series", "video", "theme", "voice", "captions")}
-    images = {
-        _relative(scene.image, config.root): _digest_file(scene.image)
-        for scene in episode.scenes
-        if scene.image is not None
-    }
-    return {
-        "script": episode.source_digest,
-        "images": images,
-        "config": _digest(json.dumps(sections, sort_keys=True, ensure_ascii=False)),
-        "font": tools.font.digest(),
-        "lexicon": _digest(repr(tools.lexicon.entries)),
-        "voice": _digest(json.dumps([tools.voice.engine.name, tools.voice.engine.version, asdict(settings)])),
-        "pipeline": __version__,
-    }
+def _report(plan: BuildPlan, outcomes: list[_Outcome], seconds: float) -> BuildReport:
+    by_number = {p.episode.number: p for p in plan.episodes}
+    built = tuple(o.built for o in outcomes if o.built is not None)
+    failed = list(plan.failures)
+    for outcome in outcomes:
+        if outcome.failure is not None:
+            path = by_number[outcome.number].episode.path
+            failed.append(Failure(path, f"{display_path(path)}: error: {outcome.failure}"))
+    skipped = [*plan.to_skip, *(by_number[o.number] for o in outcomes if o.skipped_reason is not None)]
+    return BuildReport(
+        built=tuple(sorted(built, key=lambda b: b.number)),
+        skipped=tuple(sorted(skipped, key=lambda p: p.episode.number)),
+        failed=tuple(sorted(failed, key=lambda f: str(f.script))),
+        seconds=seconds,
+        not_started=len(plan.to_build) - len(outcomes),
+    )
 
 
-def make_manifest(
-    config: Config,
-    episode: Episode,
-    narration: Narration,
-    track: CaptionTrack,
-    render: RenderPlan,
-    inputs: dict[str, object],
-    input_hash: str,
-    settings: VoiceSettings,
-) -> dict[str, object]:
-    root = config.root
-    return {
-        "episode": episode.number,
-        "title": episode.title,
-        "topic": episode.topic,
-        "laws": list(episode.laws),
-        "tags": list(episode.tags),
-        "status": episode.status,
-        "script": _relative(episode.path, root),
-        "duration": round(track.duration, 3),
-        "video": {"width": render.width, "height": render.height, "fps": render.fps, "frames": render.total_frames},
-        "voice": {
-            "engine": narration.engine,
-            "engine_version": narration.engine_version,
-            "voice": narration.voice,
-            "rate": settings.rate,
-            "volume": settings.volume,
-            "pitch": settings.pitch,
-            "draft_voice": narration.engine == "espeak",
-            "timing_notes": list(narration.notes),
-        },
-        "title_card": {"start": 0.0, "end": round(track.title_end_frame / track.fps, 3)},
-        "scenes": [
-            {
-                "index": span.index + 1,
-                "label": span.label,
-                "start": round(span.first_frame / track.fps, 3),
-                "end": round(span.end_frame / track.fps, 3),
-                "image": _optional_relative(episode.scenes[span.index].image, root),
-            }
-            for span in track.scenes
-        ],
-        "closing_card": {"start": round(track.closing_first_frame / track.fps, 3), "end": round(track.duration, 3)},
-        "captions": [
-            {
-                "index": cue.index,
-                "scene": cue.scene + 1,
-                "kind": cue.kind,
-                "start": round(cue.start, 3),
-                "end": round(cue.end, 3),
-                "text": cue.text,
-                "spoken": cue.spoken,
-            }
-            for cue in track.cues
-        ],
-        "screen_states": render.distinct,
-        "inputs": inputs,
-        "input_hash": input_hash,
-        "pipeline_version": __version__,
-    }
+def _run_here(config: Config, plan: BuildPlan, tools: Tools, fail_fast: bool, report: Progress) -> list[_Outcome]:
+    outcomes = []
+    for planned in plan.to_build:
+        number = planned.episode.number
+        report.started(number, planned.episode.title)
+
+        def stage(name: str, done: float, number: int = number) -> None:
+            report.stage(number, name, done)
+
+        outcome = _build_one(config, tools, planned, stage)
+        outcomes.append(outcome)
+        _announce(report, planned, outcome)
+        if fail_fast and outcome.failure:
+            break
+    return outcomes
 
 
-def _relative(path: Path, root: Path) -> str:
+def _build_one(config: Config, tools: Tools, planned: PlannedEpisode, stage: Callable[[str, float], None]) -> _Outcome:
+    """Render one episode under its lock, unless another build finished it meanwhile."""
+    episode = planned.episode
+    episodes_dir = config.output_dir / "episodes"
     try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return str(path)
+        with episode_lock(config.output_dir / ".locks", episode.number):
+            # Work folders of this episode left by a killed build: nobody else can be using them now.
+            for stale in episodes_dir.glob(f"{WORK_PREFIX}{episode.number:04d}-*"):
+                shutil.rmtree(stale, ignore_errors=True)
+            with Catalog(config.catalog_path) as catalog:
+                if planned.reason != "forced":
+                    digest = input_hash(input_digests(config, episode, tools))
+                    fresh, _ = check_up_to_date(config, catalog.get(episode.number), digest)
+                    if fresh:
+                        return _Outcome(episode.number, skipped_reason="built meanwhile by another build")
+                return _Outcome(episode.number, built=render_episode(config, episode, tools, catalog, stage))
+    except PufaError as exc:
+        return _Outcome(episode.number, failure=str(exc))
 
 
-def _optional_relative(path: Path | None, root: Path) -> str | None:
-    return None if path is None else _relative(path, root)
+def _announce(report: Progress, planned: PlannedEpisode, outcome: _Outcome) -> None:
+    number = planned.episode.number
+    if outcome.built is not None:
+        built = outcome.built
+        detail = f"{display_path(built.video)} ({built.duration:.1f} s video in {built.seconds:.1f} s)"
+        report.finished(number, "built", detail)
+    elif outcome.failure is not None:
+        report.finished(number, "failed", outcome.failure)
+    else:
+        report.finished(number, "skipped", outcome.skipped_reason or "")
 
 
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+# --- parallel -------------------------------------------------------------------------------
+
+_worker_tools: Tools | None = None
 
 
-def _digest_file(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def _worker(config: Config, engine: str, planned: PlannedEpisode, events: Any) -> _Outcome:
+    """Runs in a worker process: tools are loaded once per process, stages go back through ``events``."""
+    global _worker_tools
+    if _worker_tools is None:
+        _worker_tools = Tools.load(config, engine)
+    number = planned.episode.number
+    return _build_one(config, _worker_tools, planned, lambda stage, done: events.put((number, stage, done)))
+
+
+def _run_parallel(config: Config, plan: BuildPlan, jobs: int, fail_fast: bool, report: Progress) -> list[_Outcome]:
+    waiting = list(plan.to_build)
+    outcomes: list[_Outcome] = []
+    retried: set[int] = set()
+    with Manager() as manager:
+        events = manager.Queue()
+        while waiting:
+            if _run_pool(config, plan.engine, waiting, jobs, fail_fast, report, events, outcomes, retried):
+                break
+    return outcomes
+
+
+def _run_pool(
+    config: Config,
+    engine: str,
+    waiting: list[PlannedEpisode],
+    jobs: int,
+    fail_fast: bool,
+    report: Progress,
+    events: Any,
+    outcomes: list[_Outcome],
+    retried: set[int],
+) -> bool:
+    """Run ``waiting`` in one pool; True means stop the build.
+
+    When a worker dies the pool is broken and every episode in flight is lost with it: each
+    goes back in the queue once, for a fresh pool; an episode that breaks a pool twice fails.
+    """
+    running: dict[Future[_Outcome], PlannedEpisode] = {}
+    with ProcessPoolExecutor(max_workers=min(jobs, len(waiting))) as pool:
+        while waiting or running:
+            while waiting and len(running) < jobs:
+                planned = waiting.pop(0)
+                report.started(planned.episode.number, planned.episode.title)
+                running[pool.submit(_worker, config, engine, planned, events)] = planned
+            done, _ = wait(running, timeout=0.1, return_when=FIRST_COMPLETED)
+            _drain(events, report)
+            if any(isinstance(f.exception(), BrokenProcessPool) for f in done):
+                for planned in running.values():
+                    number = planned.episode.number
+                    if number in retried:
+                        outcome = _Outcome(number, failure="the worker process rendering it died twice")
+                        outcomes.append(outcome)
+                        _announce(report, planned, outcome)
+                    else:
+                        retried.add(number)
+                        waiting.insert(0, planned)
+                return False
+            for future in done:
+                planned = running.pop(future)
+                outcome = _result(future, planned)
+                outcomes.append(outcome)
+                _announce(report, planned, outcome)
+                if fail_fast and outcome.failure:
+                    pool.shutdown(wait=True, cancel_futures=True)
+                    return True
+    return False
+
+
+def _result(future: Future[_Outcome], planned: PlannedEpisode) -> _Outcome:
+    try:
+        return future.result(timeout=0)
+    except Exception as exc:  # a bug in one worker must not take down the batch; report it as that episode's failure
+        return _Outcome(planned.episode.number, failure=f"unexpected error: {type(exc).__name__}: {exc}")
+
+
+def _drain(events: Any, report: Progress) -> None:
+    while True:
+        try:
+            number, stage, done = events.get_nowait()
+        except (queue.Empty, OSError, EOFError):
+            return
+        report.stage(number, stage, done)

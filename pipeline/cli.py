@@ -75,30 +75,78 @@ TTS_OPTION = click.option(
 @main.command()
 @click.argument("scripts", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 @TTS_OPTION
+@click.option("--only", metavar="NUMBERS", help="Episode numbers to build, e.g. 1250-1260 or 1250,1253,1260-1262.")
+@click.option("--force", is_flag=True, help="Rebuild episodes that are up to date.")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    help="Episodes rendered at once, each in its own process. [default: cores]",
+)
+@click.option("--fail-fast", is_flag=True, help="Stop at the first episode that fails.")
+@click.option("--dry-run", is_flag=True, help="Only say what would be built and why; render nothing.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only failures and the summary.")
+@click.option("-v", "--verbose", is_flag=True, help="Print every stage of every episode, and every skipped one.")
 @click.pass_context
 @reports_errors
-def build(ctx: click.Context, scripts: tuple[Path, ...], tts: str | None) -> None:
+def build(
+    ctx: click.Context,
+    scripts: tuple[Path, ...],
+    tts: str | None,
+    only: str | None,
+    force: bool,
+    jobs: int | None,
+    fail_fast: bool,
+    dry_run: bool,
+    quiet: bool,
+    verbose: bool,
+) -> None:
     """Build episode videos from SCRIPTS (default: every script in scripts/).
 
     Each episode goes to output/episodes/<NNNN>-<name>/: <NNNN>.mp4, <NNNN>.srt,
-    cover.jpg and manifest.json, and gets a row in catalog.db. A bad script is
-    reported as path:line: error: ...; the other scripts still build. Exit
-    status is 1 if any script failed.
+    cover.jpg and manifest.json, and gets a row in catalog.db. Episodes whose
+    script, pictures, config, font, lexicon and voice are unchanged since their
+    last build are skipped. A bad script is reported as path:line: error: ...;
+    the other scripts still build. Exit status is 1 if any script failed.
 
     \b
     Examples:
-      pufa build
-      pufa build scripts/1260-gaokong.md scripts/1261-zhapian.md
-      pufa build --tts espeak        # offline draft voice
+      pufa build                           # everything that changed
+      pufa build --only 1250-1260 --jobs 2
+      pufa build scripts/1260-gaokong.md --force
+      pufa build --tts espeak              # offline draft voice
+      pufa build --dry-run -v              # what would be built, and why
     """
     from .build import build as build_all
+    from .build import default_jobs
     from .config import load_config
+    from .plan import parse_only, plan_build
+    from .progress import PlainProgress, TerminalProgress
+    from .report import build_summary, plan_table
 
     config = load_config(_project(ctx))
-    report = build_all(config, scripts, log=click.echo, tts=tts)
+    selection = parse_only(only)
+    if dry_run:
+        plan, _ = plan_build(config, scripts, only=selection, force=force, tts=tts)
+        for failure in plan.failures:
+            click.echo(failure.message, err=True)
+        click.echo(plan_table(plan, verbose=verbose))
+        sys.exit(1 if plan.failures else 0)
+    interactive = sys.stderr.isatty() and not quiet and not verbose
+    progress = TerminalProgress() if interactive else PlainProgress(click.echo, verbose=verbose, quiet=quiet)
+    report = build_all(
+        config,
+        scripts,
+        tts=tts,
+        only=selection,
+        force=force,
+        jobs=jobs or default_jobs(),
+        fail_fast=fail_fast,
+        progress=progress,
+    )
     for failure in report.failed:
         click.echo(failure.message, err=True)
-    click.echo(f"built {len(report.built)}, failed {len(report.failed)}")
+    click.echo(build_summary(report, verbose=verbose))
     if not report.ok:
         sys.exit(1)
 

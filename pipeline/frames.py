@@ -9,7 +9,7 @@ work happens in Python and memory holds at most one scene's base images.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -367,16 +367,20 @@ def render_states(
     track: CaptionTrack,
     painter: Painter,
     folder: Path,
+    progress: Callable[[float], None] | None = None,
 ) -> RenderPlan:
     """Draw each distinct screen state of the episode once, into ``folder`` as PNG files."""
     segments = timeline(episode, track)
     cues = {cue.index: cue for cue in track.cues}
+    distinct = len({s.key for s in segments})
     paths: dict[StateKey, Path] = {}
     for key, image in _draw_each(episode, segments, cues, painter):
         path = folder / f"state-{len(paths):04d}.png"
         # Level 1: these files live for seconds and are read once; speed beats size.
         image.save(path, compress_level=1)
         paths[key] = path
+        if progress:
+            progress(len(paths) / distinct)
     states = tuple(RenderedState(s.key, paths[s.key], s.first_frame, s.end_frame) for s in segments)
     return RenderPlan(painter.width, painter.height, track.fps, track.total_frames, states, len(paths))
 

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from .catalog import CatalogRow
+from .errors import display_path
+
+if TYPE_CHECKING:
+    from .build import BuildReport
+    from .plan import BuildPlan
 
 
 def display_width(text: str) -> int:
@@ -40,3 +46,29 @@ def catalog_table(rows: Sequence[CatalogRow]) -> str:
         for r in rows
     ]
     return table(["期数", "标题", "类别", "时长", "状态", "配音", "生成时间", "视频"], body)
+
+
+def build_summary(report: BuildReport, *, verbose: bool = False) -> str:
+    """The table at the end of a build (built and failed episodes; skipped ones with ``verbose``), then one line."""
+    rows = [[f"{b.number:04d}", b.title, "built", f"{b.seconds:.1f} s"] for b in report.built]
+    rows += [["", display_path(f.script), "failed", ""] for f in report.failed]
+    if verbose:
+        rows += [[f"{p.episode.number:04d}", p.episode.title, "skipped", p.reason] for p in report.skipped]
+    rows.sort(key=lambda r: r[0])
+    counts = f"built {len(report.built)}, skipped {len(report.skipped)}, failed {len(report.failed)}"
+    line = f"{counts} in {report.seconds:.1f} s"
+    if report.not_started:
+        line += f"; {report.not_started} not started (--fail-fast)"
+    return (table(["期数", "标题", "结果", "用时"], rows) + "\n" if rows else "") + line
+
+
+def plan_table(plan: BuildPlan, *, verbose: bool = False) -> str:
+    rows = [
+        [f"{p.episode.number:04d}", p.episode.title, "build" if p.build else "skip", p.reason]
+        for p in plan.episodes
+        if p.build or verbose
+    ]
+    line = f"{len(plan.to_build)} to build, {len(plan.to_skip)} up to date, {len(plan.failures)} with errors"
+    if plan.engine:
+        line += f"; voice engine: {plan.engine}"
+    return (table(["期数", "标题", "动作", "原因"], rows) + "\n" if rows else "") + line

@@ -40,7 +40,7 @@ def say(config: Config, text: str, output: Path | None = None, tts: str | None =
     spoken = spoken_form(text, load_lexicon(config.root / config.voice.lexicon))
     if output is None:
         return Said(spoken)
-    from .build import voice_settings
+    from .render import voice_settings
     from .voice import choose_engine
 
     choice = choose_engine(tts or config.voice.engine)

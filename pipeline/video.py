@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 import struct
 import subprocess
+import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,57 +58,45 @@ def write_concat_list(plan: RenderPlan, path: Path) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def encode(plan: RenderPlan, audio: Path | None, target: Path, settings: EncodeSettings, *, label: str) -> None:
+def encode(
+    plan: RenderPlan,
+    audio: Path | None,
+    target: Path,
+    settings: EncodeSettings,
+    *,
+    label: str,
+    progress: Callable[[float], None] | None = None,
+) -> None:
     """Encode ``plan`` (and ``audio``) into ``target``, an MP4 with H.264 yuv420p, AAC and the moov atom first."""
     concat = plan.states[0].path.parent / "states.ffconcat"
     write_concat_list(plan, concat)
-    command = [
-        ffmpeg_exe(),
-        "-hide_banner",
-        "-nostdin",
-        "-loglevel",
-        "error",
-        "-y",
-        "-f",
-        "concat",
-        "-safe",
-        "0",
-        "-i",
-        str(concat),
-    ]
+    command = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats", "-loglevel", "error", "-y", "-progress", "pipe:1"]
+    command += ["-f", "concat", "-safe", "0", "-i", str(concat)]
     if audio is not None:
         command += ["-i", str(audio)]
     command += [
-        "-vf",
-        f"scale=out_color_matrix=bt709:out_range=tv,format=yuv420p,fps={plan.fps}",
-        "-frames:v",
-        str(plan.total_frames),
-        "-c:v",
-        "libx264",
-        "-preset",
-        settings.preset,
-        "-crf",
-        str(settings.crf),
-        "-profile:v",
-        "high",
+        # Colour conversion before fps: once per distinct state, not once per frame.
+        "-vf", f"scale=out_color_matrix=bt709:out_range=tv,format=yuv420p,fps={plan.fps}",
+        "-frames:v", str(plan.total_frames),
+        "-c:v", "libx264", "-preset", settings.preset, "-crf", str(settings.crf), "-profile:v", "high",
         # A keyframe at least every 10 s: seeking stays quick; more would triple the size of static video.
-        "-g",
-        str(plan.fps * 10),
-        "-colorspace",
-        "bt709",
-        "-color_primaries",
-        "bt709",
-        "-color_trc",
-        "bt709",
-        "-color_range",
-        "tv",
-    ]
+        "-g", str(plan.fps * 10),
+        "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv",
+    ]  # fmt: skip
     if audio is not None:
         command += ["-c:a", "aac", "-b:a", settings.audio_bitrate, "-ar", str(settings.audio_rate), "-ac", "2"]
     command += ["-movflags", "+faststart", "-f", "mp4", str(target)]
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        detail = (result.stderr.strip().splitlines() or ["no message"])[-1]
+    with tempfile.TemporaryFile() as errors:
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors, text=True)
+        assert process.stdout is not None
+        for line in process.stdout:
+            if progress and line.startswith("frame="):
+                progress(min(int(line[6:]) / max(plan.total_frames, 1), 1.0))
+        code = process.wait()
+        errors.seek(0)
+        message = errors.read().decode(errors="replace").strip()
+    if code != 0:
+        detail = (message.splitlines() or [f"exit status {code}"])[-1]
         raise RenderError(f"{label}: ffmpeg failed to encode the video: {detail}")
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from pipeline import build as build_module
+from pipeline import render as render_module
 from pipeline.build import build
 from pipeline.config import load_config
 from pipeline.errors import RenderError
@@ -89,7 +89,7 @@ def test_golden_subtitles_and_manifest(built: Built) -> None:
 def test_manifest_records_voice_and_input_hashes(built: Built) -> None:
     manifest = json.loads(built.episode.manifest.read_text(encoding="utf-8"))
     assert manifest["voice"]["engine"] == "espeak" and manifest["voice"]["draft_voice"] is True
-    assert set(manifest["inputs"]) == {"script", "images", "config", "font", "lexicon", "voice", "pipeline"}
+    assert set(manifest["inputs"]) == {"script", "script_path", "images", "config", "font", "lexicon", "voice", "pipeline"}
     assert list(manifest["inputs"]["images"]) == ["assets/images/building.png"]
     assert len(manifest["input_hash"]) == 64
 
@@ -116,7 +116,7 @@ def test_catalog_row_and_exports(built: Built) -> None:
 
 
 def test_no_temporary_files_are_left(built: Built) -> None:
-    leftovers = [p for p in built.config.output_dir.rglob("*") if p.name.startswith(".")]
+    leftovers = [p for p in built.config.output_dir.rglob("*") if p.name.startswith(".") and ".locks" not in p.parts]
     assert leftovers == []
     assert sorted(p.name for p in built.episode.folder.iterdir()) == [
         "0007.mp4",
@@ -149,11 +149,11 @@ def test_a_failed_encode_leaves_no_output_and_no_catalog_row(
 ) -> None:
     write_script("0001-good.md", TINY.format(n=1))
 
-    def broken_encode(plan: object, audio: object, target: Path, settings: object, *, label: str) -> None:
+    def broken_encode(plan: object, audio: object, target: Path, settings: object, *, label: str, progress: object) -> None:
         target.write_bytes(b"half a video")
         raise RenderError(f"{label}: ffmpeg failed to encode the video: disk full")
 
-    monkeypatch.setattr(build_module, "encode", broken_encode)
+    monkeypatch.setattr(render_module, "encode", broken_encode)
     report = build(load_config(project))
     assert report.built == ()
     assert report.failed[0].message.endswith("error: episode 1: ffmpeg failed to encode the video: disk full")

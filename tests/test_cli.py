@@ -42,7 +42,7 @@ def test_bad_script_is_one_line_per_problem_and_exit_1(
     assert err.splitlines() == [
         "scripts/bad.md:1: error: the file is empty; a script needs front matter and at least one scene"
     ]
-    assert out.splitlines()[-1] == "built 0, failed 1"
+    assert out.splitlines()[-1].startswith("built 0, skipped 0, failed 1 in ")
 
 
 def test_outside_a_project_says_how_to_start(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -92,7 +92,7 @@ def test_init_then_build_the_example(tmp_path: Path) -> None:
     assert (target / "assets" / "images").is_dir()
     code, out, err = run("--project", str(target), "build")
     assert code == 0, err
-    assert out.splitlines()[-1] == "built 1, failed 0"
+    assert out.splitlines()[-1].startswith("built 1, skipped 0, failed 0 in ")
     assert (target / "output" / "episodes" / "0001-example" / "0001.mp4").is_file()
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from pipeline import build as build_module
+from pipeline import plan as plan_module
 from pipeline.build import build
 from pipeline.cli import main
 from pipeline.config import load_config
@@ -46,7 +46,7 @@ def test_tts_edge_without_network_fails_in_one_clear_line(project: Path, write_s
         f"{project / 'scripts' / '0004-cache.md'}: error: episode 4, scene '开场': edge-tts unreachable after 3 tries ("
     )
     assert lines[0].endswith("); build with --tts espeak for a draft")
-    assert out.splitlines()[-1] == "built 0, failed 1"
+    assert out.splitlines()[-1].startswith("built 0, skipped 0, failed 1 in ")
 
 
 @pytest.mark.usefixtures("offline")
@@ -79,18 +79,18 @@ def test_unchanged_rebuild_synthesises_nothing_and_an_edited_scene_only_itself(
     project: Path, write_script: ScriptWriter, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     engine = CachedEngine(EspeakEngine(), tmp_path / "cache")
-    monkeypatch.setattr(build_module, "choose_engine", lambda _name: EngineChoice(engine))
+    monkeypatch.setattr(plan_module, "choose_engine", lambda _name: EngineChoice(engine))
     script = write_script("0004-cache.md", TWO_SCENES.format(ending="再见。"))
     config = load_config(project)
-    log: list[str] = []
-    assert build(config, log=log.append).ok
-    assert (engine.misses, engine.hits) == (2, 0)
-    assert build(config, log=log.append).ok
-    assert (engine.misses, engine.hits) == (2, 2), "an unchanged rebuild performs no synthesis"
-    assert "  voice: espeak cmn, 0 of 2 scenes synthesised" in log
+    first = build(config)
+    assert first.built[0].synthesised_scenes == 2 and (engine.misses, engine.hits) == (2, 0)
+    again = build(config, force=True)
+    assert again.built[0].synthesised_scenes == 0, "an unchanged rebuild performs no synthesis"
+    assert (engine.misses, engine.hits) == (2, 2)
     script.write_text(TWO_SCENES.format(ending="下期再见。"), encoding="utf-8")
-    assert build(config, log=log.append).ok
-    assert (engine.misses, engine.hits) == (3, 3), "editing one scene synthesises only that scene"
+    edited = build(config)
+    assert edited.built[0].synthesised_scenes == 1, "editing one scene synthesises only that scene"
+    assert (engine.misses, engine.hits) == (3, 3)
 
 
 def test_a_cache_hit_needs_no_network(tmp_path: Path) -> None:

@@ -1,0 +1,51 @@
+"""One builder per episode at a time, across processes: an exclusive lock on a small file.
+
+Two ``pufa build`` runs on one project take the same episode's lock in turn; the second
+then finds the episode up to date and skips it. A lock dies with its process, so a killed
+build never leaves an episode locked.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+
+@contextmanager
+def episode_lock(folder: Path, number: int) -> Iterator[None]:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{number:04d}.lock"
+    with path.open("a+b") as handle:
+        _lock(handle.fileno())
+        try:
+            yield
+        finally:
+            _unlock(handle.fileno())
+
+
+if sys.platform == "win32":  # pragma: no cover - exercised on the editors' Windows PCs, not in CI
+    import msvcrt
+
+    def _lock(fd: int) -> None:
+        while True:
+            try:
+                msvcrt.locking(fd, msvcrt.LK_LOCK, 1)
+                return
+            except OSError:
+                continue
+
+    def _unlock(fd: int) -> None:
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+
+else:
+    import fcntl
+
+    def _lock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+
+    def _unlock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_UN)

@@ -1,0 +1,151 @@
+"""Deciding what a build has to do, before anything is rendered.
+
+Every script is parsed and checked first (episode numbers must be unique across scripts/),
+then each selected episode's inputs are digested: the script, its pictures, the config,
+the font, the lexicon, the voice and the pipeline version. An episode whose digest matches
+its catalog row and whose outputs all exist is up to date and skipped.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .catalog import Catalog, CatalogRow
+from .config import Config
+from .errors import PufaError, ScriptError, display_path
+from .fonts import resolve_font
+from .normalize import load_lexicon
+from .render import Tools, input_digests, input_hash
+from .script import Episode, parse_scripts
+from .voice import choose_engine
+
+_EPISODE_LINE = re.compile(r"^episode:\s*(\d+)\s*(?:#.*)?$", re.M)
+
+
+@dataclass(frozen=True)
+class Failure:
+    script: Path
+    message: str
+
+
+@dataclass(frozen=True)
+class PlannedEpisode:
+    episode: Episode
+    input_hash: str
+    build: bool
+    reason: str
+
+
+@dataclass(frozen=True)
+class BuildPlan:
+    engine: str
+    warning: str | None
+    episodes: tuple[PlannedEpisode, ...]
+    failures: tuple[Failure, ...]
+
+    @property
+    def to_build(self) -> tuple[PlannedEpisode, ...]:
+        return tuple(p for p in self.episodes if p.build)
+
+    @property
+    def to_skip(self) -> tuple[PlannedEpisode, ...]:
+        return tuple(p for p in self.episodes if not p.build)
+
+
+def parse_only(spec: str | None) -> frozenset[int] | None:
+    """``1250-1260,1262`` → the episode numbers it names."""
+    if spec is None:
+        return None
+    numbers: set[int] = set()
+    for part in spec.replace("，", ",").split(","):
+        match = re.fullmatch(r"\s*(\d+)\s*(?:-\s*(\d+)\s*)?", part)
+        if not match:
+            raise PufaError(f"--only: '{part.strip()}' is not an episode number or a range like 1250-1260")
+        first, last = int(match[1]), int(match[2] or match[1])
+        if last < first:
+            raise PufaError(f"--only: the range '{part.strip()}' runs backwards")
+        numbers.update(range(first, last + 1))
+    return frozenset(numbers)
+
+
+def script_paths(config: Config) -> list[Path]:
+    return sorted(config.scripts_dir.glob("*.md"))
+
+
+def plan_build(
+    config: Config,
+    scripts: Sequence[Path] = (),
+    *,
+    only: frozenset[int] | None = None,
+    force: bool = False,
+    tts: str | None = None,
+) -> tuple[BuildPlan, Tools | None]:
+    """What to build and what is up to date; also the tools the build will use (None if nothing is selected)."""
+    font = resolve_font(config)
+    every = [p.resolve() for p in script_paths(config)]
+    wanted = [p.resolve() for p in scripts] if scripts else every
+    failures = [Failure(p, f"{display_path(p)}:1: error: no such script") for p in wanted if not p.is_file()]
+    wanted = [p for p in wanted if p.is_file()]
+    episodes, bad = parse_scripts(dict.fromkeys([*wanted, *every]), font.missing)
+    wanted_set = set(wanted)
+    for path, error in bad.items():
+        if path in wanted_set and (only is None or _number_in(path, only)):
+            failures.append(Failure(path, _format(error)))
+    selected = [e for e in episodes if e.path in wanted_set and (only is None or e.number in only)]
+    if not selected:
+        return BuildPlan("", None, (), tuple(sorted(failures, key=lambda f: str(f.script)))), None
+
+    choice = choose_engine(tts or config.voice.engine)
+    tools = Tools(font, choice, load_lexicon(config.root / config.voice.lexicon))
+    with Catalog(config.catalog_path) as catalog:
+        rows = {row.number: row for row in catalog.rows()}
+    planned = []
+    for episode in selected:
+        inputs = input_digests(config, episode, tools)
+        digest = input_hash(inputs)
+        fresh, reason = check_up_to_date(config, rows.get(episode.number), digest, inputs)
+        planned.append(PlannedEpisode(episode, digest, force or not fresh, "forced" if force else reason))
+    plan = BuildPlan(
+        choice.engine.name, choice.warning, tuple(planned), tuple(sorted(failures, key=lambda f: str(f.script)))
+    )
+    return plan, tools
+
+
+def check_up_to_date(
+    config: Config, row: CatalogRow | None, digest: str, inputs: dict[str, object] | None = None
+) -> tuple[bool, str]:
+    """Whether an episode's outputs are current, and if not, why in a few words."""
+    if row is None:
+        return False, "new"
+    outputs = [config.root / p for p in (row.video, row.subtitles, row.cover, row.manifest)]
+    if not all(p.is_file() for p in outputs):
+        return False, "outputs missing"
+    if row.input_hash == digest:
+        return True, "up to date"
+    return False, _what_changed(config.root / row.manifest, inputs)
+
+
+def _what_changed(manifest: Path, inputs: dict[str, object] | None) -> str:
+    try:
+        before = json.loads(manifest.read_text(encoding="utf-8")).get("inputs", {})
+    except (OSError, ValueError):
+        return "inputs changed"
+    changed = [key for key in (inputs or {}) if before.get(key) != (inputs or {})[key]]
+    return f"{', '.join(changed)} changed" if changed else "inputs changed"
+
+
+def _number_in(path: Path, only: frozenset[int]) -> bool:
+    """For a script too broken to parse: does its episode line put it in the selection?"""
+    try:
+        match = _EPISODE_LINE.search(path.read_text(encoding="utf-8", errors="replace"))
+    except OSError:
+        return False
+    return match is not None and int(match[1]) in only
+
+
+def _format(error: ScriptError) -> str:
+    return "\n".join(d.format() for d in error.diagnostics)

@@ -1,0 +1,310 @@
+"""Rendering one episode: captions planned → narration spoken → captions timed → screen
+states drawn → video encoded → outputs moved into place → catalog row.
+
+Nothing appears under a final name until it is complete: the work happens in a private
+folder beside the outputs and each file is renamed into place; the manifest goes last, and
+the catalog row after it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from . import __version__
+from .captions import CaptionTrack, format_srt, plan_captions, time_captions
+from .catalog import Catalog, CatalogRow
+from .config import Config
+from .errors import RenderError
+from .fonts import FontFace, resolve_font
+from .frames import Painter, RenderPlan, render_states
+from .fsutil import atomic_write_text, commit
+from .narration import Narration, narrate
+from .normalize import Lexicon, load_lexicon, normalize
+from .script import Episode
+from .video import EncodeSettings, encode, probe
+from .voice import EngineChoice, VoiceSettings, choose_engine
+
+COVER_SIZE = (1080, 1440)
+DURATION_TOLERANCE = 0.1
+STAGES = ("voice", "frames", "encode", "finish")
+WORK_PREFIX = ".work-"
+
+# Called with a stage name and the fraction of that stage done (0 to 1).
+StageReport = Callable[[str, float], None]
+
+
+@dataclass(frozen=True)
+class BuiltEpisode:
+    number: int
+    title: str
+    folder: Path
+    video: Path
+    subtitles: Path
+    cover: Path
+    manifest: Path
+    duration: float
+    seconds: float
+    synthesised_scenes: int
+
+
+@dataclass(frozen=True)
+class Tools:
+    """What every episode of one build shares: the font, the chosen voice engine, the lexicon."""
+
+    font: FontFace
+    voice: EngineChoice
+    lexicon: Lexicon
+
+    @classmethod
+    def load(cls, config: Config, engine: str) -> Tools:
+        """Tools for ``engine`` (``edge`` or ``espeak``, already resolved from ``auto``)."""
+        return cls(resolve_font(config), choose_engine(engine), load_lexicon(config.root / config.voice.lexicon))
+
+    def speak(self, text: str) -> str:
+        return normalize(text, self.lexicon)
+
+
+def voice_settings(config: Config, episode: Episode | None, choice: EngineChoice) -> VoiceSettings:
+    """The series voice, or the script's own, for the engine in use (the offline engine has its own voices)."""
+    voice = config.voice
+    script_voice = episode.voice if episode else None
+    name = voice.offline_name if choice.engine.name == "espeak" else script_voice or voice.name
+    return VoiceSettings(name, voice.rate, voice.volume, voice.pitch)
+
+
+def input_digests(config: Config, episode: Episode, tools: Tools) -> dict[str, object]:
+    """A digest of everything the episode's outputs depend on: change any and the episode is rebuilt."""
+    settings = voice_settings(config, episode, tools.voice)
+    sections = {name: asdict(getattr(config, name)) for name in ("series", "video", "theme", "voice", "captions")}
+    images = {
+        relative(scene.image, config.root): _digest_file(scene.image)
+        for scene in episode.scenes
+        if scene.image is not None
+    }
+    return {
+        "script": episode.source_digest,
+        "script_path": relative(episode.path, config.root),
+        "images": images,
+        "config": _digest(json.dumps(sections, sort_keys=True, ensure_ascii=False)),
+        "font": tools.font.digest(),
+        "lexicon": _digest(repr(tools.lexicon.entries)),
+        "voice": _digest(json.dumps([tools.voice.engine.name, tools.voice.engine.version, asdict(settings)])),
+        "pipeline": __version__,
+    }
+
+
+def input_hash(inputs: dict[str, object]) -> str:
+    return _digest(json.dumps(inputs, sort_keys=True))
+
+
+def episode_folder(config: Config, episode: Episode) -> Path:
+    return config.output_dir / "episodes" / episode.slug
+
+
+def render_episode(
+    config: Config,
+    episode: Episode,
+    tools: Tools,
+    catalog: Catalog,
+    report: StageReport | None = None,
+) -> BuiltEpisode:
+    """Render one parsed episode and record it; nothing appears under a final name until it is complete."""
+    started = time.monotonic()
+    stage = report or (lambda _stage, _fraction: None)
+    video_config = config.video
+    episodes_dir = config.output_dir / "episodes"
+    episodes_dir.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f"{WORK_PREFIX}{episode.number:04d}-", dir=episodes_dir))
+    try:
+        scale = video_config.width / 1080
+        caption_font = tools.font.pil(round(config.captions.font_size * scale))
+        line_width = video_config.width - 2 * round(config.captions.margin * scale)
+        plan = plan_captions(episode, caption_font.getlength, line_width, config.captions.max_lines, tools.speak)
+
+        stage("voice", 0.0)
+        engine = tools.voice.engine
+        settings = voice_settings(config, episode, tools.voice)
+        misses = engine.misses
+        narration = narrate(
+            episode,
+            plan,
+            engine,
+            settings=settings,
+            fps=video_config.fps,
+            title_seconds=video_config.title_seconds,
+            closing_seconds=video_config.closing_seconds,
+            audio_path=work / "narration.wav",
+        )
+        track = time_captions(episode, plan, narration, video_config.fps)
+        synthesised = engine.misses - misses
+
+        stage("frames", 0.0)
+        painter = Painter(config, tools.font, video_config.width, video_config.height)
+        states_dir = work / "states"
+        states_dir.mkdir()
+        render = render_states(episode, track, painter, states_dir, lambda done: stage("frames", done))
+
+        stage("encode", 0.0)
+        label = f"episode {episode.number}"
+        encoding = EncodeSettings(crf=video_config.crf, preset=video_config.preset)
+        encode(
+            render,
+            narration.audio_path,
+            work / "video.mp4",
+            encoding,
+            label=label,
+            progress=lambda done: stage("encode", done),
+        )
+        info = probe(work / "video.mp4")
+        if abs(info.duration - narration.duration) > DURATION_TOLERANCE:
+            raise RenderError(
+                f"{label}: video lasts {info.duration:.2f} s but the narration {narration.duration:.2f} s"
+            )
+
+        stage("finish", 0.0)
+        painter.cover(episode, *COVER_SIZE).save(work / "cover.jpg", quality=90)
+        (work / "subtitles.srt").write_text(format_srt(track), encoding="utf-8")
+        inputs = input_digests(config, episode, tools)
+        digest = input_hash(inputs)
+        manifest = make_manifest(config, episode, narration, track, render, inputs, digest, settings)
+
+        folder = episode_folder(config, episode)
+        folder.mkdir(parents=True, exist_ok=True)
+        number = f"{episode.number:04d}"
+        outputs = {
+            "cover": (work / "cover.jpg", folder / "cover.jpg"),
+            "subtitles": (work / "subtitles.srt", folder / f"{number}.srt"),
+            "video": (work / "video.mp4", folder / f"{number}.mp4"),
+        }
+        for temporary, final in outputs.values():
+            commit(temporary, final)
+        # The manifest goes last: its presence says the folder is complete.
+        manifest_path = folder / "manifest.json"
+        atomic_write_text(manifest_path, json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
+
+        root = config.root
+        catalog.record(
+            CatalogRow(
+                number=episode.number,
+                title=episode.title,
+                topic=episode.topic,
+                laws=episode.laws,
+                tags=episode.tags,
+                duration=round(narration.duration, 3),
+                script=relative(episode.path, root),
+                video=relative(outputs["video"][1], root),
+                subtitles=relative(outputs["subtitles"][1], root),
+                cover=relative(outputs["cover"][1], root),
+                manifest=relative(manifest_path, root),
+                status=episode.status,
+                input_hash=digest,
+                built_at=datetime.now(UTC).isoformat(timespec="seconds"),
+                voice_engine=narration.engine,
+                voice=narration.voice,
+                draft_voice=tools.voice.draft_voice,
+            )
+        )
+        stage("finish", 1.0)
+        return BuiltEpisode(
+            number=episode.number,
+            title=episode.title,
+            folder=folder,
+            video=outputs["video"][1],
+            subtitles=outputs["subtitles"][1],
+            cover=outputs["cover"][1],
+            manifest=manifest_path,
+            duration=narration.duration,
+            seconds=time.monotonic() - started,
+            synthesised_scenes=synthesised,
+        )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def make_manifest(
+    config: Config,
+    episode: Episode,
+    narration: Narration,
+    track: CaptionTrack,
+    render: RenderPlan,
+    inputs: dict[str, object],
+    digest: str,
+    settings: VoiceSettings,
+) -> dict[str, object]:
+    root = config.root
+    return {
+        "episode": episode.number,
+        "title": episode.title,
+        "topic": episode.topic,
+        "laws": list(episode.laws),
+        "tags": list(episode.tags),
+        "status": episode.status,
+        "script": relative(episode.path, root),
+        "duration": round(track.duration, 3),
+        "video": {"width": render.width, "height": render.height, "fps": render.fps, "frames": render.total_frames},
+        "voice": {
+            "engine": narration.engine,
+            "engine_version": narration.engine_version,
+            "voice": narration.voice,
+            "rate": settings.rate,
+            "volume": settings.volume,
+            "pitch": settings.pitch,
+            "draft_voice": narration.engine == "espeak",
+            "timing_notes": list(narration.notes),
+        },
+        "title_card": {"start": 0.0, "end": round(track.title_end_frame / track.fps, 3)},
+        "scenes": [
+            {
+                "index": span.index + 1,
+                "label": span.label,
+                "start": round(span.first_frame / track.fps, 3),
+                "end": round(span.end_frame / track.fps, 3),
+                "image": optional_relative(episode.scenes[span.index].image, root),
+            }
+            for span in track.scenes
+        ],
+        "closing_card": {"start": round(track.closing_first_frame / track.fps, 3), "end": round(track.duration, 3)},
+        "captions": [
+            {
+                "index": cue.index,
+                "scene": cue.scene + 1,
+                "kind": cue.kind,
+                "start": round(cue.start, 3),
+                "end": round(cue.end, 3),
+                "text": cue.text,
+                "spoken": cue.spoken,
+            }
+            for cue in track.cues
+        ],
+        "screen_states": render.distinct,
+        "inputs": inputs,
+        "input_hash": digest,
+        "pipeline_version": __version__,
+    }
+
+
+def relative(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def optional_relative(path: Path | None, root: Path) -> str | None:
+    return None if path is None else relative(path, root)
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _digest_file(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
