@@ -128,6 +128,8 @@ def build(
     selection = parse_only(only)
     if dry_run:
         plan, _ = plan_build(config, scripts, only=selection, force=force, tts=tts)
+        if plan.warning:
+            click.echo(f"warning: {plan.warning}", err=True)
         for failure in plan.failures:
             click.echo(failure.message, err=True)
         click.echo(plan_table(plan, verbose=verbose))

@@ -48,7 +48,7 @@ class PlainProgress:
 
     def started(self, number: int, title: str) -> None:
         if not self.quiet:
-            self.echo(f"[{self.done + 1}/{self.total}] {number:04d} {title}: started")
+            self.echo(f"{number:04d} {title}: started")
 
     def stage(self, number: int, stage: str, fraction: float) -> None:
         if self.verbose and self._last_stage.get(number) != stage:

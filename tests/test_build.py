@@ -89,7 +89,16 @@ def test_golden_subtitles_and_manifest(built: Built) -> None:
 def test_manifest_records_voice_and_input_hashes(built: Built) -> None:
     manifest = json.loads(built.episode.manifest.read_text(encoding="utf-8"))
     assert manifest["voice"]["engine"] == "espeak" and manifest["voice"]["draft_voice"] is True
-    assert set(manifest["inputs"]) == {"script", "script_path", "images", "config", "font", "lexicon", "voice", "pipeline"}
+    assert set(manifest["inputs"]) == {
+        "script",
+        "script_path",
+        "images",
+        "config",
+        "font",
+        "lexicon",
+        "voice",
+        "pipeline",
+    }
     assert list(manifest["inputs"]["images"]) == ["assets/images/building.png"]
     assert len(manifest["input_hash"]) == 64
 
@@ -149,7 +158,9 @@ def test_a_failed_encode_leaves_no_output_and_no_catalog_row(
 ) -> None:
     write_script("0001-good.md", TINY.format(n=1))
 
-    def broken_encode(plan: object, audio: object, target: Path, settings: object, *, label: str, progress: object) -> None:
+    def broken_encode(
+        plan: object, audio: object, target: Path, settings: object, *, label: str, progress: object
+    ) -> None:
         target.write_bytes(b"half a video")
         raise RenderError(f"{label}: ffmpeg failed to encode the video: disk full")
 

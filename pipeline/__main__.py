@@ -1,0 +1,7 @@
+"""``python -m pipeline`` is the ``pufa`` command."""
+
+from __future__ import annotations
+
+from .cli import main
+
+main()
