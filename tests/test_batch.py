@@ -185,7 +185,7 @@ def test_a_build_killed_mid_encode_leaves_nothing_partial_and_the_next_run_finis
     assert catalog_numbers(small) == [], "no catalog row for an unfinished episode"
 
     resumed = pufa(small, "--jobs", "1")
-    out, err = resumed.communicate(timeout=120)
+    _out, err = resumed.communicate(timeout=120)
     assert resumed.returncode == 0, err
     assert catalog_numbers(small) == [1]
     assert probe(folder / "0001.mp4").height == 640
