@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import bisect
 import functools
 import hashlib
+import struct
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from PIL import ImageFont
 
@@ -52,20 +55,89 @@ def resolve_font(config: Config) -> FontFace:
     return FontFace(path, max(config.theme.font_index, 0))
 
 
-@functools.lru_cache(maxsize=64)
+# Each FreeType face of a CJK font costs about 10 MB; a handful of sizes covers every screen.
+@functools.lru_cache(maxsize=8)
 def _pil_font(path: str, index: int, size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(path, size=size, index=index, layout_engine=ImageFont.Layout.BASIC)
 
 
 @functools.lru_cache(maxsize=4)
-def _cmap(path: str, index: int) -> frozenset[int]:
-    from fontTools.ttLib import TTCollection, TTFont
+def _cmap(path: str, index: int) -> Coverage:
+    with open(path, "rb") as handle:
+        return Coverage(read_cmap_ranges(handle, index))
 
-    if path.lower().endswith((".ttc", ".otc")):
-        font = TTCollection(path, lazy=True).fonts[index]
-    else:
-        font = TTFont(path, lazy=True)
-    return frozenset(font.getBestCmap())
+
+class Coverage:
+    """The code points a face maps to glyphs, as sorted ranges: small, and quick to ask."""
+
+    def __init__(self, ranges: list[tuple[int, int]]) -> None:
+        merged: list[tuple[int, int]] = []
+        for first, last in sorted(ranges):
+            if merged and first <= merged[-1][1] + 1:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], last))
+            else:
+                merged.append((first, last))
+        self._firsts = [first for first, _ in merged]
+        self._lasts = [last for _, last in merged]
+
+    def __contains__(self, code: object) -> bool:
+        if not isinstance(code, int):
+            return False
+        position = bisect.bisect_right(self._firsts, code) - 1
+        return position >= 0 and code <= self._lasts[position]
+
+
+def read_cmap_ranges(handle: BinaryIO, index: int) -> list[tuple[int, int]]:
+    """The mapped code-point ranges of face ``index`` from its cmap table (subtable format 12, else 4).
+
+    Reads only the table directory and the one subtable, so checking a script's characters
+    does not need the whole 19 MB collection in memory.
+    """
+
+    def read(offset: int, size: int) -> bytes:
+        handle.seek(offset)
+        data = handle.read(size)
+        if len(data) != size:
+            raise ConfigError(f"{getattr(handle, 'name', 'font')}: not a complete font file")
+        return data
+
+    face = 0
+    if read(0, 4) == b"ttcf":
+        count = struct.unpack(">I", read(8, 4))[0]
+        if index >= count:
+            raise ConfigError(f"{getattr(handle, 'name', 'font')}: has {count} faces, no face {index}")
+        face = struct.unpack(">I", read(12 + 4 * index, 4))[0]
+    tables = struct.unpack(">H", read(face + 4, 2))[0]
+    cmap = None
+    for entry in range(tables):
+        tag, _checksum, offset, _length = struct.unpack(">4sIII", read(face + 12 + 16 * entry, 16))
+        if tag == b"cmap":
+            cmap = offset
+    if cmap is None:
+        raise ConfigError(f"{getattr(handle, 'name', 'font')}: has no character map")
+    subtables = struct.unpack(">H", read(cmap + 2, 2))[0]
+    best: tuple[int, int] | None = None
+    for entry in range(subtables):
+        platform, encoding, offset = struct.unpack(">HHI", read(cmap + 4 + 8 * entry, 8))
+        unicode_table = platform == 0 or (platform == 3 and encoding in (1, 10))
+        if not unicode_table:
+            continue
+        kind = struct.unpack(">H", read(cmap + offset, 2))[0]
+        if kind in (4, 12) and (best is None or kind > best[0]):
+            best = (kind, cmap + offset)
+    if best is None:
+        raise ConfigError(f"{getattr(handle, 'name', 'font')}: has no Unicode character map")
+    kind, offset = best
+    if kind == 12:
+        groups = struct.unpack(">I", read(offset + 12, 4))[0]
+        data = read(offset + 16, 12 * groups)
+        return [(first, last) for first, last, _glyph in struct.iter_unpack(">III", data)]
+    length = struct.unpack(">H", read(offset + 2, 2))[0]
+    data = read(offset, length)
+    segments = struct.unpack(">H", data[6:8])[0] // 2
+    ends = struct.unpack(f">{segments}H", data[14 : 14 + 2 * segments])
+    starts = struct.unpack(f">{segments}H", data[16 + 2 * segments : 16 + 4 * segments])
+    return [(first, last) for first, last in zip(starts, ends, strict=True) if first != 0xFFFF]
 
 
 @functools.lru_cache(maxsize=8)

@@ -263,13 +263,18 @@ class Painter:
         inner = (box[0] + self.px(56), box[1] + self.px(48), box[2] - self.px(48), box[3] - self.px(48))
         draw.text((inner[0], inner[1]), "法条", font=self.face(44), fill=hex_colour(self.theme.accent))
         text_top = inner[1] + self.px(84)
-        font, lines, line_height = self.face(28), [block.shown], self.px(28 * 1.55)
+        # Choose the largest size that fits by measuring once at 60 and scaling (CJK widths are
+        # proportional to size): a FreeType face per tried size would cost 10 MB each.
+        reference = self.face(60)
         for size in (60, 56, 52, 48, 44, 40, 36, 32, 28):
-            font = self.face(size)
-            lines = wrap_text(block.shown, font, inner[2] - inner[0])
+            ratio = self.px(size) / reference.size
+            lines = wrap_measured(
+                block.shown, lambda t, r=ratio: reference.getlength(t) * r, self.px(size), inner[2] - inner[0]
+            )
             line_height = self.px(size * 1.55)
             if text_top + line_height * len(lines) <= inner[3]:
                 break
+        font = self.face(size)
         for row, line in enumerate(lines):
             draw.text((inner[0], text_top + row * line_height), line, font=font, fill=hex_colour(self.theme.card_text))
 
@@ -327,6 +332,10 @@ class Painter:
 
 
 def wrap_text(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
+    return wrap_measured(text, font.getlength, font.size, width)
+
+
+def wrap_measured(text: str, measure: Callable[[str], float], em: float, width: int) -> list[str]:
     """Lines no wider than ``width``, breaking only between caption tokens.
 
     Two-line text is cut where the lines come out most even, preferring a cut after
@@ -336,7 +345,7 @@ def wrap_text(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
     lines: list[str] = [""]
     for token in tokens:
         candidate = lines[-1] + token
-        if lines[-1] and font.getlength(candidate.rstrip()) > width:
+        if lines[-1] and measure(candidate.rstrip()) > width:
             lines.append(token.lstrip())
         else:
             lines[-1] = candidate
@@ -344,10 +353,10 @@ def wrap_text(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
         best: tuple[float, list[str]] | None = None
         for cut in range(1, len(tokens)):
             first, second = "".join(tokens[:cut]).strip(), "".join(tokens[cut:]).strip()
-            widths = (font.getlength(first), font.getlength(second))
+            widths = (measure(first), measure(second))
             if max(widths) > width:
                 continue
-            score = max(widths) - (font.size * 2 if first[-1] in "，、：；！？" else 0)
+            score = max(widths) - (em * 2 if first[-1] in "，、：；！？" else 0)
             if best is None or score < best[0]:
                 best = (score, [first, second])
         if best is not None:
@@ -356,10 +365,11 @@ def wrap_text(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
 
 
 def _gradient(width: int, height: int, top: RGB, bottom: RGB) -> Image.Image:
+    """A vertical gradient: one column computed, then stretched sideways."""
     ramp = np.linspace(0.0, 1.0, height, dtype=np.float32)[:, None]
-    colours = np.array(top, dtype=np.float32) * (1 - ramp) + np.array(bottom, dtype=np.float32) * ramp
-    rows = np.repeat(colours[:, None, :], width, axis=1)
-    return Image.fromarray(rows.round().astype(np.uint8))
+    column = np.array(top, dtype=np.float32) * (1 - ramp) + np.array(bottom, dtype=np.float32) * ramp
+    strip = Image.fromarray(column.round().astype(np.uint8)[:, None, :])
+    return strip.resize((width, height), Image.Resampling.NEAREST)
 
 
 def render_states(

@@ -84,7 +84,9 @@ def encode(
         "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv",
     ]  # fmt: skip
     if audio is not None:
-        command += ["-c:a", "aac", "-b:a", settings.audio_bitrate, "-ar", str(settings.audio_rate), "-ac", "2"]
+        # The fast AAC coder: four times quicker than the default and transparent for speech at 128k.
+        command += ["-c:a", "aac", "-aac_coder", "fast", "-b:a", settings.audio_bitrate]
+        command += ["-ar", str(settings.audio_rate), "-ac", "2"]
     command += ["-movflags", "+faststart", "-f", "mp4", str(target)]
     with tempfile.TemporaryFile() as errors:
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors, text=True)

@@ -1,0 +1,290 @@
+"""pufa's render benchmark: run with ``make bench`` (or ``.venv/bin/python benchmarks/bench.py``).
+
+Prints one table. Every figure is measured in this run, on this machine:
+
+- final render of a standard 60-second episode (narration from the audio cache): wall time
+  and peak memory (the Python process and, separately, its largest child, ffmpeg);
+- the limit: ffmpeg alone encoding the same distinct frames, held for the same durations,
+  at the same size, frame rate and x264 settings; render time / limit;
+- the naive baseline: the same episode the common way, a moviepy CompositeVideoClip with a
+  TextClip per caption over the background; baseline time / render time;
+- draft preview (540x960) as a multiple of real time;
+- peak memory rendering a 3-minute episode;
+- no-op rebuild cost per episode over a library of 200 built episodes, and planning time
+  for 1,300 scripts.
+
+Each render runs in a fresh process so that its peak memory is its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from pipeline.build import build  # noqa: E402
+from pipeline.catalog import Catalog  # noqa: E402
+from pipeline.config import load_config  # noqa: E402
+from pipeline.plan import plan_build  # noqa: E402
+from pipeline.render import Tools, render_episode  # noqa: E402
+from pipeline.script import parse_script  # noqa: E402
+
+SENTENCES = [
+    "大家好，欢迎收看抚宁普法小讲堂。",
+    "今天我们来聊一聊高空抛物这件事。",
+    "二〇二三年夏天，某小区居民王某嫌下楼扔垃圾麻烦，随手把一袋垃圾从十二楼的窗口扔了下去。",
+    "垃圾正好砸中楼下停放的一辆轿车，车顶被砸出一个大坑。",
+    "车主报警后，王某赔偿了全部修车费用，还受到了处罚。",
+    "高空抛物不是小事，一个小小的举动，可能毁掉别人的一生。",
+    "也会让自己承担法律责任。请大家管好自己的手，守护头顶上的安全。",
+]
+LAW = "> 《中华人民共和国民法典》第一千二百五十四条规定：禁止从建筑物中抛掷物品。从建筑物中抛掷物品或者从建筑物上坠落的物品造成他人损害的，由侵权人依法承担侵权责任。"
+
+
+def episode_script(number: int, seconds: int) -> str:
+    """A script of about ``seconds`` of narration: scenes of narration, a law card and a picture."""
+    scenes = ["## 开场\n" + SENTENCES[0] + SENTENCES[1], "## 法条\n" + LAW]
+    body_chars = max(seconds * 4 - 120, 40)
+    case, index = [], 2
+    while sum(map(len, case)) < body_chars:
+        case.append(SENTENCES[2 + index % (len(SENTENCES) - 2)])
+        index += 1
+    for start in range(0, len(case), 4):
+        picture = "![楼](../assets/images/building.jpg)\n" if start == 0 else ""
+        scenes.append(f"## 案例{start // 4 + 1}\n{picture}" + "".join(case[start : start + 4]))
+    front = f"---\nepisode: {number}\ntitle: 高空抛物，后果很严重\ntopic: 民法典\nstatus: final\n---\n"
+    return front + "\n\n".join(scenes) + "\n"
+
+
+def make_project(root: Path, video: str = "") -> Path:
+    (root / "scripts").mkdir(parents=True)
+    (root / "assets" / "images").mkdir(parents=True)
+    shutil.copy(REPO / "assets" / "images" / "building.jpg", root / "assets" / "images" / "building.jpg")
+    (root / "pufa.toml").write_text(f'[voice]\nengine = "espeak"\n{video}', encoding="utf-8")
+    return root
+
+
+def child(args: list[str]) -> dict[str, float]:
+    """Run one measurement in a fresh process; it prints a JSON object."""
+    out = subprocess.run([sys.executable, __file__, "--child", *args], capture_output=True, text=True, check=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def peak() -> tuple[float, float]:
+    return (
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+    )
+
+
+def child_render(project: Path, script: Path, keep: Path | None) -> dict[str, float]:
+    config = load_config(project)
+    tools = Tools.load(config, "espeak")
+    episode = parse_script(script, tools.font.missing)
+    started = time.perf_counter()
+    with Catalog(config.catalog_path) as catalog:
+        built = render_episode(config, episode, tools, catalog)
+    seconds = time.perf_counter() - started
+    python_mb, ffmpeg_mb = peak()
+    if keep is not None:
+        keep_states(config, episode, tools, keep)
+    return {"seconds": seconds, "duration": built.duration, "python_mb": python_mb, "ffmpeg_mb": ffmpeg_mb}
+
+
+def keep_states(config: object, episode: object, tools: Tools, folder: Path) -> None:
+    """The same distinct frames and narration the render used, left on disk for the limit and the baseline."""
+    from pipeline.captions import plan_captions, time_captions
+    from pipeline.frames import Painter, render_states
+    from pipeline.narration import narrate
+    from pipeline.render import voice_settings
+
+    assert hasattr(config, "video")
+    cfg = config  # type: ignore[assignment]
+    folder.mkdir(parents=True, exist_ok=True)
+    scale = cfg.video.width / 1080
+    measure = tools.font.pil(round(cfg.captions.font_size * scale)).getlength
+    plan = plan_captions(episode, measure, cfg.video.width - 2 * round(cfg.captions.margin * scale), 2, tools.speak)  # type: ignore[arg-type]
+    narration = narrate(
+        episode,  # type: ignore[arg-type]
+        plan,
+        tools.voice.engine,
+        settings=voice_settings(cfg, episode, tools.voice),  # type: ignore[arg-type]
+        fps=cfg.video.fps,
+        title_seconds=cfg.video.title_seconds,
+        closing_seconds=cfg.video.closing_seconds,
+        audio_path=folder / "narration.wav",
+    )
+    track = time_captions(episode, plan, narration, cfg.video.fps)  # type: ignore[arg-type]
+    painter = Painter(cfg, tools.font, cfg.video.width, cfg.video.height)  # type: ignore[arg-type]
+    (folder / "states").mkdir(exist_ok=True)
+    render = render_states(episode, track, painter, folder / "states")  # type: ignore[arg-type]
+    import pickle
+
+    with (folder / "plan.pickle").open("wb") as handle:
+        pickle.dump({"render": render, "track": track, "duration": narration.duration}, handle)
+
+
+def child_limit(folder: Path) -> dict[str, float]:
+    import pickle
+
+    from pipeline.video import EncodeSettings, encode
+
+    with (folder / "plan.pickle").open("rb") as handle:
+        saved = pickle.load(handle)
+    started = time.perf_counter()
+    encode(saved["render"], folder / "narration.wav", folder / "limit.mp4", EncodeSettings(), label="limit")
+    return {"seconds": time.perf_counter() - started}
+
+
+def child_baseline(project: Path, folder: Path) -> dict[str, float]:
+    """The common way: a moviepy composite, one TextClip per caption, over the background, every frame."""
+    import pickle
+
+    from moviepy import AudioFileClip, CompositeVideoClip, ImageClip, TextClip
+
+    from pipeline.fonts import bundled_font_path
+
+    with (folder / "plan.pickle").open("rb") as handle:
+        saved = pickle.load(handle)
+    render, track = saved["render"], saved["track"]
+    fps = track.fps
+    started = time.perf_counter()
+    # The background without captions: the caption-free state of each stretch of the timeline.
+    backgrounds = []
+    for state in render.states:
+        if state.key[0] == "scene" and state.key[3] != 0:
+            continue
+        first, end = state.first_frame / fps, state.end_frame / fps
+        backgrounds.append(ImageClip(str(state.path)).with_start(first).with_duration(end - first))
+    texts = [
+        TextClip(
+            font=str(bundled_font_path()),
+            text=cue.text,
+            font_size=52,
+            color="white",
+            stroke_color="black",
+            stroke_width=4,
+            method="label",
+            text_align="center",
+        )
+        .with_start(cue.start)
+        .with_duration(cue.end - cue.start)
+        .with_position(("center", 1440))
+        for cue in track.cues
+    ]
+    video = CompositeVideoClip([*backgrounds, *texts], size=(render.width, render.height)).with_duration(track.duration)
+    video = video.with_audio(AudioFileClip(str(folder / "narration.wav")))
+    video.write_videofile(
+        str(folder / "baseline.mp4"),
+        fps=fps,
+        codec="libx264",
+        preset="veryfast",
+        audio_codec="aac",
+        ffmpeg_params=["-crf", "20", "-pix_fmt", "yuv420p"],
+        logger=None,
+    )
+    return {"seconds": time.perf_counter() - started}
+
+
+def child_plan(project: Path) -> dict[str, float]:
+    started = time.perf_counter()
+    plan, _ = plan_build(load_config(project))
+    return {"seconds": time.perf_counter() - started, "episodes": len(plan.episodes), "to_build": len(plan.to_build)}
+
+
+def child_noop(project: Path) -> dict[str, float]:
+    started = time.perf_counter()
+    report = build(load_config(project), jobs=1)
+    return {"seconds": time.perf_counter() - started, "skipped": len(report.skipped), "built": len(report.built)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    parser.add_argument("--library", type=int, default=200, help="built episodes for the no-op rebuild (default 200)")
+    parser.add_argument("--scripts", type=int, default=1300, help="scripts for the planning time (default 1300)")
+    options = parser.parse_args()
+    if options.child:
+        kind, *rest = options.child
+        paths = [Path(p) for p in rest]
+        runners = {
+            "render": lambda: child_render(paths[0], paths[1], paths[2] if len(paths) > 2 else None),
+            "limit": lambda: child_limit(paths[0]),
+            "baseline": lambda: child_baseline(paths[0], paths[1]),
+            "plan": lambda: child_plan(paths[0]),
+            "noop": lambda: child_noop(paths[0]),
+        }
+        print(json.dumps(runners[kind]()))
+        return
+
+    with tempfile.TemporaryDirectory(prefix="pufa-bench-") as temporary:
+        base = Path(temporary)
+        os.environ["PUFA_CACHE_DIR"] = str(base / "cache")
+        rows: list[tuple[str, str, str]] = []
+
+        project = make_project(base / "final")
+        script = project / "scripts" / "1260-bench.md"
+        script.write_text(episode_script(1260, 60), encoding="utf-8")
+        child(["render", str(project), str(script)])  # warms the audio cache: the measured render reads narration from it
+        final = child(["render", str(project), str(script), str(base / "states")])
+        limit = child(["limit", str(base / "states")])
+        baseline = child(["baseline", str(project), str(base / "states")])
+        rows.append(("final render, 60 s episode (1080x1920)", f"{final['seconds']:.1f} s for {final['duration']:.1f} s of video", ""))
+        rows.append(("  peak memory", f"{final['python_mb']:.0f} MB Python + {final['ffmpeg_mb']:.0f} MB ffmpeg", ""))
+        rows.append(("limit: ffmpeg alone, same frames and settings", f"{limit['seconds']:.1f} s", ""))
+        rows.append(("render / limit", f"{final['seconds'] / limit['seconds']:.2f}x", "target <= 1.5x"))
+        rows.append(("naive moviepy baseline (TextClip per caption)", f"{baseline['seconds']:.1f} s", ""))
+        rows.append(("baseline / render", f"{baseline['seconds'] / final['seconds']:.1f}x", "target >= 8x"))
+
+        draft = make_project(base / "draft", '\n[video]\nwidth = 540\nheight = 960\npreset = "ultrafast"\n')
+        draft_script = draft / "scripts" / "1260-bench.md"
+        draft_script.write_text(episode_script(1260, 60), encoding="utf-8")
+        child(["render", str(draft), str(draft_script)])
+        preview = child(["render", str(draft), str(draft_script)])
+        rows.append(("draft preview (540x960)", f"{preview['duration'] / preview['seconds']:.1f}x real time", "target >= 10x"))
+
+        long_project = make_project(base / "long")
+        long_script = long_project / "scripts" / "1261-long.md"
+        long_script.write_text(episode_script(1261, 180), encoding="utf-8")
+        child(["render", str(long_project), str(long_script)])
+        long = child(["render", str(long_project), str(long_script)])
+        total_mb = long["python_mb"] + long["ffmpeg_mb"]
+        rows.append(
+            (f"peak memory, {long['duration']:.0f} s episode", f"{long['python_mb']:.0f} + {long['ffmpeg_mb']:.0f} = {total_mb:.0f} MB", "target < 600 MB")
+        )
+
+        library = make_project(base / "library", '\n[video]\nwidth = 240\nheight = 426\npreset = "ultrafast"\ntitle_seconds = 0.5\nclosing_seconds = 0.5\n')
+        for number in range(1, options.library + 1):
+            (library / "scripts" / f"{number:04d}.md").write_text(
+                f"---\nepisode: {number}\ntitle: 第{number}期\ntopic: 民法典\n---\n## 开场\n大家好。\n", encoding="utf-8"
+            )
+        build(load_config(library), jobs=os.cpu_count() or 1)
+        noop = child(["noop", str(library)])
+        assert noop["skipped"] == options.library and noop["built"] == 0, noop
+        rows.append((f"no-op rebuild, {options.library} built episodes", f"{noop['seconds'] / options.library * 1000:.1f} ms per episode", "target < 20 ms"))
+
+        planning = make_project(base / "planning")
+        for number in range(1, options.scripts + 1):
+            (planning / "scripts" / f"{number:04d}.md").write_text(episode_script(number, 90), encoding="utf-8")
+        planned = child(["plan", str(planning)])
+        rows.append((f"planning {options.scripts} scripts", f"{planned['seconds']:.2f} s", "target < 5 s"))
+
+    width = max(len(r[0]) for r in rows)
+    value_width = max(len(r[1]) for r in rows)
+    print(f"pufa benchmark on {os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}")
+    for name, value, target in rows:
+        print(f"{name:<{width}}  {value:<{value_width}}  {target}")
+
+
+if __name__ == "__main__":
+    main()
