@@ -268,9 +268,11 @@ class Painter:
         reference = self.face(60)
         for size in (60, 56, 52, 48, 44, 40, 36, 32, 28):
             ratio = self.px(size) / reference.size
-            lines = wrap_measured(
-                block.shown, lambda t, r=ratio: reference.getlength(t) * r, self.px(size), inner[2] - inner[0]
-            )
+
+            def measure(text: str, ratio: float = ratio) -> float:
+                return reference.getlength(text) * ratio
+
+            lines = wrap_measured(block.shown, measure, self.px(size), inner[2] - inner[0])
             line_height = self.px(size * 1.55)
             if text_top + line_height * len(lines) <= inner[3]:
                 break
