@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint clean
+.PHONY: demo test bench clean
 
 $(BIN)/pufa: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,9 @@ test: $(BIN)/pufa
 	$(BIN)/ruff check pipeline tests
 	$(BIN)/mypy
 	$(BIN)/pytest -q
+
+bench: $(BIN)/pufa
+	$(BIN)/python benchmarks/bench.py
 
 clean:
 	rm -rf output/episodes output/catalog.json output/catalog.csv

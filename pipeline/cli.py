@@ -298,3 +298,49 @@ def cache_clear() -> None:
 
     removed = clear_cache()
     click.echo(f"removed {removed.files} recordings ({removed.bytes / 1e6:.1f} MB) from {audio_cache_dir()}")
+
+
+@main.command()
+@click.argument("scripts", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output form.",
+)
+@click.option("--strict", is_flag=True, help="Treat warnings as errors (exit status 1).")
+@click.pass_context
+@reports_errors
+def check(ctx: click.Context, scripts: tuple[Path, ...], output_format: str, strict: bool) -> None:
+    """Check SCRIPTS (default: every script) without rendering anything.
+
+    Reports, one per line as path:line:col: error|warning|note: message, what the
+    build would reject, captions that cannot fit, long scenes, the estimated
+    duration against the series target, law citations (standard form, listed in
+    laws:), the channel's short title, and how numbers will be read aloud.
+    Exit status 1 on errors, or on warnings with --strict.
+
+    \b
+    Examples:
+      pufa check
+      pufa check scripts/1260-gaokong.md --strict
+      pufa check --format json > check.json
+    """
+    from .check import check as check_scripts
+    from .config import load_config
+
+    report = check_scripts(load_config(_project(ctx)), scripts)
+    if output_format == "json":
+        click.echo(report.to_json())
+    else:
+        for finding in report.findings:
+            click.echo(finding.format())
+        click.echo(
+            f"{report.scripts} scripts: {report.count('error')} errors, {report.count('warning')} warnings, "
+            f"{report.count('note')} notes",
+            err=True,
+        )
+    if report.failed(strict):
+        sys.exit(1)

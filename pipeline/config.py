@@ -28,6 +28,14 @@ class SeriesConfig:
     name: str = field(default="抚宁普法小讲堂", metadata=_doc("Series name, shown at the top of every frame."))
     producer: str = field(default="秦皇岛市抚宁区司法局", metadata=_doc("Producer, shown on the closing card."))
     account: str = field(default="抚宁司法", metadata=_doc("WeChat account name, shown on the closing card."))
+    target_min_seconds: float = field(
+        default=60.0,
+        metadata=_doc("Shortest episode the series wants; pufa check warns below it.", min=5.0, max=3600.0),
+    )
+    target_max_seconds: float = field(
+        default=180.0,
+        metadata=_doc("Longest episode the series wants; pufa check warns above it.", min=5.0, max=3600.0),
+    )
 
 
 @dataclass(frozen=True)

@@ -27,9 +27,11 @@ class Diagnostic:
     line: int
     message: str
     severity: str = "error"
+    column: int = 0  # 1-based; 0 when the problem is the whole line
 
-    def format(self, relative_to: Path | None = None) -> str:
-        return f"{display_path(self.path, relative_to)}:{self.line}: {self.severity}: {self.message}"
+    def format(self, relative_to: Path | None = None, *, with_column: bool = False) -> str:
+        where = f"{self.line}:{max(self.column, 1)}" if with_column else str(self.line)
+        return f"{display_path(self.path, relative_to)}:{where}: {self.severity}: {self.message}"
 
 
 class ScriptError(PufaError):

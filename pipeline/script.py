@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import yaml
 
@@ -75,6 +75,12 @@ class Episode:
     scenes: tuple[Scene, ...]
     source_digest: str
     number_line: int = 1
+    short_title: str | None = None
+    field_lines: tuple[tuple[str, int], ...] = ()
+
+    def line_of(self, field: str) -> int:
+        """The line of a front-matter field, for messages about it."""
+        return dict(self.field_lines).get(field, 1)
 
     @property
     def slug(self) -> str:
@@ -98,9 +104,14 @@ FIELDS: dict[str, _Field] = {
     "tags": _Field("list", False),
     "voice": _Field("str", False),
     "status": _Field("str", False),
+    "short_title": _Field("str", False),
 }
 
 GlyphCheck = Callable[[str], list[str]]
+
+
+class Report(Protocol):
+    def __call__(self, line: int, message: str, column: int = 0) -> None: ...
 
 
 def parse_script(path: Path, missing_glyphs: GlyphCheck | None = None) -> Episode:
@@ -115,8 +126,8 @@ def parse_script(path: Path, missing_glyphs: GlyphCheck | None = None) -> Episod
 def parse_script_bytes(path: Path, data: bytes, missing_glyphs: GlyphCheck | None = None) -> Episode:
     problems: list[Diagnostic] = []
 
-    def report(line: int, message: str) -> None:
-        problems.append(Diagnostic(path, line, message))
+    def report(line: int, message: str, column: int = 0) -> None:
+        problems.append(Diagnostic(path, line, message, column=column))
 
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
@@ -140,7 +151,8 @@ def parse_script_bytes(path: Path, data: bytes, missing_glyphs: GlyphCheck | Non
         for key in ("title", "topic"):
             value = fields.get(key)
             if isinstance(value, str):
-                _check_glyphs(value, _field_line(front or [], key), report, missing_glyphs)
+                line = _field_line(front or [], key)
+                _check_glyphs(value, line, report, missing_glyphs, lines[line - 1] if line > 1 else "")
 
     if problems:
         raise ScriptError(problems)
@@ -156,10 +168,12 @@ def parse_script_bytes(path: Path, data: bytes, missing_glyphs: GlyphCheck | Non
         scenes=tuple(scenes),
         source_digest=hashlib.sha256(data).hexdigest(),
         number_line=_field_line(front or [], "episode"),
+        short_title=(fields.get("short_title") or "").strip() or None,
+        field_lines=tuple((key, _field_line(front or [], key)) for key in FIELDS),
     )
 
 
-def _split_front_matter(lines: list[str], report: Callable[[int, str], None]) -> tuple[list[str] | None, int]:
+def _split_front_matter(lines: list[str], report: Report) -> tuple[list[str] | None, int]:
     """The front-matter lines (from line 2) and the index of the first body line."""
     if lines[0].strip() != "---":
         report(1, "the file must start with '---' and front matter (episode, title, topic)")
@@ -179,7 +193,7 @@ def _field_line(front: list[str], key: str) -> int:
     return 1
 
 
-def _parse_front_matter(front: list[str], report: Callable[[int, str], None]) -> dict[str, Any]:
+def _parse_front_matter(front: list[str], report: Report) -> dict[str, Any]:
     try:
         loaded = yaml.safe_load("\n".join(front))
     except yaml.YAMLError as exc:
@@ -244,7 +258,7 @@ def _parse_body(
     lines: list[str],
     start: int,
     path: Path,
-    report: Callable[[int, str], None],
+    report: Report,
     missing_glyphs: GlyphCheck | None,
 ) -> list[Scene]:
     scenes: list[_SceneDraft] = []
@@ -281,7 +295,7 @@ def _parse_body(
                 report(number, "a scene heading needs a label, e.g. '## 案例'")
             scenes.append(_SceneDraft(label, number))
             if missing_glyphs is not None:
-                _check_glyphs(label, number, report, missing_glyphs)
+                _check_glyphs(label, number, report, missing_glyphs, raw)
         elif image:
             flush()
             _attach_image(scenes, image["src"].strip(), number, path, report)
@@ -301,7 +315,7 @@ def _parse_body(
             pending.append((number, stripped))
         if missing_glyphs is not None and not heading and not image:
             shown = _OVERRIDE.sub(lambda m: m[1], stripped.lstrip(">").strip())
-            _check_glyphs(shown, number, report, missing_glyphs)
+            _check_glyphs(shown, number, report, missing_glyphs, raw)
     flush()
 
     if not scenes:
@@ -312,7 +326,7 @@ def _parse_body(
     return [Scene(d.label, d.line, tuple(d.blocks), d.image) for d in scenes]
 
 
-def _without_comments(lines: list[str], start: int, report: Callable[[int, str], None]) -> Iterable[tuple[int, str]]:
+def _without_comments(lines: list[str], start: int, report: Report) -> Iterable[tuple[int, str]]:
     """Body lines with ``<!-- -->`` comments blanked out, keeping every line's number."""
     in_comment_since = 0
     for index in range(start, len(lines)):
@@ -337,9 +351,7 @@ def _without_comments(lines: list[str], start: int, report: Callable[[int, str],
         report(in_comment_since, "comment '<!--' is never closed with '-->'")
 
 
-def _attach_image(
-    scenes: list[_SceneDraft], src: str, number: int, path: Path, report: Callable[[int, str], None]
-) -> None:
+def _attach_image(scenes: list[_SceneDraft], src: str, number: int, path: Path, report: Report) -> None:
     if not scenes:
         report(number, "an image before the first scene heading; put it under a '## ' heading")
         return
@@ -353,7 +365,7 @@ def _attach_image(
     scenes[-1].image = target
 
 
-def _parse_spans(raw: str, number: int, report: Callable[[int, str], None]) -> list[Span]:
+def _parse_spans(raw: str, number: int, report: Report) -> list[Span]:
     spans: list[Span] = []
     position = 0
     for match in _OVERRIDE.finditer(raw):
@@ -367,7 +379,7 @@ def _parse_spans(raw: str, number: int, report: Callable[[int, str], None]) -> l
     return spans
 
 
-def _plain_spans(text: str, number: int, report: Callable[[int, str], None]) -> list[Span]:
+def _plain_spans(text: str, number: int, report: Report) -> list[Span]:
     if "{" in text or "}" in text:
         report(number, "unmatched '{' or '}'; a pronunciation is written {显示|读作}")
         text = text.replace("{", "").replace("}", "")
@@ -378,9 +390,10 @@ def _needs_space(before: str, after: str) -> bool:
     return bool(before) and before[-1].isascii() and before[-1].isalnum() and after[0].isascii() and after[0].isalnum()
 
 
-def _check_glyphs(text: str, line: int, report: Callable[[int, str], None], missing_glyphs: GlyphCheck) -> None:
+def _check_glyphs(text: str, line: int, report: Report, missing_glyphs: GlyphCheck, raw: str) -> None:
     for char in missing_glyphs(text):
-        report(line, f"the caption font cannot draw '{char}' (U+{ord(char):04X}); replace it or choose another font")
+        message = f"the caption font cannot draw '{char}' (U+{ord(char):04X}); replace it or choose another font"
+        report(line, message, raw.find(char) + 1)
 
 
 def parse_scripts(

@@ -1,0 +1,226 @@
+"""``pufa check``: everything an editor and a legal reviewer should see before a render.
+
+Reports what the build would reject (as errors) and what a reviewer should look at
+(warnings): captions that cannot fit, long scenes, the estimated duration against the series
+target, law citations not in the standard form or not listed in ``laws:``, the channel's
+short title, and (as notes) every sentence the voice will read differently from how it is
+shown. Nothing is rendered; a script takes milliseconds.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from .captions import CLOSING, split_captions, tokenize
+from .config import Config
+from .errors import Diagnostic, display_path
+from .fonts import FontFace, resolve_font
+from .normalize import Lexicon, cardinal, load_lexicon, normalize
+from .plan import script_paths
+from .script import Episode, Span, parse_scripts
+
+SPOKEN_CHARS_PER_SECOND = 4.0
+LONG_SCENE_SECONDS = 60.0
+SHORT_TITLE_RANGE = (6, 16)
+
+_CN_NUMERAL = "零〇一二三四五六七八九十百千万两"
+ARTICLE = rf"第(?:[{_CN_NUMERAL}]+|\d+)条(?:之(?:[{_CN_NUMERAL}]+|\d+))?"
+STANDARD_CITATION = re.compile(rf"^《中华人民共和国[^《》]+》{ARTICLE}(?:第(?:[{_CN_NUMERAL}]+|\d+)款)?$")
+CARD_CITATION = re.compile(rf"^(?P<law>《[^《》]+》)?(?P<article>{ARTICLE})")
+_PUNCTUATION = re.compile(r"[\s\W_]+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Finding:
+    path: Path
+    line: int
+    column: int
+    severity: str  # error, warning or note
+    message: str
+
+    def format(self) -> str:
+        return f"{display_path(self.path)}:{self.line}:{max(self.column, 1)}: {self.severity}: {self.message}"
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    findings: tuple[Finding, ...]
+    scripts: int
+
+    def count(self, severity: str) -> int:
+        return sum(1 for f in self.findings if f.severity == severity)
+
+    def failed(self, strict: bool = False) -> bool:
+        return self.count("error") > 0 or (strict and self.count("warning") > 0)
+
+    def to_json(self) -> str:
+        items = [{**asdict(f), "path": display_path(f.path)} for f in self.findings]
+        return json.dumps({"scripts": self.scripts, "findings": items}, ensure_ascii=False, indent=2)
+
+
+def check(config: Config, scripts: Sequence[Path] = ()) -> CheckReport:
+    """Check ``scripts`` (default: every script in scripts/); the numbers are checked across all of scripts/."""
+    font = resolve_font(config)
+    lexicon = load_lexicon(config.root / config.voice.lexicon)
+    every = [p.resolve() for p in script_paths(config)]
+    wanted = [p.resolve() for p in scripts] if scripts else every
+    findings: list[Finding] = [Finding(p, 1, 1, "error", "no such script") for p in wanted if not p.is_file()]
+    wanted = [p for p in wanted if p.is_file()]
+    episodes, failures = parse_scripts(dict.fromkeys([*wanted, *every]), font.missing)
+    for path in wanted:
+        if path in failures:
+            findings += [_finding(d) for d in failures[path].diagnostics]
+    for episode in episodes:
+        if episode.path in set(wanted):
+            findings += check_episode(config, episode, font, lexicon)
+    order = {"error": 0, "warning": 1, "note": 2}
+    findings.sort(key=lambda f: (str(f.path), f.line, f.column, order.get(f.severity, 3)))
+    return CheckReport(tuple(findings), len(wanted))
+
+
+def _finding(diagnostic: Diagnostic) -> Finding:
+    return Finding(diagnostic.path, diagnostic.line, max(diagnostic.column, 1), diagnostic.severity, diagnostic.message)
+
+
+def check_episode(config: Config, episode: Episode, font: FontFace, lexicon: Lexicon) -> list[Finding]:
+    """The review rules for one script that parsed cleanly."""
+    findings: list[Finding] = []
+
+    def add(line: int, severity: str, message: str, column: int = 1) -> None:
+        findings.append(Finding(episode.path, line, column, severity, message))
+
+    scale = config.video.width / 1080
+    caption_font = font.pil(round(config.captions.font_size * scale))
+    line_width = config.video.width - 2 * round(config.captions.margin * scale)
+    total_seconds = config.video.title_seconds + config.video.closing_seconds
+    for scene in episode.scenes:
+        scene_seconds = 0.0
+        for block in scene.blocks:
+            for token in tokenize(block.spans):
+                if caption_font.getlength(token.shown.strip().rstrip("".join(CLOSING))) > line_width:
+                    add(
+                        block.line,
+                        "warning",
+                        f"caption cannot fit: '{token.shown.strip()}' is wider than the frame and will be broken",
+                    )
+            captions = split_captions(block.spans, caption_font.getlength, line_width, config.captions.max_lines)
+            if any(len(c.lines) > config.captions.max_lines for c in captions):
+                add(block.line, "warning", f"a caption needs more than {config.captions.max_lines} lines")
+            spoken = _spoken(block.spans, lexicon)
+            scene_seconds += estimate_seconds(spoken)
+            shown_plain, spoken_plain = _PUNCTUATION.sub("", block.shown), _PUNCTUATION.sub("", spoken)
+            if shown_plain != spoken_plain:
+                add(block.line, "note", f"spoken as: {spoken}")
+        if scene_seconds > LONG_SCENE_SECONDS:
+            add(
+                scene.line,
+                "warning",
+                f"scene '{scene.label}' is long: about {scene_seconds:.0f} s of narration; consider splitting it",
+            )
+        total_seconds += scene_seconds + 0.75
+    low, high = config.series.target_min_seconds, config.series.target_max_seconds
+    if not low <= total_seconds <= high:
+        add(
+            1,
+            "warning",
+            f"estimated duration {total_seconds:.0f} s is outside the series target of {low:.0f}–{high:.0f} s",
+        )
+
+    findings += _check_laws(episode)
+    short = short_title(episode)
+    if not SHORT_TITLE_RANGE[0] <= len(short) <= SHORT_TITLE_RANGE[1]:
+        field = "short_title" if episode.short_title else "title"
+        low_chars, high_chars = SHORT_TITLE_RANGE
+        hint = "" if episode.short_title else " (set short_title: to choose one)"
+        message = f"short title '{short}' has {len(short)} characters; the channel wants {low_chars}–{high_chars}{hint}"
+        add(episode.line_of(field), "warning", message)
+    return findings
+
+
+def short_title(episode: Episode) -> str:
+    """The title for the channel: ``short_title:``, else the title, without punctuation."""
+    return _PUNCTUATION.sub("", episode.short_title or episode.title)
+
+
+def estimate_seconds(spoken: str) -> float:
+    """Narration time: syllables at a presenter's pace plus the pauses punctuation asks for."""
+    syllables = len(_PUNCTUATION.sub("", spoken))
+    pauses = sum(0.4 for c in spoken if c in "。！？；") + sum(0.2 for c in spoken if c in "，、：")
+    return syllables / SPOKEN_CHARS_PER_SECOND + pauses
+
+
+def _spoken(spans: Sequence[Span], lexicon: Lexicon) -> str:
+    return "".join(s.spoken if s.fixed else normalize(s.spoken, lexicon) for s in spans)
+
+
+def canonical_citation(law: str, article: str) -> str:
+    """《中华人民共和国民法典》第一千二百五十四条, whatever numerals it was written with."""
+    article = re.sub(r"\d+", lambda m: cardinal(int(m[0])), article)
+    return f"{law}{article}"
+
+
+def _check_laws(episode: Episode) -> list[Finding]:
+    findings: list[Finding] = []
+    listed: set[str] = set()
+    for law in episode.laws:
+        line = episode.line_of("laws")
+        if not STANDARD_CITATION.match(law):
+            findings.append(
+                Finding(
+                    episode.path, line, 1, "warning", f"'{law}' is not in the standard form 《中华人民共和国X法》第…条"
+                )
+            )
+        match = CARD_CITATION.match(law)
+        if match and match["law"]:
+            listed.add(canonical_citation(match["law"], match["article"]))
+    current_law: str | None = None
+    for scene in episode.scenes:
+        for block in scene.blocks:
+            if block.kind != "law":
+                continue
+            match = CARD_CITATION.match(block.shown)
+            if match is None:
+                findings.append(
+                    Finding(
+                        episode.path,
+                        block.line,
+                        1,
+                        "warning",
+                        "a law card should start with its citation, e.g. 《中华人民共和国民法典》第一千二百五十四条",
+                    )
+                )
+                continue
+            current_law = match["law"] or current_law
+            if current_law is None:
+                findings.append(
+                    Finding(
+                        episode.path,
+                        block.line,
+                        1,
+                        "warning",
+                        f"law card cites {match['article']} without naming the law",
+                    )
+                )
+                continue
+            citation = canonical_citation(current_law, match["article"])
+            if match["law"] and not current_law.startswith("《中华人民共和国"):
+                findings.append(
+                    Finding(
+                        episode.path,
+                        block.line,
+                        1,
+                        "warning",
+                        f"'{current_law}' is not the full title; write 《中华人民共和国…》",
+                    )
+                )
+            if citation not in listed:
+                findings.append(
+                    Finding(
+                        episode.path, block.line, 1, "error", f"law card cites {citation}, which is not listed in laws:"
+                    )
+                )
+    return findings

@@ -1,0 +1,170 @@
+"""The check rules, table-driven: for each, a script that passes it and one that does not."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from pipeline.check import canonical_citation, check, estimate_seconds, short_title
+from pipeline.cli import main
+from pipeline.config import load_config
+
+from .conftest import ScriptWriter
+
+FRONT = "---\nepisode: {n}\ntitle: {title}\ntopic: 民法典\nlaws:\n{laws}\n---\n"
+LAW = "  - 《中华人民共和国民法典》第一千二百五十四条"
+# About 80 seconds of narration in two scenes: inside the 60–180 s target.
+SENTENCE = "大家好，欢迎收看普法小讲堂，今天讲一讲邻里之间的事情。"
+BODY = "## 开场\n" + SENTENCE * 5 + "\n## 结尾\n" + SENTENCE * 5 + "\n"
+
+
+def script(title: str = "高空抛物后果很严重", laws: str = LAW, body: str = BODY, n: int = 1) -> str:
+    return FRONT.format(n=n, title=title, laws=laws) + body
+
+
+CASES = [
+    ("clean script", script(), []),
+    ("build error: missing image", script(body=BODY + "![图](none.png)\n"), [("error", "image not found: none.png")]),
+    (
+        "caption cannot fit",
+        script(body=BODY + "《中华人民共和国老年人权益保障法和预防未成年人犯罪法合编》规定。\n"),
+        [
+            (
+                "warning",
+                "caption cannot fit: '《中华人民共和国老年人权益保障法和预防未成年人犯罪法合编》' is wider than the frame and will be broken",
+            )
+        ],
+    ),
+    (
+        "long scene",
+        script(body=BODY + "## 案例\n" + "王某从楼上扔下一个花盆，砸坏了楼下的汽车。" * 13 + "\n"),
+        [("warning", "scene '案例' is long: about 70 s of narration; consider splitting it")],
+    ),
+    (
+        "too short for the series",
+        script(body="## 开场\n大家好。\n"),
+        [("warning", "estimated duration 7 s is outside the series target of 60–180 s")],
+    ),
+    (
+        "laws: entry not in the standard form",
+        script(laws="  - 民法典1254条"),
+        [("warning", "'民法典1254条' is not in the standard form 《中华人民共和国X法》第…条")],
+    ),
+    (
+        "Arabic numerals and 之二 are standard",
+        script(laws="  - 《中华人民共和国刑法》第291条之二\n  - 《中华人民共和国民法典》第一千二百五十四条"),
+        [],
+    ),
+    (
+        "law card whose law is not listed",
+        script(body=BODY + "## 法条\n> 《中华人民共和国刑法》第二百九十一条之二：从建筑物或者其他高空抛掷物品。\n"),
+        [("error", "law card cites 《中华人民共和国刑法》第二百九十一条之二, which is not listed in laws:")],
+    ),
+    (
+        "law card listed with other numerals",
+        script(body=BODY + "## 法条\n> 《中华人民共和国民法典》第1254条规定：禁止从建筑物中抛掷物品。\n"),
+        [("note", "spoken as: 《中华人民共和国民法典》第一千二百五十四条规定：禁止从建筑物中抛掷物品。")],
+    ),
+    (
+        "second card of the same law names only the article",
+        script(
+            laws=LAW + "\n  - 《中华人民共和国民法典》第一千二百五十五条",
+            body=BODY
+            + "## 法条\n> 《中华人民共和国民法典》第一千二百五十四条：禁止从建筑物中抛掷物品。\n\n> 第一千二百五十五条：堆放物倒塌造成他人损害。\n",
+        ),
+        [],
+    ),
+    (
+        "law card without a citation",
+        script(body=BODY + "## 法条\n> 禁止从建筑物中抛掷物品。\n"),
+        [("warning", "a law card should start with its citation, e.g. 《中华人民共和国民法典》第一千二百五十四条")],
+    ),
+    (
+        "short title too long",
+        script(title="高空抛物害人害己，后果很严重，千万不要这样做啊"),
+        [
+            (
+                "warning",
+                "short title '高空抛物害人害己后果很严重千万不要这样做啊' has 21 characters; the channel wants 6–16 (set short_title: to choose one)",
+            )
+        ],
+    ),
+    (
+        "short title too short",
+        script(title="抛物"),
+        [("warning", "short title '抛物' has 2 characters; the channel wants 6–16 (set short_title: to choose one)")],
+    ),
+    (
+        "spoken differently from shown",
+        script(body=BODY + "## 提醒\n请拨打12348。\n"),
+        [("note", "spoken as: 请拨打幺二三四八。")],
+    ),
+]
+
+
+@pytest.mark.parametrize(("case", "text", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_rule(project: Path, write_script: ScriptWriter, case: str, text: str, expected: list[tuple[str, str]]) -> None:
+    write_script("0001-a.md", text)
+    report = check(load_config(project))
+    assert [(f.severity, f.message) for f in report.findings] == expected
+
+
+def test_duplicate_numbers_are_errors(project: Path, write_script: ScriptWriter) -> None:
+    write_script("a.md", script())
+    write_script("b.md", script())
+    report = check(load_config(project), [project / "scripts" / "a.md"])
+    assert [(f.line, f.severity) for f in report.findings] == [(2, "error")]
+    assert report.findings[0].message.startswith("episode 1 is also used by")
+
+
+def test_glyph_error_names_the_column(project: Path, write_script: ScriptWriter) -> None:
+    write_script("a.md", script(body=BODY + "## 提醒\n注意安全\U0001f600。\n"))
+    finding = check(load_config(project)).findings[0]
+    assert (finding.line, finding.column, finding.severity) == (13, 5, "error")
+
+
+def test_cli_text_output_exit_status_and_strict(
+    project: Path, write_script: ScriptWriter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(project)
+    write_script("0001-a.md", script(laws="  - 民法典1254条"))
+    result = CliRunner().invoke(main, ["check"])
+    assert result.exit_code == 0
+    assert (
+        result.stdout
+        == "scripts/0001-a.md:5:1: warning: '民法典1254条' is not in the standard form 《中华人民共和国X法》第…条\n"
+    )
+    assert result.stderr == "1 scripts: 0 errors, 1 warnings, 0 notes\n"
+    assert CliRunner().invoke(main, ["check", "--strict"]).exit_code == 1
+
+
+def test_cli_errors_exit_1_and_json(project: Path, write_script: ScriptWriter, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(project)
+    write_script("0001-a.md", "")
+    result = CliRunner().invoke(main, ["check", "--format", "json"])
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert data["findings"] == [
+        {
+            "path": "scripts/0001-a.md",
+            "line": 1,
+            "column": 1,
+            "severity": "error",
+            "message": "the file is empty; a script needs front matter and at least one scene",
+        }
+    ]
+
+
+def test_helpers() -> None:
+    assert canonical_citation("《中华人民共和国刑法》", "第291条之二") == "《中华人民共和国刑法》第二百九十一条之二"
+    assert estimate_seconds("一二三四。") == pytest.approx(1.4)
+
+
+def test_short_title_prefers_the_field(write_script: ScriptWriter) -> None:
+    from pipeline.script import parse_script
+
+    episode = parse_script(write_script("a.md", script().replace("topic:", "short_title: 高空抛物要不得！\ntopic:")))
+    assert short_title(episode) == "高空抛物要不得"
