@@ -344,3 +344,42 @@ def check(ctx: click.Context, scripts: tuple[Path, ...], output_format: str, str
         )
     if report.failed(strict):
         sys.exit(1)
+
+
+@main.command()
+@click.argument("script", type=click.Path(dir_okay=False, path_type=Path))
+@TTS_OPTION
+@click.option("--open", "open_page", is_flag=True, help="Open the review page in the default browser.")
+@click.pass_context
+@reports_errors
+def preview(ctx: click.Context, script: Path, tts: str | None, open_page: bool) -> None:
+    """Make a quick draft of SCRIPT for editing and review (法制审核).
+
+    Writes output/preview/<NNNN>/: video.mp4 (540x960, 样片 watermark, offline
+    voice unless --tts), storyboard.png (every screen state with its start time)
+    and index.html, a review page that opens from the file system: the video,
+    each caption beside its time (click to seek), the law cards, the cited
+    articles and the check results.
+
+    \b
+    Examples:
+      pufa preview scripts/1260-gaokong.md --open
+      pufa preview scripts/1260-gaokong.md --tts edge
+    """
+    from .config import load_config
+    from .errors import display_path
+    from .preview import preview as make_preview
+
+    if not script.is_file():
+        raise PufaError(f"{script}: no such script")
+    result = make_preview(load_config(_project(ctx)), script, tts)
+    errors = sum(1 for f in result.findings if f.severity == "error")
+    click.echo(f"draft: {display_path(result.video)} ({result.duration:.1f} s video in {result.seconds:.1f} s)")
+    click.echo(f"storyboard: {display_path(result.storyboard)}")
+    click.echo(f"review page: {display_path(result.page)}")
+    if errors:
+        click.echo(f"{errors} check errors: see the review page or run pufa check", err=True)
+    if open_page:
+        import webbrowser
+
+        webbrowser.open(result.page.resolve().as_uri())

@@ -106,8 +106,11 @@ def _merge(segments: list[Segment]) -> list[Segment]:
 class Painter:
     """Draws the series layout at any frame size; every measure is scaled from 1080 wide."""
 
-    def __init__(self, config: Config, font: FontFace, width: int, height: int) -> None:
+    def __init__(
+        self, config: Config, font: FontFace, width: int, height: int, *, watermark: str | None = None
+    ) -> None:
         self.config = config
+        self.watermark = watermark
         self.font = font
         self.width = width
         self.height = height
@@ -138,7 +141,7 @@ class Painter:
             self._centred(draw, line, y, title_font, text, stroke=self.px(3))
             y += self.px(96 * 1.3)
         self._centred(draw, f"— {episode.topic} —", y + self.px(20), self.face(44), accent)
-        return image
+        return self._stamp(image)
 
     def scene_base(self, episode: Episode, scene_index: int, law_block: Block | None) -> Image.Image:
         image = self._background.copy()
@@ -156,7 +159,7 @@ class Painter:
             self._picture(image, scene.image, box)
         else:
             self._title_board(draw, episode, box)
-        return image
+        return self._stamp(image)
 
     def with_caption(self, base: Image.Image, lines: tuple[str, ...]) -> Image.Image:
         captions = self.config.captions
@@ -200,7 +203,7 @@ class Painter:
         self._centred(draw, series.name, self.px(800), self.face(60), accent)
         self._centred(draw, f"关注微信公众号「{series.account}」", self.px(1000), self.face(52), text)
         self._centred(draw, f"出品：{series.producer}", self.px(1100), self.face(44), text)
-        return image
+        return self._stamp(image)
 
     def cover(self, episode: Episode, width: int, height: int) -> Image.Image:
         """The 3:4 cover: series, 期数 and the title set large enough to read as a thumbnail."""
@@ -229,6 +232,25 @@ class Painter:
         return image
 
     # --- parts ---------------------------------------------------------------------------
+
+    def _stamp(self, image: Image.Image) -> Image.Image:
+        """The draft mark: large, translucent, across the middle, so a draft is never mistaken for a release."""
+        if not self.watermark:
+            return image
+        font = self.face(220)
+        layer = Image.new("RGBA", image.size, (0, 0, 0, 0))
+        draw = ImageDraw.Draw(layer)
+        draw.text(
+            (self.width / 2, self.height * 0.42), self.watermark, font=font, anchor="mm", fill=(255, 255, 255, 70)
+        )
+        draw.text(
+            (self.width - self.px(40), self.px(40)),
+            self.watermark,
+            font=self.face(48),
+            anchor="ra",
+            fill=(255, 80, 80, 230),
+        )
+        return Image.alpha_composite(image.convert("RGBA"), layer.rotate(0)).convert("RGB")
 
     def _caption_bottom(self) -> int:
         # WeChat draws its own controls over the bottom 15% of the frame.

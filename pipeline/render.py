@@ -109,6 +109,68 @@ def episode_folder(config: Config, episode: Episode) -> Path:
     return config.output_dir / "episodes" / episode.slug
 
 
+@dataclass(frozen=True)
+class Production:
+    """An episode rendered into a work folder: its voice, timeline, screen states and video."""
+
+    narration: Narration
+    track: CaptionTrack
+    render: RenderPlan
+    settings: VoiceSettings
+    painter: Painter
+    video: Path
+    synthesised_scenes: int
+
+
+def produce(
+    config: Config,
+    episode: Episode,
+    tools: Tools,
+    work: Path,
+    stage: StageReport,
+    *,
+    watermark: str | None = None,
+) -> Production:
+    """Speak, time, draw and encode ``episode`` inside ``work``; the video is checked against the narration."""
+    video_config = config.video
+    scale = video_config.width / 1080
+    caption_font = tools.font.pil(round(config.captions.font_size * scale))
+    line_width = video_config.width - 2 * round(config.captions.margin * scale)
+    plan = plan_captions(episode, caption_font.getlength, line_width, config.captions.max_lines, tools.speak)
+
+    stage("voice", 0.0)
+    engine = tools.voice.engine
+    settings = voice_settings(config, episode, tools.voice)
+    misses = engine.misses
+    narration = narrate(
+        episode,
+        plan,
+        engine,
+        settings=settings,
+        fps=video_config.fps,
+        title_seconds=video_config.title_seconds,
+        closing_seconds=video_config.closing_seconds,
+        audio_path=work / "narration.wav",
+    )
+    track = time_captions(episode, plan, narration, video_config.fps)
+
+    stage("frames", 0.0)
+    painter = Painter(config, tools.font, video_config.width, video_config.height, watermark=watermark)
+    states_dir = work / "states"
+    states_dir.mkdir()
+    render = render_states(episode, track, painter, states_dir, lambda done: stage("frames", done))
+
+    stage("encode", 0.0)
+    label = f"episode {episode.number}"
+    video = work / "video.mp4"
+    encoding = EncodeSettings(crf=video_config.crf, preset=video_config.preset)
+    encode(render, narration.audio_path, video, encoding, label=label, progress=lambda done: stage("encode", done))
+    info = probe(video)
+    if abs(info.duration - narration.duration) > DURATION_TOLERANCE:
+        raise RenderError(f"{label}: video lasts {info.duration:.2f} s but the narration {narration.duration:.2f} s")
+    return Production(narration, track, render, settings, painter, video, engine.misses - misses)
+
+
 def render_episode(
     config: Config,
     episode: Episode,
@@ -119,62 +181,19 @@ def render_episode(
     """Render one parsed episode and record it; nothing appears under a final name until it is complete."""
     started = time.monotonic()
     stage = report or (lambda _stage, _fraction: None)
-    video_config = config.video
     episodes_dir = config.output_dir / "episodes"
     episodes_dir.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f"{WORK_PREFIX}{episode.number:04d}-", dir=episodes_dir))
     try:
-        scale = video_config.width / 1080
-        caption_font = tools.font.pil(round(config.captions.font_size * scale))
-        line_width = video_config.width - 2 * round(config.captions.margin * scale)
-        plan = plan_captions(episode, caption_font.getlength, line_width, config.captions.max_lines, tools.speak)
-
-        stage("voice", 0.0)
-        engine = tools.voice.engine
-        settings = voice_settings(config, episode, tools.voice)
-        misses = engine.misses
-        narration = narrate(
-            episode,
-            plan,
-            engine,
-            settings=settings,
-            fps=video_config.fps,
-            title_seconds=video_config.title_seconds,
-            closing_seconds=video_config.closing_seconds,
-            audio_path=work / "narration.wav",
-        )
-        track = time_captions(episode, plan, narration, video_config.fps)
-        synthesised = engine.misses - misses
-
-        stage("frames", 0.0)
-        painter = Painter(config, tools.font, video_config.width, video_config.height)
-        states_dir = work / "states"
-        states_dir.mkdir()
-        render = render_states(episode, track, painter, states_dir, lambda done: stage("frames", done))
-
-        stage("encode", 0.0)
-        label = f"episode {episode.number}"
-        encoding = EncodeSettings(crf=video_config.crf, preset=video_config.preset)
-        encode(
-            render,
-            narration.audio_path,
-            work / "video.mp4",
-            encoding,
-            label=label,
-            progress=lambda done: stage("encode", done),
-        )
-        info = probe(work / "video.mp4")
-        if abs(info.duration - narration.duration) > DURATION_TOLERANCE:
-            raise RenderError(
-                f"{label}: video lasts {info.duration:.2f} s but the narration {narration.duration:.2f} s"
-            )
+        made = produce(config, episode, tools, work, stage)
+        narration, track = made.narration, made.track
 
         stage("finish", 0.0)
-        painter.cover(episode, *COVER_SIZE).save(work / "cover.jpg", quality=90)
+        made.painter.cover(episode, *COVER_SIZE).save(work / "cover.jpg", quality=90)
         (work / "subtitles.srt").write_text(format_srt(track), encoding="utf-8")
         inputs = input_digests(config, episode, tools)
         digest = input_hash(inputs)
-        manifest = make_manifest(config, episode, narration, track, render, inputs, digest, settings)
+        manifest = make_manifest(config, episode, narration, track, made.render, inputs, digest, made.settings)
 
         folder = episode_folder(config, episode)
         folder.mkdir(parents=True, exist_ok=True)
@@ -182,7 +201,7 @@ def render_episode(
         outputs = {
             "cover": (work / "cover.jpg", folder / "cover.jpg"),
             "subtitles": (work / "subtitles.srt", folder / f"{number}.srt"),
-            "video": (work / "video.mp4", folder / f"{number}.mp4"),
+            "video": (made.video, folder / f"{number}.mp4"),
         }
         for temporary, final in outputs.values():
             commit(temporary, final)
@@ -223,7 +242,7 @@ def render_episode(
             manifest=manifest_path,
             duration=narration.duration,
             seconds=time.monotonic() - started,
-            synthesised_scenes=synthesised,
+            synthesised_scenes=made.synthesised_scenes,
         )
     finally:
         shutil.rmtree(work, ignore_errors=True)

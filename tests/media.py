@@ -40,7 +40,7 @@ def parse_srt(text: str) -> list[SrtCue]:
     return cues
 
 
-def frame_at(video: Path, seconds: float) -> Image.Image:
+def frame_at(video: Path, seconds: float, width: int = 1080) -> Image.Image:
     raw = subprocess.run(
         [
             ffmpeg_exe(),
@@ -61,8 +61,8 @@ def frame_at(video: Path, seconds: float) -> Image.Image:
         capture_output=True,
         check=True,
     ).stdout
-    height = len(raw) // (1080 * 3)
-    return Image.frombytes("RGB", (1080, height), raw)
+    height = len(raw) // (width * 3)
+    return Image.frombytes("RGB", (width, height), raw)
 
 
 def audio_samples(video: Path, rate: int = 16000) -> npt.NDArray[np.float64]:

@@ -1,0 +1,152 @@
+"""``pufa preview``: a quick draft of one script for editing and legal review (法制审核).
+
+A draft render at 540x960 with a 样片 watermark, spoken by the offline voice unless told
+otherwise; a storyboard (one PNG with every distinct screen state and when it starts); and
+a review page that works straight from the file system: the video, every caption beside its
+time (a click seeks there), the law cards and cited articles, and the check results.
+Everything goes to ``output/preview/<NNNN>/``; nothing is recorded in the catalog.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, replace
+from importlib.resources import files
+from pathlib import Path
+
+from PIL import Image, ImageDraw
+
+from .captions import CaptionTrack
+from .check import Finding, check
+from .config import Config
+from .errors import display_path
+from .fonts import FontFace
+from .frames import RenderPlan
+from .fsutil import commit
+from .render import Tools, produce
+from .script import Episode, parse_script
+
+DRAFT_SIZE = (540, 960)
+WATERMARK = "样片"
+THUMBNAIL = (180, 320)
+COLUMNS = 6
+
+
+@dataclass(frozen=True)
+class PreviewResult:
+    folder: Path
+    video: Path
+    storyboard: Path
+    page: Path
+    duration: float
+    seconds: float
+    findings: tuple[Finding, ...]
+
+
+def draft_config(config: Config) -> Config:
+    """The series config at draft size and speed: same layout, a quarter of the pixels."""
+    width, height = DRAFT_SIZE
+    return replace(config, video=replace(config.video, width=width, height=height, preset="ultrafast", crf=28))
+
+
+def preview(config: Config, script: Path, tts: str | None = None) -> PreviewResult:
+    started = time.monotonic()
+    tools = Tools.load(config, tts or "espeak")
+    episode = parse_script(script.resolve(), tools.font.missing)
+    findings = tuple(f for f in check(config, [script]).findings)
+    folder = config.output_dir / "preview" / f"{episode.number:04d}"
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=".work-", dir=folder.parent))
+    try:
+        draft = draft_config(config)
+        made = produce(draft, episode, tools, work, lambda _stage, _done: None, watermark=WATERMARK)
+        storyboard(made.render, made.track, tools.font).save(work / "storyboard.png", optimize=False)
+        (work / "index.html").write_text(review_page(episode, made.track, findings, config), encoding="utf-8")
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, source in (("video.mp4", made.video), ("storyboard.png", work / "storyboard.png")):
+            commit(source, folder / name)
+        commit(work / "index.html", folder / "index.html")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return PreviewResult(
+        folder=folder,
+        video=folder / "video.mp4",
+        storyboard=folder / "storyboard.png",
+        page=folder / "index.html",
+        duration=made.narration.duration,
+        seconds=time.monotonic() - started,
+        findings=findings,
+    )
+
+
+def storyboard(render: RenderPlan, track: CaptionTrack, font: FontFace) -> Image.Image:
+    """A contact sheet: each distinct screen state once, in order of first appearance, with its start time."""
+    first_seen: dict[Path, float] = {}
+    for state in render.states:
+        first_seen.setdefault(state.path, state.first_frame / render.fps)
+    width, height = THUMBNAIL
+    label_height = 34
+    rows = (len(first_seen) + COLUMNS - 1) // COLUMNS
+    sheet = Image.new("RGB", (COLUMNS * (width + 12) + 12, rows * (height + label_height + 12) + 12), (32, 32, 36))
+    draw = ImageDraw.Draw(sheet)
+    label_font = font.pil(22)
+    for index, (path, start) in enumerate(first_seen.items()):
+        x = 12 + (index % COLUMNS) * (width + 12)
+        y = 12 + (index // COLUMNS) * (height + label_height + 12)
+        with Image.open(path) as state:
+            sheet.paste(state.convert("RGB").resize(THUMBNAIL, Image.Resampling.BILINEAR), (x, y))
+        draw.text((x + 4, y + height + 6), f"#{index + 1}  {_clock(start)}", font=label_font, fill=(235, 235, 235))
+    return sheet
+
+
+def _clock(seconds: float) -> str:
+    minutes, rest = divmod(seconds, 60)
+    return f"{int(minutes):02d}:{rest:04.1f}"
+
+
+def review_page(episode: Episode, track: CaptionTrack, findings: tuple[Finding, ...], config: Config) -> str:
+    """One self-contained HTML page: no server, no network, nothing fetched."""
+    e = html.escape
+    cues_by_scene: dict[int, list[str]] = {}
+    for cue in track.cues:
+        item = (
+            f'<li><button type="button" class="cue" data-start="{cue.start:.3f}" data-end="{cue.end:.3f}">'
+            f"<time>{_clock(cue.start)}</time><span>{e(cue.text).replace(chr(10), '<br>')}</span></button></li>"
+        )
+        cues_by_scene.setdefault(cue.scene, []).append(item)
+    scenes = "\n".join(
+        f'<section class="scene"><h3>{e(scene.label)}</h3><ol>{"".join(cues_by_scene.get(index, []))}</ol></section>'
+        for index, scene in enumerate(episode.scenes)
+    )
+    cards = [
+        f"<blockquote>{e(block.shown)}</blockquote>"
+        for scene in episode.scenes
+        for block in scene.blocks
+        if block.kind == "law"
+    ]
+    laws = "".join(f"<li>{e(law)}</li>" for law in episode.laws) or "<li>（未列出）</li>"
+    rows = "".join(
+        f'<tr class="{e(f.severity)}"><td>{f.line}:{f.column}</td><td>{e(f.severity)}</td><td>{e(f.message)}</td></tr>'
+        for f in findings
+    )
+    check_table = f"<table><tbody>{rows}</tbody></table>" if rows else "<p>没有问题。No findings.</p>"
+    data = json.dumps({"episode": episode.number, "cues": len(track.cues)})
+    template = files("pipeline").joinpath("templates/review.html").read_text("utf-8")
+    return template.format(
+        title=e(f"第{episode.number}期 {episode.title}"),
+        series=e(config.series.name),
+        number=episode.number,
+        heading=e(episode.title),
+        status=e(episode.status),
+        script=e(display_path(episode.path)),
+        duration=_clock(track.duration),
+        scenes=scenes,
+        cards="".join(cards) or "<p>（本期没有法条卡片）</p>",
+        laws=laws,
+        check=check_table,
+        data=e(data),
+    )
