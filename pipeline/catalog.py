@@ -14,6 +14,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields
+from datetime import UTC, datetime
 from pathlib import Path
 
 from .errors import CatalogError
@@ -41,6 +42,38 @@ MIGRATIONS: tuple[str, ...] = (
     )
     """,
     "ALTER TABLE episodes ADD COLUMN draft_voice INTEGER NOT NULL DEFAULT 0",
+    # The publish journal: one row per (episode, channel), written before and after every remote call.
+    """
+    CREATE TABLE publications (
+        episode        INTEGER NOT NULL,
+        channel        TEXT NOT NULL,
+        state          TEXT NOT NULL,
+        media_id       TEXT,
+        upload_name    TEXT,
+        thumb_media_id TEXT,
+        thumb_name     TEXT,
+        draft_media_id TEXT,
+        publish_id     TEXT,
+        article_id     TEXT,
+        url            TEXT,
+        mass_media_id  TEXT,
+        msg_id         TEXT,
+        reason         TEXT,
+        created_at     TEXT NOT NULL,
+        updated_at     TEXT NOT NULL,
+        PRIMARY KEY (episode, channel)
+    )
+    """,
+    """
+    CREATE TABLE publication_events (
+        id      INTEGER PRIMARY KEY AUTOINCREMENT,
+        episode INTEGER NOT NULL,
+        channel TEXT NOT NULL,
+        state   TEXT NOT NULL,
+        detail  TEXT,
+        at      TEXT NOT NULL
+    )
+    """,
 )
 
 STATUSES = ("draft", "final", "published")
@@ -145,6 +178,108 @@ class Catalog:
         cursor = self._db.execute(f"SELECT {', '.join(COLUMNS)} FROM episodes WHERE number = ?", (number,))
         values = cursor.fetchone()
         return _row(values) if values else None
+
+
+JOURNAL_FIELDS = (
+    "media_id",
+    "upload_name",
+    "thumb_media_id",
+    "thumb_name",
+    "draft_media_id",
+    "publish_id",
+    "article_id",
+    "url",
+    "mass_media_id",
+    "msg_id",
+    "reason",
+)
+
+
+@dataclass(frozen=True)
+class Publication:
+    """Where one episode stands on one channel, as the journal last recorded it."""
+
+    episode: int
+    channel: str
+    state: str
+    media_id: str | None = None
+    upload_name: str | None = None
+    thumb_media_id: str | None = None
+    thumb_name: str | None = None
+    draft_media_id: str | None = None
+    publish_id: str | None = None
+    article_id: str | None = None
+    url: str | None = None
+    mass_media_id: str | None = None
+    msg_id: str | None = None
+    reason: str | None = None
+    created_at: str = ""
+    updated_at: str = ""
+
+
+class Journal:
+    """The publish journal inside catalog.db. Every change is its own short transaction."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+
+    def get(self, episode: int, channel: str) -> Publication | None:
+        db = self.catalog._db
+        db.row_factory = sqlite3.Row
+        try:
+            row = db.execute(
+                "SELECT * FROM publications WHERE episode = ? AND channel = ?", (episode, channel)
+            ).fetchone()
+        finally:
+            db.row_factory = None
+        return Publication(**dict(row)) if row else None
+
+    def all(self) -> list[Publication]:
+        db = self.catalog._db
+        db.row_factory = sqlite3.Row
+        try:
+            rows = db.execute("SELECT * FROM publications ORDER BY episode, channel").fetchall()
+        finally:
+            db.row_factory = None
+        return [Publication(**dict(row)) for row in rows]
+
+    def record(self, episode: int, channel: str, state: str, detail: str = "", **fields: str | None) -> Publication:
+        """Set the state (and any of JOURNAL_FIELDS) of (episode, channel), and log the event."""
+        unknown = set(fields) - set(JOURNAL_FIELDS)
+        if unknown:
+            raise CatalogError(f"unknown journal fields: {', '.join(sorted(unknown))}")
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        try:
+            with self.catalog._transaction() as db:
+                db.execute(
+                    "INSERT INTO publications (episode, channel, state, created_at, updated_at) VALUES (?, ?, ?, ?, ?) "
+                    "ON CONFLICT (episode, channel) DO UPDATE "
+                    "SET state = excluded.state, updated_at = excluded.updated_at",
+                    (episode, channel, state, now, now),
+                )
+                for name, value in fields.items():
+                    db.execute(
+                        f"UPDATE publications SET {name} = ? WHERE episode = ? AND channel = ?",
+                        (value, episode, channel),
+                    )
+                db.execute(
+                    "INSERT INTO publication_events (episode, channel, state, detail, at) VALUES (?, ?, ?, ?, ?)",
+                    (episode, channel, state, detail, now),
+                )
+                if state == "published":
+                    db.execute("UPDATE episodes SET status = 'published' WHERE number = ?", (episode,))
+        except sqlite3.Error as exc:
+            raise CatalogError(f"{self.catalog.path}: cannot write the publish journal: {exc}") from None
+        result = self.get(episode, channel)
+        assert result is not None
+        return result
+
+    def events(self, episode: int, channel: str) -> list[tuple[str, str]]:
+        rows = self.catalog._db.execute(
+            "SELECT state, detail FROM publication_events WHERE episode = ? AND channel = ? ORDER BY id",
+            (episode, channel),
+        ).fetchall()
+        return [(str(state), str(detail or "")) for state, detail in rows]
 
 
 def _replace_status(row: CatalogRow, status: str) -> CatalogRow:

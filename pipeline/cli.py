@@ -173,19 +173,20 @@ def catalog(ctx: click.Context, output_format: str) -> None:
       pufa catalog --format json
       pufa catalog --format csv > episodes.csv
     """
-    from .catalog import Catalog, to_csv, to_json
+    from .catalog import Catalog, Journal, to_csv, to_json
     from .config import load_config
     from .report import catalog_table
 
     config = load_config(_project(ctx))
     with Catalog(config.catalog_path) as db:
         rows = db.rows()
+        publications = Journal(db).all()
     if output_format == "json":
         click.echo(to_json(rows), nl=False)
     elif output_format == "csv":
         click.echo(to_csv(rows), nl=False)
     else:
-        click.echo(catalog_table(rows))
+        click.echo(catalog_table(rows, publications))
 
 
 @main.command()
@@ -383,3 +384,119 @@ def preview(ctx: click.Context, script: Path, tts: str | None, open_page: bool) 
         import webbrowser
 
         webbrowser.open(result.page.resolve().as_uri())
+
+
+class PublishGroup(click.Group):
+    """``pufa publish 1260 --to mp`` and ``pufa publish mark|sync``: episode numbers or a subcommand."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            args = ["send", *args]
+        return super().parse_args(ctx, args)
+
+
+@main.group(cls=PublishGroup)
+def publish() -> None:
+    """Publish finished episodes to WeChat Channels (视频号) or the Official Account (公众号).
+
+    \b
+    Examples:
+      pufa publish 1260 --to channels              # an upload package for 视频号
+      pufa publish 1260 1261 --to mp               # uploads and a draft on the 公众号
+      pufa publish 1260 --to mp --submit           # ... and publish the draft
+      pufa publish 1260 --to mp --as broadcast     # 群发 the video to subscribers
+      pufa publish 1260 --to mp --dry-run          # say what would be sent
+      pufa publish mark 1260 --channel channels --url https://...
+      pufa publish sync                            # record articles published by hand
+    """
+
+
+@publish.command("send")
+@click.argument("episodes", nargs=-1, required=True, type=int)
+@click.option("--to", "channel", type=click.Choice(["channels", "mp"]), required=True, help="Where to publish.")
+@click.option("--dry-run", is_flag=True, help="Print what would be sent or written; touch nothing.")
+@click.option("--allow-draft-voice", is_flag=True, help="Publish even if the offline draft voice spoke it.")
+@click.option("--submit", is_flag=True, help="With --to mp: also publish the draft (freepublish) and wait for it.")
+@click.option(
+    "--as",
+    "mode",
+    type=click.Choice(["article", "broadcast"]),
+    default="article",
+    show_default=True,
+    help="With --to mp.",
+)
+@click.pass_context
+@reports_errors
+def publish_send(
+    ctx: click.Context,
+    episodes: tuple[int, ...],
+    channel: str,
+    dry_run: bool,
+    allow_draft_voice: bool,
+    submit: bool,
+    mode: str,
+) -> None:
+    """Publish EPISODES (numbers) to CHANNEL.
+
+    \b
+    Examples:
+      pufa publish 1260 --to channels
+      pufa publish 1260 --to mp --submit
+    """
+    from .config import load_config
+    from .publish import publish as publish_episodes
+
+    config = load_config(_project(ctx.find_root()))
+    outcomes = publish_episodes(
+        config,
+        episodes,
+        channel,
+        dry_run=dry_run,
+        allow_draft_voice=allow_draft_voice,
+        submit=submit,
+        broadcast=mode == "broadcast",
+        echo=click.echo,
+    )
+    if not dry_run:
+        for outcome in outcomes:
+            for line in outcome.lines:
+                click.echo(line)
+
+
+@publish.command("mark")
+@click.argument("episode", type=int)
+@click.option("--channel", type=click.Choice(["channels", "mp"]), required=True, help="Where it was posted.")
+@click.option("--url", required=True, help="The post's address.")
+@click.pass_context
+@reports_errors
+def publish_mark(ctx: click.Context, episode: int, channel: str, url: str) -> None:
+    """Record that EPISODE was posted by hand on CHANNEL at URL.
+
+    \b
+    Example:
+      pufa publish mark 1260 --channel channels --url https://channels.weixin.qq.com/...
+    """
+    from .config import load_config
+    from .publish import mark
+
+    entry = mark(load_config(_project(ctx.find_root())), episode, channel, url)
+    click.echo(f"{entry.episode:04d} {entry.channel}: {entry.state} {entry.url}")
+
+
+@publish.command("sync")
+@click.pass_context
+@reports_errors
+def publish_sync(ctx: click.Context) -> None:
+    """Record articles published by hand on the Official Account (matched by title).
+
+    \b
+    Example:
+      pufa publish sync
+    """
+    from .config import load_config
+    from .publish import sync
+
+    found = sync(load_config(_project(ctx.find_root())))
+    for entry in found:
+        click.echo(f"{entry.episode:04d} mp: published {entry.url}")
+    click.echo(f"{len(found)} newly recorded")

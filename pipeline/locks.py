@@ -16,8 +16,14 @@ from pathlib import Path
 
 @contextmanager
 def episode_lock(folder: Path, number: int) -> Iterator[None]:
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{number:04d}.lock"
+    with file_lock(folder / f"{number:04d}.lock"):
+        yield
+
+
+@contextmanager
+def file_lock(path: Path) -> Iterator[None]:
+    """An exclusive lock on ``path`` (created if missing), released when the block ends or the process dies."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a+b") as handle:
         _lock(handle.fileno())
         try:

@@ -6,7 +6,7 @@ import unicodedata
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from .catalog import CatalogRow
+from .catalog import CatalogRow, Publication
 from .errors import display_path
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return "\n".join([line(headers), line(["-" * w for w in widths]), *(line(r) for r in rows)])
 
 
-def catalog_table(rows: Sequence[CatalogRow]) -> str:
+def catalog_table(rows: Sequence[CatalogRow], publications: Sequence[Publication] = ()) -> str:
     if not rows:
         return "no episodes yet: run 'pufa build'"
     body = [
@@ -41,11 +41,12 @@ def catalog_table(rows: Sequence[CatalogRow]) -> str:
             r.status,
             f"{r.voice_engine}/{r.voice}" + (" (草稿配音)" if r.draft_voice else ""),
             r.built_at.replace("T", " ")[:16],
+            " ".join(f"{p.channel}:{p.state}" for p in publications if p.episode == r.number) or "-",
             r.video,
         ]
         for r in rows
     ]
-    return table(["期数", "标题", "类别", "时长", "状态", "配音", "生成时间", "视频"], body)
+    return table(["期数", "标题", "类别", "时长", "状态", "配音", "生成时间", "发布", "视频"], body)
 
 
 def build_summary(report: BuildReport, *, verbose: bool = False) -> str:
