@@ -144,6 +144,9 @@ class Catalog:
             raise CatalogError(f"{self.path}: made by a newer pufa (schema {version}); upgrade pufa")
         for number, statement in enumerate(MIGRATIONS[version:], start=version + 1):
             with self._transaction() as db:
+                # Another process may have migrated while this one waited for the write lock.
+                if db.execute("PRAGMA user_version").fetchone()[0] >= number:
+                    continue
                 db.execute(statement)
                 db.execute(f"PRAGMA user_version={number}")
 

@@ -116,6 +116,21 @@ class CaptionConfig:
 
 
 @dataclass(frozen=True)
+class SoundConfig:
+    music: str = field(
+        default="", metadata=_doc("Background music file for the series (relative to the project); empty for none.")
+    )
+    music_level_db: float = field(
+        default=-16.0,
+        metadata=_doc(
+            "Music level in pauses, dB relative to full scale, before loudness normalisation.", min=-40.0, max=0.0
+        ),
+    )
+    opening_stinger: str = field(default="", metadata=_doc("Short sound under the title card; empty for none."))
+    closing_stinger: str = field(default="", metadata=_doc("Short sound under the closing card; empty for none."))
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole series configuration and where it came from."""
 
@@ -125,6 +140,7 @@ class Config:
     theme: ThemeConfig = ThemeConfig()
     voice: VoiceConfig = VoiceConfig()
     captions: CaptionConfig = CaptionConfig()
+    sound: SoundConfig = SoundConfig()
 
     @property
     def path(self) -> Path:
@@ -149,6 +165,7 @@ SECTIONS: dict[str, type] = {
     "theme": ThemeConfig,
     "voice": VoiceConfig,
     "captions": CaptionConfig,
+    "sound": SoundConfig,
 }
 
 

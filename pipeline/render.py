@@ -29,6 +29,7 @@ from .fsutil import atomic_write_text, commit
 from .narration import Narration, narrate
 from .normalize import Lexicon, load_lexicon, normalize
 from .script import Episode
+from .sound import Mix, mix
 from .video import EncodeSettings, encode, probe
 from .voice import EngineChoice, VoiceSettings, choose_engine
 
@@ -83,7 +84,15 @@ def voice_settings(config: Config, episode: Episode | None, choice: EngineChoice
 def input_digests(config: Config, episode: Episode, tools: Tools) -> dict[str, object]:
     """A digest of everything the episode's outputs depend on: change any and the episode is rebuilt."""
     settings = voice_settings(config, episode, tools.voice)
-    sections = {name: asdict(getattr(config, name)) for name in ("series", "video", "theme", "voice", "captions")}
+    sections = {
+        name: asdict(getattr(config, name)) for name in ("series", "video", "theme", "voice", "captions", "sound")
+    }
+    music = music_for(config, episode)
+    sounds = [
+        p
+        for p in (music, *(config.root / s for s in (config.sound.opening_stinger, config.sound.closing_stinger) if s))
+        if p
+    ]
     images = {
         relative(scene.image, config.root): _digest_file(scene.image)
         for scene in episode.scenes
@@ -96,6 +105,7 @@ def input_digests(config: Config, episode: Episode, tools: Tools) -> dict[str, o
         "config": _digest(json.dumps(sections, sort_keys=True, ensure_ascii=False)),
         "font": tools.font.digest(),
         "lexicon": _digest(repr(tools.lexicon.entries)),
+        "sound": {relative(p, config.root): _digest_file(p) for p in sounds if p.is_file()},
         "voice": _digest(json.dumps([tools.voice.engine.name, tools.voice.engine.version, asdict(settings)])),
         "pipeline": __version__,
     }
@@ -109,6 +119,34 @@ def episode_folder(config: Config, episode: Episode) -> Path:
     return config.output_dir / "episodes" / episode.slug
 
 
+def music_for(config: Config, episode: Episode) -> Path | None:
+    """The episode's music: its own ``music:`` (a file, or ``none``), else the series music, else none."""
+    choice = episode.music or config.sound.music
+    if not choice or choice.lower() == "none":
+        return None
+    base = episode.path.parent if episode.music else config.root
+    path = (base / choice).resolve()
+    if not path.is_file() and episode.music:
+        path = (config.root / "assets" / "music" / choice).resolve()
+    if not path.is_file():
+        raise RenderError(f"episode {episode.number}: music file not found: {choice}")
+    return path
+
+
+def stingers_for(config: Config, track: CaptionTrack) -> list[tuple[Path, float]]:
+    placed = []
+    for name, at in (
+        (config.sound.opening_stinger, 0.0),
+        (config.sound.closing_stinger, track.closing_first_frame / track.fps),
+    ):
+        if name:
+            path = (config.root / name).resolve()
+            if not path.is_file():
+                raise RenderError(f"stinger not found: {name} (sound section of pufa.toml)")
+            placed.append((path, at))
+    return placed
+
+
 @dataclass(frozen=True)
 class Production:
     """An episode rendered into a work folder: its voice, timeline, screen states and video."""
@@ -120,6 +158,7 @@ class Production:
     painter: Painter
     video: Path
     synthesised_scenes: int
+    mix: Mix
 
 
 def produce(
@@ -153,6 +192,14 @@ def produce(
         audio_path=work / "narration.wav",
     )
     track = time_captions(episode, plan, narration, video_config.fps)
+    mixed = mix(
+        narration.audio_path,
+        narration.pieces,
+        work / "mix.wav",
+        music=music_for(config, episode),
+        music_level_db=config.sound.music_level_db,
+        stingers=stingers_for(config, track),
+    )
 
     stage("frames", 0.0)
     painter = Painter(config, tools.font, video_config.width, video_config.height, watermark=watermark)
@@ -164,11 +211,11 @@ def produce(
     label = f"episode {episode.number}"
     video = work / "video.mp4"
     encoding = EncodeSettings(crf=video_config.crf, preset=video_config.preset)
-    encode(render, narration.audio_path, video, encoding, label=label, progress=lambda done: stage("encode", done))
+    encode(render, mixed.path, video, encoding, label=label, progress=lambda done: stage("encode", done))
     info = probe(video)
     if abs(info.duration - narration.duration) > DURATION_TOLERANCE:
         raise RenderError(f"{label}: video lasts {info.duration:.2f} s but the narration {narration.duration:.2f} s")
-    return Production(narration, track, render, settings, painter, video, engine.misses - misses)
+    return Production(narration, track, render, settings, painter, video, engine.misses - misses, mixed)
 
 
 def render_episode(
@@ -193,7 +240,7 @@ def render_episode(
         (work / "subtitles.srt").write_text(format_srt(track), encoding="utf-8")
         inputs = input_digests(config, episode, tools)
         digest = input_hash(inputs)
-        manifest = make_manifest(config, episode, narration, track, made.render, inputs, digest, made.settings)
+        manifest = make_manifest(config, episode, made, inputs, digest)
 
         folder = episode_folder(config, episode)
         folder.mkdir(parents=True, exist_ok=True)
@@ -251,14 +298,12 @@ def render_episode(
 def make_manifest(
     config: Config,
     episode: Episode,
-    narration: Narration,
-    track: CaptionTrack,
-    render: RenderPlan,
+    made: Production,
     inputs: dict[str, object],
     digest: str,
-    settings: VoiceSettings,
 ) -> dict[str, object]:
     root = config.root
+    narration, track, render, settings = made.narration, made.track, made.render, made.settings
     return {
         "episode": episode.number,
         "title": episode.title,
@@ -278,6 +323,14 @@ def make_manifest(
             "pitch": settings.pitch,
             "draft_voice": narration.engine == "espeak",
             "timing_notes": list(narration.notes),
+        },
+        "sound": {
+            "music": made.mix.music,
+            "loudness": {
+                "integrated_lufs": made.mix.loudness.integrated,
+                "true_peak_dbtp": made.mix.loudness.true_peak,
+                "range_lu": made.mix.loudness.range,
+            },
         },
         "title_card": {"start": 0.0, "end": round(track.title_end_frame / track.fps, 3)},
         "scenes": [

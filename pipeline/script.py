@@ -76,6 +76,7 @@ class Episode:
     source_digest: str
     number_line: int = 1
     short_title: str | None = None
+    music: str | None = None
     field_lines: tuple[tuple[str, int], ...] = ()
 
     def line_of(self, field: str) -> int:
@@ -105,6 +106,7 @@ FIELDS: dict[str, _Field] = {
     "voice": _Field("str", False),
     "status": _Field("str", False),
     "short_title": _Field("str", False),
+    "music": _Field("str", False),
 }
 
 GlyphCheck = Callable[[str], list[str]]
@@ -169,6 +171,7 @@ def parse_script_bytes(path: Path, data: bytes, missing_glyphs: GlyphCheck | Non
         source_digest=hashlib.sha256(data).hexdigest(),
         number_line=_field_line(front or [], "episode"),
         short_title=(fields.get("short_title") or "").strip() or None,
+        music=(fields.get("music") or "").strip() or None,
         field_lines=tuple((key, _field_line(front or [], key)) for key in FIELDS),
     )
 

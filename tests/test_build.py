@@ -96,6 +96,7 @@ def test_manifest_records_voice_and_input_hashes(built: Built) -> None:
         "config",
         "font",
         "lexicon",
+        "sound",
         "voice",
         "pipeline",
     }
