@@ -82,7 +82,7 @@ def duck_envelope(length: int, speech: Sequence[tuple[float, float]]) -> Samples
     down = np.zeros(length, dtype=bool)
     for start, end in speech:
         first = max(int((start - RAMP) * RATE), 0)
-        last = min(int((end + HOLD) * RATE), length)
+        last = min(int((end + HOLD + RAMP / 2) * RATE), length)
         down[first:last] = True
     target = np.where(down, 10 ** (DUCK_DB / 20), 1.0).astype(np.float32)
     # A moving average (by running sums, linear in the length) turns the steps into RAMP-long slopes.
