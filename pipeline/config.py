@@ -28,6 +28,8 @@ class SeriesConfig:
     name: str = field(default="抚宁普法小讲堂", metadata=_doc("Series name, shown at the top of every frame."))
     producer: str = field(default="秦皇岛市抚宁区司法局", metadata=_doc("Producer, shown on the closing card."))
     account: str = field(default="抚宁司法", metadata=_doc("WeChat account name, shown on the closing card."))
+    qr_url: str = field(default="", metadata=_doc("Address for the QR code on the closing card; empty: no QR code."))
+    qr_label: str = field(default="扫码获取法律服务", metadata=_doc("Words under the QR code."))
     target_min_seconds: float = field(
         default=60.0,
         metadata=_doc("Shortest episode the series wants; pufa check warns below it.", min=5.0, max=3600.0),
@@ -59,6 +61,13 @@ class VideoConfig:
 
 @dataclass(frozen=True)
 class ThemeConfig:
+    name: str = field(
+        default="default",
+        metadata=_doc(
+            "Theme to start from: a built-in one (default, crimson) or assets/themes/NAME.toml; "
+            "keys set here override it."
+        ),
+    )
     background: str = field(default="#0E3A66", metadata=_doc("Background colour (top of the gradient).", colour=True))
     background_bottom: str = field(default="#06203B", metadata=_doc("Background colour at the bottom.", colour=True))
     accent: str = field(default="#F2B632", metadata=_doc("Accent colour: labels, rules, 第N期 badge.", colour=True))
@@ -72,6 +81,22 @@ class ThemeConfig:
     font_index: int = field(
         default=-1,
         metadata=_doc("Face index inside a .ttc collection; -1 picks the SC face of the bundled font.", min=-1, max=64),
+    )
+    logo: str = field(
+        default="", metadata=_doc("Logo image shown in the header (relative to the project); empty: none.")
+    )
+    title_layout: str = field(
+        default="centre",
+        metadata=_doc(
+            "Title card layout: centre (all centred) or banner (series on a coloured band).",
+            choices=("centre", "banner"),
+        ),
+    )
+    picture_fit: str = field(
+        default="cover",
+        metadata=_doc(
+            "Scene pictures: cover (fill the frame, cropping) or contain (whole picture).", choices=("cover", "contain")
+        ),
     )
 
 
@@ -192,9 +217,55 @@ def load_config(root: Path) -> Config:
     return parse_config(raw, root)
 
 
+# Built-in themes: values for [theme] and [captions] that a project's own keys override.
+BUILTIN_THEMES: dict[str, dict[str, dict[str, Any]]] = {
+    "default": {},
+    "crimson": {
+        "theme": {
+            "background": "#9E1F1F",
+            "background_bottom": "#4E0C0C",
+            "accent": "#F7D774",
+            "text": "#FFF8E7",
+            "card": "#FFF8E7",
+            "card_text": "#3A1D12",
+            "title_layout": "banner",
+        },
+        "captions": {"band": "#2E0606CC", "colour": "#FFF8E7", "stroke": "#2E0606"},
+    },
+}
+
+
+def theme_preset(name: str, root: Path) -> dict[str, dict[str, Any]]:
+    """The values a theme sets: built in, or from assets/themes/NAME.toml in the project."""
+    if name in BUILTIN_THEMES:
+        return BUILTIN_THEMES[name]
+    path = root / "assets" / "themes" / f"{name}.toml"
+    if not path.is_file():
+        known = ", ".join([*BUILTIN_THEMES, *(p.stem for p in sorted((root / "assets" / "themes").glob("*.toml")))])
+        raise ConfigError(
+            f"{root / CONFIG_NAME}: 'theme.name' is {name!r}, which is neither built in nor {path} (known: {known})"
+        )
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+    unknown = set(data) - {"theme", "captions"}
+    if unknown:
+        raise ConfigError(f"{path}: a theme file holds only [theme] and [captions], not [{', '.join(sorted(unknown))}]")
+    return data
+
+
 def parse_config(raw: dict[str, Any], root: Path) -> Config:
     problems: list[str] = []
     sections: dict[str, Any] = {}
+    given = raw.get("theme")
+    theme: dict[str, Any] = given if isinstance(given, dict) else {}
+    preset = theme_preset(str(theme.get("name", "default")), root)
+    raw = dict(raw)
+    for name in ("theme", "captions"):
+        own = raw.get(name, {})
+        if preset.get(name) and isinstance(own, dict):
+            raw[name] = {**preset[name], **own}
     for name, value in raw.items():
         schema = SECTIONS.get(name)
         if schema is None:

@@ -18,6 +18,7 @@ from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from .captions import CaptionTrack, Cue, tokenize
 from .config import Config
+from .errors import RenderError
 from .fonts import FontFace
 from .script import Block, Episode, Span
 
@@ -132,8 +133,16 @@ class Painter:
         image = self._background.copy()
         draw = ImageDraw.Draw(image)
         accent, text = hex_colour(self.theme.accent), hex_colour(self.theme.text)
-        self._centred(draw, self.config.series.name, self.px(560), self.face(72), accent)
+        if self.theme.title_layout == "banner":
+            # The series name on a full-width band of the accent colour, high on the frame.
+            draw.rectangle((0, self.px(470), self.width, self.px(650)), fill=accent)
+            self._centred(
+                draw, self.config.series.name, self.px(560), self.face(76), hex_colour(self.theme.background_bottom)
+            )
+        else:
+            self._centred(draw, self.config.series.name, self.px(560), self.face(72), accent)
         self._badge(draw, f"第{episode.number}期", self.px(690), self.face(56))
+        self._logo(image, (self.width - self.px(160)) // 2, self.px(300), self.px(140))
         title_font = self.face(96)
         lines = wrap_text(episode.title, title_font, self.width - self.px(160))
         y = self.px(900)
@@ -147,6 +156,7 @@ class Painter:
         image = self._background.copy()
         draw = ImageDraw.Draw(image)
         self._header(draw, episode)
+        self._logo(image, self.px(64), self.px(70), self.px(110))
         scene = episode.scenes[scene_index]
         label_font = self.face(50)
         label_box = self._pill(draw, scene.label, (self.px(64), self.px(300)), label_font)
@@ -203,6 +213,17 @@ class Painter:
         self._centred(draw, series.name, self.px(800), self.face(60), accent)
         self._centred(draw, f"关注微信公众号「{series.account}」", self.px(1000), self.face(52), text)
         self._centred(draw, f"出品：{series.producer}", self.px(1100), self.face(44), text)
+        if series.qr_url:
+            side = self.px(300)
+            code = qr_image(series.qr_url, side)
+            frame = (self.width - side) // 2 - self.px(16), self.px(1200) - self.px(16)
+            draw.rounded_rectangle(
+                (*frame, frame[0] + side + self.px(32), frame[1] + side + self.px(32)),
+                radius=self.px(16),
+                fill=(255, 255, 255),
+            )
+            image.paste(code, ((self.width - side) // 2, self.px(1200)))
+            self._centred(draw, series.qr_label, self.px(1200) + side + self.px(70), self.face(40), accent)
         return self._stamp(image)
 
     def cover(self, episode: Episode, width: int, height: int) -> Image.Image:
@@ -260,6 +281,18 @@ class Painter:
         captions = self.config.captions
         return self._caption_bottom() - self.px(captions.font_size * 1.4) * captions.max_lines - self.px(18)
 
+    def _logo(self, image: Image.Image, x: int, y: int, height: int) -> None:
+        """The series logo, if the theme names one, scaled to ``height`` and pasted with its transparency."""
+        if not self.theme.logo:
+            return
+        path = self.config.root / self.theme.logo
+        if not path.is_file():
+            raise RenderError(f"{self.config.path}: 'theme.logo' names {self.theme.logo}, which does not exist")
+        with Image.open(path) as source:
+            logo = source.convert("RGBA")
+        logo = logo.resize((max(round(logo.width * height / logo.height), 1), height), Image.Resampling.LANCZOS)
+        image.paste(logo, (x, y), logo)
+
     def _header(self, draw: ImageDraw.ImageDraw, episode: Episode) -> None:
         accent, text = hex_colour(self.theme.accent), hex_colour(self.theme.text)
         self._centred(draw, self.config.series.name, self.px(96), self.face(60), text, stroke=self.px(2))
@@ -305,7 +338,14 @@ class Painter:
     def _picture(self, image: Image.Image, path: Path, box: tuple[int, int, int, int]) -> None:
         size = (box[2] - box[0], box[3] - box[1])
         with Image.open(path) as source:
-            picture = ImageOps.fit(ImageOps.exif_transpose(source).convert("RGB"), size, Image.Resampling.LANCZOS)
+            upright = ImageOps.exif_transpose(source).convert("RGB")
+        if self.theme.picture_fit == "contain":
+            # The whole picture, centred on a dark panel: nothing of it is cropped.
+            inner = ImageOps.contain(upright, size, Image.Resampling.LANCZOS)
+            picture = Image.new("RGB", size, hex_colour(self.theme.background_bottom))
+            picture.paste(inner, ((size[0] - inner.width) // 2, (size[1] - inner.height) // 2))
+        else:
+            picture = ImageOps.fit(upright, size, Image.Resampling.LANCZOS)
         mask = Image.new("L", size, 0)
         ImageDraw.Draw(mask).rounded_rectangle((0, 0, size[0] - 1, size[1] - 1), radius=self.px(28), fill=255)
         image.paste(picture, (box[0], box[1]), mask)
@@ -353,6 +393,20 @@ class Painter:
     ) -> None:
         width = width or self.width
         draw.text((width / 2, y), text, font=font, fill=fill, anchor="mm", stroke_width=stroke, stroke_fill=stroke_fill)
+
+
+def qr_image(url: str, side: int) -> Image.Image:
+    """A QR code for ``url`` as a square picture ``side`` pixels wide (segno makes it, Pillow scales it)."""
+    import io
+
+    import segno
+
+    buffer = io.BytesIO()
+    segno.make(url, error="m", micro=False).save(buffer, kind="png", scale=10, border=2)
+    buffer.seek(0)
+    with Image.open(buffer) as code:
+        square: Image.Image = code.convert("RGB").resize((side, side), Image.Resampling.NEAREST)
+    return square
 
 
 def wrap_text(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:

@@ -1,0 +1,116 @@
+"""Themes, pictures and the closing card: frames compared with stored reference images (golden images)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from pipeline.config import ConfigError, load_config
+from pipeline.fonts import resolve_font
+from pipeline.frames import Painter, hex_colour
+from pipeline.script import parse_script
+
+from .conftest import GOLDEN, SHORT_SCRIPT, make_project
+
+REFERENCE_SIZE = (270, 480)
+TOLERANCE = 3.0  # mean absolute difference per channel, 0–255: font rasterising may differ slightly between builds
+
+
+def painter_for(root: Path, extra: str = "") -> tuple[Painter, object]:
+    (root / "pufa.toml").write_text(extra, encoding="utf-8")
+    script = root / "scripts" / "0007-gaokong.md"
+    script.write_text(SHORT_SCRIPT, encoding="utf-8")
+    config = load_config(root)
+    return Painter(config, resolve_font(config), 1080, 1920), parse_script(script)
+
+
+def compare_with_reference(image: Image.Image, name: str) -> float:
+    small = image.convert("RGB").resize(REFERENCE_SIZE, Image.Resampling.BILINEAR)
+    reference = GOLDEN / f"{name}.png"
+    if os.environ.get("PUFA_UPDATE_GOLDEN"):
+        small.save(reference)
+    with Image.open(reference) as stored:
+        return float(np.abs(np.asarray(small, dtype=float) - np.asarray(stored.convert("RGB"), dtype=float)).mean())
+
+
+@pytest.mark.parametrize("theme", ["default", "crimson"])
+def test_theme_frames_match_their_reference(tmp_path: Path, theme: str) -> None:
+    painter, episode = painter_for(make_project(tmp_path / "series"), f'[theme]\nname = "{theme}"\n')
+    frames = {
+        "title": painter.title_card(episode),  # type: ignore[arg-type]
+        "scene": painter.with_caption(painter.scene_base(episode, 1, None), ("禁止从建筑物中抛掷物品",)),  # type: ignore[arg-type]
+    }
+    for kind, image in frames.items():
+        assert image.size == (1080, 1920)
+        assert compare_with_reference(image, f"theme-{theme}-{kind}") <= TOLERANCE, f"{theme} {kind}"
+
+
+def test_the_comparison_tells_themes_apart(tmp_path: Path) -> None:
+    painter, episode = painter_for(make_project(tmp_path / "series"), '[theme]\nname = "crimson"\n')
+    with Image.open(GOLDEN / "theme-default-title.png") as stored:
+        default = np.asarray(stored.convert("RGB"), dtype=float)
+    crimson = np.asarray(painter.title_card(episode).resize(REFERENCE_SIZE, Image.Resampling.BILINEAR), dtype=float)  # type: ignore[arg-type]
+    assert np.abs(crimson - default).mean() > 10 * TOLERANCE
+
+
+def test_switching_theme_is_one_line(tmp_path: Path) -> None:
+    painter, episode = painter_for(make_project(tmp_path / "series"), '[theme]\nname = "crimson"\naccent = "#00FF00"\n')
+    assert painter.config.theme.background == "#9E1F1F", "from the theme"
+    assert painter.config.theme.accent == "#00FF00", "a key set in pufa.toml overrides the theme"
+    assert painter.config.captions.band == "#2E0606CC"
+    corner = painter.title_card(episode).getpixel((5, 5))  # type: ignore[arg-type]
+    assert abs(corner[0] - hex_colour("#9E1F1F")[0]) < 6
+
+
+def test_project_theme_file(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "series")
+    (root / "assets" / "themes").mkdir(parents=True)
+    (root / "assets" / "themes" / "green.toml").write_text(
+        '[theme]\nbackground = "#0B4D2C"\n\n[captions]\nfont_size = 60\n', encoding="utf-8"
+    )
+    painter, _ = painter_for(root, '[theme]\nname = "green"\n')
+    assert (painter.config.theme.background, painter.config.captions.font_size) == ("#0B4D2C", 60)
+
+
+def test_unknown_theme_names_the_choices(tmp_path: Path) -> None:
+    with pytest.raises(
+        ConfigError, match=r"'theme.name' is 'neon', which is neither built in nor .* \(known: default, crimson\)"
+    ):
+        painter_for(make_project(tmp_path / "series"), '[theme]\nname = "neon"\n')
+
+
+def test_closing_card_carries_a_readable_qr_code(tmp_path: Path) -> None:
+    import segno
+
+    url = "https://www.12348.gov.cn/"
+    painter, _ = painter_for(
+        make_project(tmp_path / "series"), f'[series]\nqr_url = "{url}"\nproducer = "测试司法局"\n'
+    )
+    card = np.asarray(painter.closing_card().convert("L"))
+    matrix = [list(row) for row in segno.make(url, error="m", micro=False).matrix]
+    modules = len(matrix) + 4  # two modules of quiet zone each side
+    side, top = 300, 1200
+    left = (1080 - side) // 2
+    pitch = side / modules
+    mismatches = 0
+    for r, row in enumerate(matrix):
+        for c, dark in enumerate(row):
+            y, x = int(top + (r + 2.5) * pitch), int(left + (c + 2.5) * pitch)
+            mismatches += (card[y, x] < 128) != bool(dark)
+    assert mismatches == 0
+
+
+def test_picture_fit_cover_fills_and_contain_shows_it_whole(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "series")
+    wide = Image.new("RGB", (1600, 400), (250, 200, 40))
+    wide.save(root / "assets" / "images" / "building.png")
+    cover, episode = painter_for(root, '[theme]\npicture_fit = "cover"\n')
+    contain, _ = painter_for(root, '[theme]\npicture_fit = "contain"\n')
+    with_cover = cover.scene_base(episode, 1, None).getpixel((540, 500))  # type: ignore[arg-type]
+    with_contain = contain.scene_base(episode, 1, None).getpixel((540, 500))  # type: ignore[arg-type]
+    assert with_cover == (250, 200, 40), "cover fills the picture box, cropping the sides"
+    assert with_contain != (250, 200, 40), "contain letterboxes a wide picture: the top of the box is not picture"
