@@ -92,6 +92,13 @@ class ThemeConfig:
             choices=("centre", "banner"),
         ),
     )
+    motion: str = field(
+        default="none",
+        metadata=_doc(
+            "Scene pictures: none (still) or push-in (a slow Ken Burns zoom, drawn by ffmpeg every frame).",
+            choices=("none", "push-in"),
+        ),
+    )
     picture_fit: str = field(
         default="cover",
         metadata=_doc(

@@ -53,6 +53,17 @@ class RenderedState:
 
 
 @dataclass(frozen=True)
+class MovingPicture:
+    """A scene picture that ffmpeg zooms into, behind the states' transparent window, for frames [first, end)."""
+
+    path: Path
+    box: tuple[int, int, int, int]
+    fit: str
+    first_frame: int
+    end_frame: int
+
+
+@dataclass(frozen=True)
 class RenderPlan:
     """The distinct frames of an episode on disk and how long each is held, in order."""
 
@@ -62,6 +73,7 @@ class RenderPlan:
     total_frames: int
     states: tuple[RenderedState, ...]
     distinct: int
+    moving: tuple[MovingPicture, ...] = ()
 
 
 def timeline(episode: Episode, track: CaptionTrack) -> list[Segment]:
@@ -165,6 +177,8 @@ class Painter:
         box = (self.px(64), top, self.width - self.px(64), bottom)
         if law_block is not None:
             self._law_card(image, law_block, box)
+        elif scene.image is not None and self.theme.motion != "none":
+            image = self._window(image, box)
         elif scene.image is not None:
             self._picture(image, scene.image, box)
         else:
@@ -190,7 +204,7 @@ class Painter:
                 radius=self.px(18),
                 fill=hex_colour_alpha(captions.band),
             )
-            image = Image.alpha_composite(image.convert("RGBA"), overlay).convert("RGB")
+            image = _keep_mode(Image.alpha_composite(image.convert("RGBA"), overlay), base.mode)
         draw = ImageDraw.Draw(image)
         for row, line in enumerate(lines):
             self._centred(
@@ -271,7 +285,7 @@ class Painter:
             anchor="ra",
             fill=(255, 80, 80, 230),
         )
-        return Image.alpha_composite(image.convert("RGBA"), layer.rotate(0)).convert("RGB")
+        return _keep_mode(Image.alpha_composite(image.convert("RGBA"), layer), image.mode)
 
     def _caption_bottom(self) -> int:
         # WeChat draws its own controls over the bottom 15% of the frame.
@@ -335,6 +349,22 @@ class Painter:
         for row, line in enumerate(lines):
             draw.text((inner[0], text_top + row * line_height), line, font=font, fill=hex_colour(self.theme.card_text))
 
+    def picture_box(self, episode: Episode, scene_index: int) -> tuple[int, int, int, int]:
+        """Where a scene's picture goes: below the label, above the caption band."""
+        scratch = ImageDraw.Draw(Image.new("RGB", (1, 1)))
+        label_box = self._pill(scratch, episode.scenes[scene_index].label, (self.px(64), self.px(300)), self.face(50))
+        return (self.px(64), label_box[3] + self.px(40), self.width - self.px(64), self._caption_top() - self.px(40))
+
+    def _window(self, image: Image.Image, box: tuple[int, int, int, int]) -> Image.Image:
+        """A transparent rounded window where ffmpeg will show the moving picture."""
+        framed = image.convert("RGBA")
+        hole = Image.new("L", (box[2] - box[0], box[3] - box[1]), 0)
+        ImageDraw.Draw(hole).rounded_rectangle((0, 0, hole.width - 1, hole.height - 1), radius=self.px(28), fill=255)
+        alpha = framed.getchannel("A")
+        alpha.paste(0, (box[0], box[1]), hole)
+        framed.putalpha(alpha)
+        return framed
+
     def _picture(self, image: Image.Image, path: Path, box: tuple[int, int, int, int]) -> None:
         size = (box[2] - box[0], box[3] - box[1])
         with Image.open(path) as source:
@@ -393,6 +423,11 @@ class Painter:
     ) -> None:
         width = width or self.width
         draw.text((width / 2, y), text, font=font, fill=fill, anchor="mm", stroke_width=stroke, stroke_fill=stroke_fill)
+
+
+def _keep_mode(image: Image.Image, mode: str) -> Image.Image:
+    """Back to RGB after compositing, unless the state carries a transparent picture window."""
+    return image if mode == "RGBA" else image.convert("RGB")
 
 
 def qr_image(url: str, side: int) -> Image.Image:
@@ -461,16 +496,38 @@ def render_states(
     segments = timeline(episode, track)
     cues = {cue.index: cue for cue in track.cues}
     distinct = len({s.key for s in segments})
+    moving = _moving_pictures(episode, segments, painter)
     paths: dict[StateKey, Path] = {}
     for key, image in _draw_each(episode, segments, cues, painter):
         path = folder / f"state-{len(paths):04d}.png"
+        if moving:
+            image = image.convert("RGBA")  # one pixel format for the whole stream, so ffmpeg never reconfigures
         # Level 1: these files live for seconds and are read once; speed beats size.
         image.save(path, compress_level=1)
         paths[key] = path
         if progress:
             progress(len(paths) / distinct)
     states = tuple(RenderedState(s.key, paths[s.key], s.first_frame, s.end_frame) for s in segments)
-    return RenderPlan(painter.width, painter.height, track.fps, track.total_frames, states, len(paths))
+    return RenderPlan(painter.width, painter.height, track.fps, track.total_frames, states, len(paths), moving)
+
+
+def _moving_pictures(episode: Episode, segments: list[Segment], painter: Painter) -> tuple[MovingPicture, ...]:
+    """The stretches where a scene's picture is on screen and should move, one per scene."""
+    if painter.theme.motion == "none":
+        return ()
+    spans: dict[int, tuple[int, int]] = {}
+    for segment in segments:
+        if segment.key[0] != "scene":
+            continue
+        _, scene_index, panel, _cue = segment.key
+        assert isinstance(scene_index, int)
+        if panel == -1 and episode.scenes[scene_index].image is not None:
+            first, end = spans.get(scene_index, (segment.first_frame, segment.end_frame))
+            spans[scene_index] = (min(first, segment.first_frame), max(end, segment.end_frame))
+    return tuple(
+        MovingPicture(episode.scenes[i].image, painter.picture_box(episode, i), painter.theme.picture_fit, first, end)  # type: ignore[arg-type]
+        for i, (first, end) in sorted(spans.items())
+    )
 
 
 def _draw_each(

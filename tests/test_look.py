@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -14,7 +15,9 @@ from pipeline.fonts import resolve_font
 from pipeline.frames import Painter, hex_colour
 from pipeline.script import parse_script
 
-from .conftest import GOLDEN, SHORT_SCRIPT, make_project
+from .conftest import GOLDEN, REPO, SHORT_SCRIPT, make_project
+
+REPO_IMAGE = REPO / "assets" / "images" / "building.jpg"
 
 REFERENCE_SIZE = (270, 480)
 TOLERANCE = 3.0  # mean absolute difference per channel, 0–255: font rasterising may differ slightly between builds
@@ -114,3 +117,42 @@ def test_picture_fit_cover_fills_and_contain_shows_it_whole(tmp_path: Path) -> N
     with_contain = contain.scene_base(episode, 1, None).getpixel((540, 500))  # type: ignore[arg-type]
     assert with_cover == (250, 200, 40), "cover fills the picture box, cropping the sides"
     assert with_contain != (250, 200, 40), "contain letterboxes a wide picture: the top of the box is not picture"
+
+
+def test_push_in_moves_the_picture_and_nothing_else(tmp_path: Path) -> None:
+    from pipeline.build import build
+
+    from .media import frame_at
+
+    root = make_project(tmp_path / "series")
+    Image.open(REPO_IMAGE).save(root / "assets" / "images" / "building.png")
+    (root / "pufa.toml").write_text(
+        '[video]\nwidth = 360\nheight = 640\n\n[voice]\nengine = "espeak"\n\n[theme]\nmotion = "push-in"\n',
+        encoding="utf-8",
+    )
+    text = (
+        "---\nepisode: 3\ntitle: 推近\ntopic: 民法典\n---\n## 开场\n你好。\n## 案例\n![楼](../assets/images/building.png)\n"
+        + "王某从楼上扔下花盆，砸坏了汽车。" * 3
+        + "\n"
+    )
+    (root / "scripts" / "0003.md").write_text(text, encoding="utf-8")
+    report = build(load_config(root))
+    assert report.ok, report.failed
+    manifest = json.loads(report.built[0].manifest.read_text(encoding="utf-8"))
+    scene = next(s for s in manifest["scenes"] if s["label"] == "案例")
+    early, late = (frame_at(report.built[0].video, t, width=360) for t in (scene["start"] + 0.5, scene["end"] - 0.5))
+    picture = (40, 140, 320, 400)
+    header = (0, 0, 360, 80)
+
+    def difference(box: tuple[int, int, int, int]) -> float:
+        return float(np.abs(np.asarray(early.crop(box), dtype=float) - np.asarray(late.crop(box), dtype=float)).mean())
+
+    assert difference(picture) > 8, "the picture has zoomed in"
+    assert difference(header) < 2, "the branding stays still"
+    assert probe_height(report.built[0].video) == 640
+
+
+def probe_height(video: Path) -> int:
+    from pipeline.video import probe
+
+    return probe(video).height
