@@ -88,7 +88,7 @@ class ThemeConfig:
     title_layout: str = field(
         default="centre",
         metadata=_doc(
-            "Title card layout: centre (all centred) or banner (series on a coloured band).",
+            "Title and closing card layout: centre (all centred) or banner (a coloured band across each card).",
             choices=("centre", "banner"),
         ),
     )

@@ -223,7 +223,11 @@ class Painter:
         draw = ImageDraw.Draw(image)
         series = self.config.series
         accent, text = hex_colour(self.theme.accent), hex_colour(self.theme.text)
-        self._centred(draw, "感谢收看", self.px(620), self.face(100), text, stroke=self.px(3))
+        if self.theme.title_layout == "banner":
+            draw.rectangle((0, self.px(530), self.width, self.px(710)), fill=accent)
+            self._centred(draw, "感谢收看", self.px(620), self.face(100), hex_colour(self.theme.background_bottom))
+        else:
+            self._centred(draw, "感谢收看", self.px(620), self.face(100), text, stroke=self.px(3))
         self._centred(draw, series.name, self.px(800), self.face(60), accent)
         self._centred(draw, f"关注微信公众号「{series.account}」", self.px(1000), self.face(52), text)
         self._centred(draw, f"出品：{series.producer}", self.px(1100), self.face(44), text)

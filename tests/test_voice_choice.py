@@ -136,3 +136,28 @@ def test_say_can_write_a_wav(project: Path, tmp_path: Path) -> None:
     with wave.open(str(target)) as handle:
         assert handle.getframerate() == 22050 and handle.getnframes() / 22050 > 1.0
     assert f"wrote {target}" in err
+
+
+def test_voice_per_series_and_per_episode(project: Path, write_script: ScriptWriter) -> None:
+    from pipeline.render import voice_settings
+    from pipeline.script import parse_script
+
+    (project / "pufa.toml").write_text(
+        '[voice]\nname = "zh-CN-XiaoxiaoNeural"\nrate = 1.2\nvolume = 0.9\npitch = -3\n', encoding="utf-8"
+    )
+    config = load_config(project)
+    plain = parse_script(write_script("a.md", TWO_SCENES.format(ending="再见。")))
+    own = parse_script(
+        write_script("b.md", TWO_SCENES.format(ending="再见。").replace("topic:", "voice: zh-CN-YunyangNeural\ntopic:"))
+    )
+    edge = EngineChoice(CachedEngine(EdgeEngine(Replay("scene.jsonl"))))
+    offline = EngineChoice(CachedEngine(EspeakEngine()))
+    assert voice_settings(config, plain, edge) == VoiceSettings("zh-CN-XiaoxiaoNeural", 1.2, 0.9, -3)
+    assert voice_settings(config, own, edge).voice == "zh-CN-YunyangNeural"
+    assert voice_settings(config, own, offline).voice == "cmn", "the offline engine speaks with its own voice"
+
+
+def test_edge_request_carries_rate_volume_and_pitch() -> None:
+    from pipeline.voice.edge import _percent
+
+    assert (_percent(1.2), _percent(0.9), _percent(1.0)) == ("+20%", "-10%", "+0%")
