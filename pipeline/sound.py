@@ -61,54 +61,78 @@ def decode(path: Path, channels: int = 2) -> Samples:
     return np.frombuffer(result.stdout, dtype="<f4").reshape(-1, channels).astype(np.float32)
 
 
+def loop_period(music: Samples) -> Samples:
+    """One period of a seamless loop: the track with its tail crossfaded into its head."""
+    fade = min(int(LOOP_CROSSFADE * RATE), len(music) // 4)
+    period = music[: len(music) - fade].copy()
+    rise = np.linspace(0.0, 1.0, fade, dtype=np.float32)[:, None]
+    period[:fade] = music[:fade] * rise + music[len(music) - fade :] * (1 - rise)
+    return period
+
+
 def loop_to(music: Samples, length: int) -> Samples:
-    """Repeat ``music`` to ``length`` samples, crossfading each join so the loop has no seam."""
+    """Repeat ``music`` to ``length`` samples with crossfaded joins, so the loop has no seam."""
     if len(music) >= length:
         return music[:length].copy()
-    fade = min(int(LOOP_CROSSFADE * RATE), len(music) // 4)
-    rise = np.linspace(0.0, 1.0, fade, dtype=np.float32)[:, None]
-    out = np.zeros((length + len(music), music.shape[1]), dtype=np.float32)
-    for count, start in enumerate(range(0, length, len(music) - fade)):
-        piece = music.copy()
-        if count:
-            piece[:fade] *= rise
-        piece[-fade:] *= rise[::-1]
-        out[start : start + len(piece)] += piece
-    return out[:length]
+    period = loop_period(music)
+    return period[np.arange(length) % len(period)]
 
 
 def duck_envelope(length: int, speech: Sequence[tuple[float, float]]) -> Samples:
     """Gain for the music, sample by sample: DUCK_DB under speech (held HOLD after it), 0 dB elsewhere."""
-    down = np.zeros(length, dtype=bool)
-    for start, end in speech:
-        first = max(int((start - RAMP) * RATE), 0)
-        last = min(int((end + HOLD + RAMP / 2) * RATE), length)
-        down[first:last] = True
-    target = np.where(down, 10 ** (DUCK_DB / 20), 1.0).astype(np.float32)
-    # A moving average (by running sums, linear in the length) turns the steps into RAMP-long slopes.
+    return _envelope(0, length, speech)
+
+
+def _envelope(start: int, count: int, speech: Sequence[tuple[float, float]]) -> Samples:
+    """The ducking gain for samples [start, start + count): steps under speech, smoothed into RAMP-long slopes."""
     width = max(int(RAMP * RATE), 1)
-    padded = np.pad(target.astype(np.float64), (width // 2, width - width // 2), mode="edge")
-    sums = np.cumsum(padded)
-    return ((sums[width:] - sums[:-width]) / width)[:length].astype(np.float32)
+    low = start - width // 2
+    down = np.zeros(count + width, dtype=bool)
+    for begin, end in speech:
+        first = int((begin - RAMP) * RATE) - low
+        last = int((end + HOLD + RAMP / 2) * RATE) - low
+        if last > 0 and first < len(down):
+            down[max(first, 0) : last] = True
+    target = np.where(down, 10 ** (DUCK_DB / 20), 1.0)
+    # A moving average by running sums: linear in the block's length.
+    sums = np.concatenate(([0.0], np.cumsum(target)))
+    return ((sums[width : width + count] - sums[:count]) / width).astype(np.float32)
+
+
+def _bed_block(
+    period: Samples, start: int, count: int, length: int, speech: Sequence[tuple[float, float]], level_db: float
+) -> Samples:
+    """The music for samples [start, start + count): looped, faded in and out, ducked under speech."""
+    index = np.arange(start, start + count)
+    fades = np.minimum(np.minimum(index / (FADE_IN * RATE), (length - index) / (FADE_OUT * RATE)), 1.0)
+    gain = (_envelope(start, count, speech) * fades * 10 ** (level_db / 20)).astype(np.float32)
+    block: Samples = period[index % len(period)] * gain[:, None]
+    return block
 
 
 def music_bed(music: Samples, length: int, speech: Sequence[tuple[float, float]], level_db: float) -> Samples:
-    bed = loop_to(music, length) * np.float32(10 ** (level_db / 20))
-    fade_in = np.minimum(np.arange(length, dtype=np.float32) / (FADE_IN * RATE), 1.0)
-    fade_out = np.minimum((length - np.arange(length, dtype=np.float32)) / (FADE_OUT * RATE), 1.0)
-    gain: Samples = (duck_envelope(length, speech) * fade_in * fade_out).astype(np.float32)
-    result: Samples = (bed * gain[:, None]).astype(np.float32)
-    return result
+    """The whole music bed at once (for inspection; the mix itself goes block by block)."""
+    return _bed_block(loop_period(music), 0, length, length, speech, level_db)
 
 
-def read_wav(path: Path) -> Samples:
-    with wave.open(str(path)) as handle:
-        rate = handle.getframerate()
-        data = np.frombuffer(handle.readframes(handle.getnframes()), dtype="<i2").astype(np.float32) / 32768
-    if rate != RATE:
-        positions = np.arange(int(len(data) * RATE / rate)) * (rate / RATE)
-        data = np.interp(positions, np.arange(len(data)), data).astype(np.float32)
-    return np.asarray(data, dtype=np.float32)[:, None]
+class _Voice:
+    """The narration WAV kept as it is (16-bit at the engine's rate), resampled to 48 kHz a block at a time."""
+
+    def __init__(self, path: Path) -> None:
+        with wave.open(str(path)) as handle:
+            self.rate = handle.getframerate()
+            self.samples = np.frombuffer(handle.readframes(handle.getnframes()), dtype="<i2")
+        self.length = int(len(self.samples) * RATE / self.rate)
+
+    def block(self, start: int, count: int) -> Samples:
+        positions = np.arange(start, start + count) * (self.rate / RATE)
+        base = int(positions[0]) if count else 0
+        window = self.samples[base : int(positions[-1]) + 2 if count else base].astype(np.float32) / 32768
+        resampled: Samples = np.interp(positions - base, np.arange(len(window)), window).astype(np.float32)
+        return resampled
+
+
+BLOCK = 10 * RATE  # the mix is made ten seconds at a time: memory does not grow with the episode
 
 
 def mix(
@@ -121,30 +145,27 @@ def mix(
     stingers: Sequence[tuple[Path, float]] = (),
 ) -> Mix:
     """Voice, music bed and stingers mixed, then normalised to −16 LUFS / −1.5 dBTP into ``target`` (WAV)."""
-    voice = read_wav(narration)
-    length = len(voice)
-    stereo = np.repeat(voice, 2, axis=1)
-    if music is not None:
-        stereo = stereo + music_bed(decode(music), length, speech, music_level_db)
-    for path, at in stingers:
-        sting = decode(path)
-        start = int(at * RATE)
-        end = min(start + len(sting), length)
-        if start < length:
-            stereo[start:end] += sting[: end - start]
+    voice = _Voice(narration)
+    length = voice.length
+    period = loop_period(decode(music)) if music is not None else None
+    placed = [(decode(path), int(at * RATE)) for path, at in stingers]
     raw = target.with_name(target.stem + "-raw.wav")
-    _write_float_wav(raw, stereo)
+    with wave.open(str(raw), "wb") as out:
+        out.setnchannels(2)
+        out.setsampwidth(2)
+        out.setframerate(RATE)
+        for start in range(0, length, BLOCK):
+            count = min(BLOCK, length - start)
+            block = np.repeat(voice.block(start, count)[:, None], 2, axis=1)
+            if period is not None:
+                block += _bed_block(period, start, count, length, speech, music_level_db)
+            for sting, at in placed:
+                first, last = max(start, at), min(start + count, at + len(sting))
+                if first < last:
+                    block[first - start : last - start] += sting[first - at : last - at]
+            out.writeframes((np.clip(block, -1.0, 1.0) * 32767).astype("<i2").tobytes())
     _normalise(raw, target)
     return Mix(target, music.name if music else None, measure(target))
-
-
-def _write_float_wav(path: Path, samples: Samples) -> None:
-    clipped = np.clip(samples, -1.0, 1.0)
-    with wave.open(str(path), "wb") as handle:
-        handle.setnchannels(2)
-        handle.setsampwidth(2)
-        handle.setframerate(RATE)
-        handle.writeframes((clipped * 32767).astype("<i2").tobytes())
 
 
 def _normalise(source: Path, target: Path) -> None:

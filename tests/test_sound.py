@@ -96,3 +96,40 @@ def test_music_none_in_the_script(tmp_path: Path) -> None:
     report = build(load_config(root))
     manifest = json.loads(report.built[0].manifest.read_text(encoding="utf-8"))
     assert manifest["sound"]["music"] is None
+
+
+def test_stinger_sounds_where_it_is_placed(tmp_path: Path) -> None:
+    import wave
+
+    from pipeline.sound import mix
+
+    silent = tmp_path / "narration.wav"
+    with wave.open(str(silent), "wb") as handle:
+        handle.setnchannels(1)
+        handle.setsampwidth(2)
+        handle.setframerate(22050)
+        handle.writeframes(b"\0\0" * 22050 * 6)
+    result = mix(silent, [], tmp_path / "mix.wav", music=None, music_level_db=-16.0, stingers=[(MUSIC, 3.0)])
+    audio = decode(result.path)
+    assert rms_db(audio[: int(2.9 * RATE)]) < -80
+    assert rms_db(audio[int(3.2 * RATE) : int(5.5 * RATE)]) > -40
+
+
+def test_a_long_mix_is_made_block_by_block(tmp_path: Path) -> None:
+    """Across block boundaries the voice and the music continue without a step."""
+    import wave
+
+    from pipeline.sound import BLOCK, mix
+
+    narration = tmp_path / "narration.wav"
+    tone = (np.sin(np.arange(22050 * 25) * 2 * np.pi * 220 / 22050) * 8000).astype("<i2")
+    with wave.open(str(narration), "wb") as handle:
+        handle.setnchannels(1)
+        handle.setsampwidth(2)
+        handle.setframerate(22050)
+        handle.writeframes(tone.tobytes())
+    result = mix(narration, [(0.0, 25.0)], tmp_path / "mix.wav", music=MUSIC, music_level_db=-16.0)
+    audio = decode(result.path)[:, 0]
+    assert len(audio) == pytest.approx(25 * RATE, abs=2)
+    around = audio[BLOCK - 2000 : BLOCK + 2000]
+    assert np.abs(np.diff(around)).max() < 0.2, "no click where one block ends and the next begins"
