@@ -66,17 +66,23 @@ def episode_script(number: int, seconds: int) -> str:
     return front + "\n\n".join(scenes) + "\n"
 
 
-def make_project(root: Path, video: str = "") -> Path:
+def make_project(root: Path, video: str = "", music: bool = True) -> Path:
+    """A project like the series': offline voice (the only one here), the series music, the example picture."""
     (root / "scripts").mkdir(parents=True)
     (root / "assets" / "images").mkdir(parents=True)
+    (root / "assets" / "music").mkdir(parents=True)
     shutil.copy(REPO / "assets" / "images" / "building.jpg", root / "assets" / "images" / "building.jpg")
-    (root / "pufa.toml").write_text(f'[voice]\nengine = "espeak"\n{video}', encoding="utf-8")
+    shutil.copy(REPO / "assets" / "music" / "gentle-steps.m4a", root / "assets" / "music" / "gentle-steps.m4a")
+    sound = '\n[sound]\nmusic = "assets/music/gentle-steps.m4a"\n' if music else ""
+    (root / "pufa.toml").write_text(f'[voice]\nengine = "espeak"\n{video}{sound}', encoding="utf-8")
     return root
 
 
 def child(args: list[str]) -> dict[str, float]:
     """Run one measurement in a fresh process; it prints a JSON object."""
-    out = subprocess.run([sys.executable, __file__, "--child", *args], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", *args], capture_output=True, text=True, check=True
+    ).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 
@@ -125,6 +131,16 @@ def keep_states(config: object, episode: object, tools: Tools, folder: Path) -> 
         audio_path=folder / "narration.wav",
     )
     track = time_captions(episode, plan, narration, cfg.video.fps)  # type: ignore[arg-type]
+    from pipeline.render import music_for
+    from pipeline.sound import mix
+
+    mix(
+        narration.audio_path,
+        narration.pieces,
+        folder / "mix.wav",
+        music=music_for(cfg, episode),  # type: ignore[arg-type]
+        music_level_db=cfg.sound.music_level_db,
+    )
     painter = Painter(cfg, tools.font, cfg.video.width, cfg.video.height)  # type: ignore[arg-type]
     (folder / "states").mkdir(exist_ok=True)
     render = render_states(episode, track, painter, folder / "states")  # type: ignore[arg-type]
@@ -142,7 +158,7 @@ def child_limit(folder: Path) -> dict[str, float]:
     with (folder / "plan.pickle").open("rb") as handle:
         saved = pickle.load(handle)
     started = time.perf_counter()
-    encode(saved["render"], folder / "narration.wav", folder / "limit.mp4", EncodeSettings(), label="limit")
+    encode(saved["render"], folder / "mix.wav", folder / "limit.mp4", EncodeSettings(), label="limit")
     return {"seconds": time.perf_counter() - started}
 
 
@@ -183,7 +199,7 @@ def child_baseline(project: Path, folder: Path) -> dict[str, float]:
         for cue in track.cues
     ]
     video = CompositeVideoClip([*backgrounds, *texts], size=(render.width, render.height)).with_duration(track.duration)
-    video = video.with_audio(AudioFileClip(str(folder / "narration.wav")))
+    video = video.with_audio(AudioFileClip(str(folder / "mix.wav")))
     video.write_videofile(
         str(folder / "baseline.mp4"),
         fps=fps,
@@ -235,11 +251,19 @@ def main() -> None:
         project = make_project(base / "final")
         script = project / "scripts" / "1260-bench.md"
         script.write_text(episode_script(1260, 60), encoding="utf-8")
-        child(["render", str(project), str(script)])  # warms the audio cache: the measured render reads narration from it
+        child(
+            ["render", str(project), str(script)]
+        )  # warms the audio cache: the measured render reads narration from it
         final = child(["render", str(project), str(script), str(base / "states")])
         limit = child(["limit", str(base / "states")])
         baseline = child(["baseline", str(project), str(base / "states")])
-        rows.append(("final render, 60 s episode (1080x1920)", f"{final['seconds']:.1f} s for {final['duration']:.1f} s of video", ""))
+        rows.append(
+            (
+                "final render, 60 s episode (1080x1920)",
+                f"{final['seconds']:.1f} s for {final['duration']:.1f} s of video",
+                "",
+            )
+        )
         rows.append(("  peak memory", f"{final['python_mb']:.0f} MB Python + {final['ffmpeg_mb']:.0f} MB ffmpeg", ""))
         rows.append(("limit: ffmpeg alone, same frames and settings", f"{limit['seconds']:.1f} s", ""))
         rows.append(("render / limit", f"{final['seconds'] / limit['seconds']:.2f}x", "target <= 1.5x"))
@@ -251,7 +275,9 @@ def main() -> None:
         draft_script.write_text(episode_script(1260, 60), encoding="utf-8")
         child(["render", str(draft), str(draft_script)])
         preview = child(["render", str(draft), str(draft_script)])
-        rows.append(("draft preview (540x960)", f"{preview['duration'] / preview['seconds']:.1f}x real time", "target >= 10x"))
+        rows.append(
+            ("draft preview (540x960)", f"{preview['duration'] / preview['seconds']:.1f}x real time", "target >= 10x")
+        )
 
         long_project = make_project(base / "long")
         long_script = long_project / "scripts" / "1261-long.md"
@@ -260,18 +286,32 @@ def main() -> None:
         long = child(["render", str(long_project), str(long_script)])
         total_mb = long["python_mb"] + long["ffmpeg_mb"]
         rows.append(
-            (f"peak memory, {long['duration']:.0f} s episode", f"{long['python_mb']:.0f} + {long['ffmpeg_mb']:.0f} = {total_mb:.0f} MB", "target < 600 MB")
+            (
+                f"peak memory, {long['duration']:.0f} s episode",
+                f"{long['python_mb']:.0f} + {long['ffmpeg_mb']:.0f} = {total_mb:.0f} MB",
+                "target < 600 MB",
+            )
         )
 
-        library = make_project(base / "library", '\n[video]\nwidth = 240\nheight = 426\npreset = "ultrafast"\ntitle_seconds = 0.5\nclosing_seconds = 0.5\n')
+        library = make_project(
+            base / "library",
+            video='\n[video]\nwidth = 240\nheight = 426\npreset = "ultrafast"\ntitle_seconds = 0.5\nclosing_seconds = 0.5\n',
+        )
         for number in range(1, options.library + 1):
             (library / "scripts" / f"{number:04d}.md").write_text(
-                f"---\nepisode: {number}\ntitle: 第{number}期\ntopic: 民法典\n---\n## 开场\n大家好。\n", encoding="utf-8"
+                f"---\nepisode: {number}\ntitle: 第{number}期\ntopic: 民法典\n---\n## 开场\n大家好。\n",
+                encoding="utf-8",
             )
         build(load_config(library), jobs=os.cpu_count() or 1)
         noop = child(["noop", str(library)])
         assert noop["skipped"] == options.library and noop["built"] == 0, noop
-        rows.append((f"no-op rebuild, {options.library} built episodes", f"{noop['seconds'] / options.library * 1000:.1f} ms per episode", "target < 20 ms"))
+        rows.append(
+            (
+                f"no-op rebuild, {options.library} built episodes",
+                f"{noop['seconds'] / options.library * 1000:.1f} ms per episode",
+                "target < 20 ms",
+            )
+        )
 
         planning = make_project(base / "planning")
         for number in range(1, options.scripts + 1):

@@ -8,6 +8,7 @@ the catalog row after it.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import shutil
@@ -379,4 +380,11 @@ def _digest(text: str) -> str:
 
 
 def _digest_file(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    stat = path.stat()
+    return _digest_file_version(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=256)
+def _digest_file_version(path: str, _mtime_ns: int, _size: int) -> str:
+    """Pictures and music are shared by many episodes: each version of a file is hashed once per process."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
