@@ -245,6 +245,19 @@ def make_rendition(source: Path, target: Path, duration: float, limit: int = MP_
     raise PublishError(f"{source}: could not fit the video under {limit // (1024 * 1024)} MB")
 
 
+@dataclass(frozen=True)
+class Upload:
+    """One piece of permanent material and where the journal keeps its name and its media_id."""
+
+    kind: str
+    path: Path
+    content_type: str
+    uploading_state: str
+    id_field: str
+    name_field: str
+    name: str | None
+
+
 class MpPublisher:
     """Drives one episode through upload → draft → (submit → published) or broadcast, journal first."""
 
@@ -290,47 +303,50 @@ class MpPublisher:
     def _upload_video(self, ready: Ready, state: Publication) -> Publication:
         if state.media_id:
             return state
-        number = ready.number
-        name = state.upload_name or upload_name(ready, "video", ".mp4")
-        found = self._find_material("video", name) if state.state == "uploading" else None
-        if found:
-            return self.journal.record(number, "mp", "uploaded", "found the earlier upload", media_id=found)
-        folder = self.config.output_dir / "publish" / "mp" / f"{number:04d}"
+        folder = self.config.output_dir / "publish" / "mp" / f"{ready.number:04d}"
         folder.mkdir(parents=True, exist_ok=True)
         rendition = folder / "video.mp4"
         if not rendition.is_file() or rendition.stat().st_size > MP_VIDEO_LIMIT:
             temporary = temporary_sibling(rendition)
             make_rendition(self.config.root / ready.row.video, temporary, float(ready.manifest["duration"]))
             commit(temporary, rendition)
-        self.journal.record(number, "mp", "uploading", "video", upload_name=name)
-        introduction = description(ready)[:120]
-        with rendition.open("rb") as media:
-            answer = self.client.call(
-                "/cgi-bin/material/add_material",
-                params={"type": "video"},
-                files={"media": (name, media, "video/mp4")},
-                form={
-                    "description": json.dumps(
-                        {"title": mp_title(ready), "introduction": introduction}, ensure_ascii=False
-                    )
-                },
-            )
-        return self.journal.record(number, "mp", "uploaded", "video", media_id=str(answer["media_id"]))
+        about = {"title": mp_title(ready), "introduction": description(ready)[:120]}
+        return self._upload(
+            ready,
+            state,
+            Upload("video", rendition, "video/mp4", "uploading", "media_id", "upload_name", state.upload_name),
+            form={"description": json.dumps(about, ensure_ascii=False)},
+        )
 
     def _upload_cover(self, ready: Ready, state: Publication) -> Publication:
         if state.thumb_media_id:
             return state
+        cover = self.config.root / ready.row.cover
+        upload = Upload(
+            "image", cover, "image/jpeg", "uploading-cover", "thumb_media_id", "thumb_name", state.thumb_name
+        )
+        return self._upload(ready, state, upload)
+
+    def _upload(
+        self, ready: Ready, state: Publication, upload: Upload, form: dict[str, str] | None = None
+    ) -> Publication:
+        """Upload permanent material once: a run that lost the answer finds its upload by name instead."""
         number = ready.number
-        name = state.thumb_name or upload_name(ready, "cover", ".jpg")
-        found = self._find_material("image", name) if state.state == "uploading-cover" else None
+        name = upload.name or upload_name(ready, upload.kind, upload.path.suffix)
+        found = self._find_material(upload.kind, name) if state.state == upload.uploading_state else None
         if found:
-            return self.journal.record(number, "mp", "uploaded", "found the earlier cover", thumb_media_id=found)
-        self.journal.record(number, "mp", "uploading-cover", "cover", thumb_name=name)
-        with (self.config.root / ready.row.cover).open("rb") as media:
-            answer = self.client.call(
-                "/cgi-bin/material/add_material", params={"type": "image"}, files={"media": (name, media, "image/jpeg")}
+            return self.journal.record(
+                number, "mp", "uploaded", f"found the earlier {upload.kind}", **{upload.id_field: found}
             )
-        return self.journal.record(number, "mp", "uploaded", "cover", thumb_media_id=str(answer["media_id"]))
+        self.journal.record(number, "mp", upload.uploading_state, upload.kind, **{upload.name_field: name})
+        with upload.path.open("rb") as media:
+            answer = self.client.call(
+                "/cgi-bin/material/add_material",
+                params={"type": upload.kind},
+                files={"media": (name, media, upload.content_type)},
+                form=form,
+            )
+        return self.journal.record(number, "mp", "uploaded", upload.kind, **{upload.id_field: str(answer["media_id"])})
 
     def _draft(self, ready: Ready, state: Publication) -> Publication:
         if state.draft_media_id:
@@ -527,7 +543,7 @@ def _dry_run(config: Config, ready: Ready, to: str, *, submit: bool, broadcast: 
             lines.append("  POST /cgi-bin/media/uploadvideo, then /cgi-bin/message/mass/sendall (msgtype mpvideo)")
         else:
             lines.append(
-                f"  POST /cgi-bin/material/add_material?type=image  media={upload_name(ready, 'cover', '.jpg')}"
+                f"  POST /cgi-bin/material/add_material?type=image  media={upload_name(ready, 'image', '.jpg')}"
             )
             article = {"title": mp_title(ready), "author": config.series.account, "digest": digest_text(ready)}
             lines.append(f"  POST /cgi-bin/draft/add  {json.dumps(article, ensure_ascii=False)}")
