@@ -58,7 +58,10 @@ def main(ctx: click.Context, project: Path | None) -> None:
     Examples:
       pufa init my-series          # a new series project with an example script
       pufa build                   # build every script in scripts/
+      pufa check                   # review scripts without rendering
+      pufa preview scripts/1260-gaokong.md --open
       pufa build scripts/1260-gaokong.md
+      pufa publish 1260 --to channels
       pufa catalog --format csv > episodes.csv
     """
     ctx.ensure_object(dict)
