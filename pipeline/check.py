@@ -19,6 +19,7 @@ from .captions import CLOSING, split_captions, tokenize
 from .config import Config
 from .errors import Diagnostic, display_path
 from .fonts import FontFace, resolve_font
+from .laws import LawLibrary, load_laws
 from .normalize import Lexicon, cardinal, load_lexicon, normalize
 from .plan import script_paths
 from .script import Episode, Span, parse_scripts
@@ -77,6 +78,11 @@ def check(config: Config, scripts: Sequence[Path] = ()) -> CheckReport:
     for episode in episodes:
         if episode.path in set(wanted):
             findings += check_episode(config, episode, font, lexicon)
+    if config.review.laws_dir and _library(config) is None:
+        message = (
+            f"review.laws_dir: {config.review.laws_dir} is not a folder; law cards were not compared with the law texts"
+        )
+        findings.append(Finding(config.path, 1, 1, "warning", message))
     order = {"error": 0, "warning": 1, "note": 2}
     findings.sort(key=lambda f: (str(f.path), f.line, f.column, order.get(f.severity, 3)))
     return CheckReport(tuple(findings), len(wanted))
@@ -130,7 +136,7 @@ def check_episode(config: Config, episode: Episode, font: FontFace, lexicon: Lex
             f"estimated duration {total_seconds:.0f} s is outside the series target of {low:.0f}–{high:.0f} s",
         )
 
-    findings += _check_laws(episode)
+    findings += _check_laws(episode, _library(config))
     short = short_title(episode)
     if not SHORT_TITLE_RANGE[0] <= len(short) <= SHORT_TITLE_RANGE[1]:
         field = "short_title" if episode.short_title else "title"
@@ -163,7 +169,20 @@ def canonical_citation(law: str, article: str) -> str:
     return f"{law}{article}"
 
 
-def _check_laws(episode: Episode) -> list[Finding]:
+def _library(config: Config) -> LawLibrary | None:
+    if not config.review.laws_dir:
+        return None
+    folder = (config.root / config.review.laws_dir).resolve()
+    return load_laws(folder) if folder.is_dir() else None
+
+
+def _quote_of(card: str, citation_end: int) -> str:
+    """The quoted words of a law card: what follows its citation and an optional 规定 and colon."""
+    rest = card[citation_end:]
+    return re.sub(r"^\s*(规定)?\s*[：:，,]?\s*", "", rest)
+
+
+def _check_laws(episode: Episode, library: LawLibrary | None = None) -> list[Finding]:
     findings: list[Finding] = []
     listed: set[str] = set()
     for law in episode.laws:
@@ -207,6 +226,18 @@ def _check_laws(episode: Episode) -> list[Finding]:
                 )
                 continue
             citation = canonical_citation(current_law, match["article"])
+            if library is not None:
+                article = canonical_citation("", match["article"])
+                if library.article(current_law, article) is None:
+                    message = (
+                        f"{citation} is not in the law texts in {library.folder.name}/; its wording was not checked"
+                    )
+                    findings.append(Finding(episode.path, block.line, 1, "warning", message))
+                else:
+                    wrong = library.mismatch(current_law, article, _quote_of(block.shown, match.end()))
+                    if wrong is not None:
+                        message = f"law card does not quote {citation} as enacted: {wrong}"
+                        findings.append(Finding(episode.path, block.line, 1, "error", message))
             if match["law"] and not current_law.startswith("《中华人民共和国"):
                 findings.append(
                     Finding(

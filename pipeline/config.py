@@ -163,6 +163,17 @@ class SoundConfig:
 
 
 @dataclass(frozen=True)
+class ReviewConfig:
+    laws_dir: str = field(
+        default="",
+        metadata=_doc(
+            "Folder of official law texts (LawRefBook layout); pufa check then compares every law card with "
+            "its article. Empty: not checked."
+        ),
+    )
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole series configuration and where it came from."""
 
@@ -173,6 +184,7 @@ class Config:
     voice: VoiceConfig = VoiceConfig()
     captions: CaptionConfig = CaptionConfig()
     sound: SoundConfig = SoundConfig()
+    review: ReviewConfig = ReviewConfig()
 
     @property
     def path(self) -> Path:
@@ -198,6 +210,7 @@ SECTIONS: dict[str, type] = {
     "voice": VoiceConfig,
     "captions": CaptionConfig,
     "sound": SoundConfig,
+    "review": ReviewConfig,
 }
 
 

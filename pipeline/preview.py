@@ -103,6 +103,19 @@ def storyboard(render: RenderPlan, track: CaptionTrack, font: FontFace) -> Image
     return sheet
 
 
+def _official_text(citation: str, config: Config) -> str:
+    """The enacted wording of a cited article, when the series has the law texts (review.laws_dir)."""
+    from .check import CARD_CITATION, canonical_citation
+    from .laws import load_laws
+
+    match = CARD_CITATION.match(citation)
+    folder = (config.root / config.review.laws_dir).resolve() if config.review.laws_dir else None
+    if match is None or not match["law"] or folder is None or not folder.is_dir():
+        return ""
+    text = load_laws(folder).article(match["law"], canonical_citation("", match["article"]))
+    return f'<blockquote class="official">{html.escape(text)}</blockquote>' if text else ""
+
+
 def _clock(seconds: float) -> str:
     minutes, rest = divmod(seconds, 60)
     return f"{int(minutes):02d}:{rest:04.1f}"
@@ -128,7 +141,7 @@ def review_page(episode: Episode, track: CaptionTrack, findings: tuple[Finding, 
         for block in scene.blocks
         if block.kind == "law"
     ]
-    laws = "".join(f"<li>{e(law)}</li>" for law in episode.laws) or "<li>（未列出）</li>"
+    laws = "".join(f"<li>{e(law)}{_official_text(law, config)}</li>" for law in episode.laws) or "<li>（未列出）</li>"
     rows = "".join(
         f'<tr class="{e(f.severity)}"><td>{f.line}:{f.column}</td><td>{e(f.severity)}</td><td>{e(f.message)}</td></tr>'
         for f in findings

@@ -168,3 +168,79 @@ def test_short_title_prefers_the_field(write_script: ScriptWriter) -> None:
 
     episode = parse_script(write_script("a.md", script().replace("topic:", "short_title: 高空抛物要不得！\ntopic:")))
     assert short_title(episode) == "高空抛物要不得"
+
+
+LAWS = Path(__file__).parent / "fixtures" / "laws"
+CARD = "## 法条\n> 《中华人民共和国民法典》第一千二百五十四条规定：{quote}\n"
+
+QUOTES = [
+    ("an exact quote", "禁止从建筑物中抛掷物品。", []),
+    (
+        "a quote ending where the article goes on",
+        "禁止从建筑物中抛掷物品。从建筑物中抛掷物品或者从建筑物上坠落的物品造成他人损害的，由侵权人依法承担侵权责任。",
+        [],
+    ),
+    ("parts joined by an ellipsis", "禁止从建筑物中抛掷物品。……由可能加害的建筑物使用人给予补偿。", []),
+    ("the second paragraph", "物业服务企业等建筑物管理人应当采取必要的安全保障措施防止前款规定情形的发生。", []),
+    (
+        "one word changed",
+        "禁止从建筑物中抛弃物品。",
+        [
+            (
+                "error",
+                "law card does not quote 《中华人民共和国民法典》第一千二百五十四条 as enacted: '…筑物中抛弃物品…' where the official text has '…筑物中抛掷物品…'",
+            )
+        ],
+    ),
+    (
+        "ellipsis parts out of order",
+        "由可能加害的建筑物使用人给予补偿……禁止从建筑物中抛掷物品",
+        [
+            (
+                "error",
+                "law card does not quote 《中华人民共和国民法典》第一千二百五十四条 as enacted: '禁止从建筑物中抛掷物品…' is not in the official text (or not after the words quoted before it)",
+            )
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(("case", "quote", "expected"), QUOTES, ids=[q[0] for q in QUOTES])
+def test_law_cards_are_compared_with_the_official_text(
+    project: Path, write_script: ScriptWriter, case: str, quote: str, expected: list[tuple[str, str]]
+) -> None:
+    (project / "pufa.toml").write_text(f'[review]\nlaws_dir = "{LAWS}"\n', encoding="utf-8")
+    write_script("0001-a.md", script(body=BODY + CARD.format(quote=quote)))
+    findings = [(f.severity, f.message) for f in check(load_config(project)).findings if f.severity != "note"]
+    assert findings == expected
+
+
+def test_an_article_missing_from_the_law_texts_is_a_warning(project: Path, write_script: ScriptWriter) -> None:
+    (project / "pufa.toml").write_text(f'[review]\nlaws_dir = "{LAWS}"\n', encoding="utf-8")
+    laws = LAW + "\n  - 《中华人民共和国民法典》第一千二百六十条"
+    write_script(
+        "0001-a.md",
+        script(
+            laws=laws, body=BODY + "## 法条\n> 《中华人民共和国民法典》第一千二百六十条：本法自2021年1月1日起施行。\n"
+        ),
+    )
+    findings = [(f.severity, f.message) for f in check(load_config(project)).findings if f.severity != "note"]
+    assert findings == [
+        (
+            "warning",
+            "《中华人民共和国民法典》第一千二百六十条 is not in the law texts in laws/; its wording was not checked",
+        )
+    ]
+
+
+def test_a_missing_laws_folder_is_said_once(project: Path, write_script: ScriptWriter) -> None:
+    (project / "pufa.toml").write_text('[review]\nlaws_dir = "no-such-folder"\n', encoding="utf-8")
+    write_script("0001-a.md", script())
+    findings = [(f.path.name, f.severity, f.message) for f in check(load_config(project)).findings]
+    assert findings == [
+        (
+            "pufa.toml",
+            "warning",
+            "review.laws_dir: no-such-folder is not a folder; law cards were not compared with the law texts",
+        )
+    ]

@@ -1,0 +1,82 @@
+"""The official texts of the laws, for checking that a law card quotes its article exactly.
+
+Reads a folder of laws in the LawRefBook layout: one Markdown file per law (or per part of
+the Civil Code), the law's full name as the first ``# `` line, dates up to
+``<!-- INFO END -->``, then articles as paragraphs starting ``第…条 ``. Where a law has
+several versions, the file with the latest date in its name wins.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+_ARTICLE = re.compile(r"^(第[零〇一二三四五六七八九十百千]+条(?:之[一二三四五六七八九十]+)?)\s+(.*)$")
+_DATE = re.compile(r"\((\d{4}-\d{2}-\d{2})\)")
+ELLIPSIS = re.compile(r"…+|\.{3,}")
+_EDGE_PUNCTUATION = "，。；：、！？,.;:!? "
+
+
+@dataclass(frozen=True)
+class LawLibrary:
+    folder: Path
+    articles: dict[tuple[str, str], str]
+
+    def article(self, law: str, number: str) -> str | None:
+        """The text of ``number`` (第一千二百五十四条) of ``law`` (with or without 《》), paragraphs joined."""
+        return self.articles.get((law.strip("《》"), number))
+
+    def mismatch(self, law: str, number: str, quote: str) -> str | None:
+        """None if ``quote`` is the article's own words (ellipses may skip parts), else where it departs."""
+        official = self.article(law, number)
+        if official is None:
+            return None
+        position = 0
+        for part in ELLIPSIS.split(quote):
+            part = part.strip().strip(_EDGE_PUNCTUATION)
+            if not part:
+                continue
+            found = official.find(part, position)
+            if found < 0:
+                return _departure(part, official, position)
+            position = found + len(part)
+        return None
+
+
+def _departure(part: str, official: str, start: int) -> str:
+    """'…抛弃物品…' where the official text has '…抛掷物品…': the first place the quote goes its own way."""
+    agreed, at = 0, official.find(part[:1], start)
+    while agreed < len(part) and official.find(part[: agreed + 1], start) >= 0:
+        agreed += 1
+        at = official.find(part[:agreed], start)
+    if agreed == 0:
+        return f"'{part[:12]}…' is not in the official text (or not after the words quoted before it)"
+    low = max(agreed - 4, 0)
+    quoted = part[low : agreed + 4]
+    enacted = official[at + low : at + low + len(quoted)]
+    return f"'…{quoted}…' where the official text has '…{enacted}…'"
+
+
+@functools.lru_cache(maxsize=4)
+def load_laws(folder: Path) -> LawLibrary:
+    articles: dict[tuple[str, str], str] = {}
+    files = sorted(folder.rglob("*.md"), key=lambda p: (_DATE.findall(p.name) or [""])[-1])
+    for path in files:
+        lines = path.read_text(encoding="utf-8").splitlines()
+        if not lines or not lines[0].startswith("# ") or "<!-- INFO END -->" not in lines:
+            continue
+        title = lines[0][2:].strip()
+        current: str | None = None
+        for line in lines[lines.index("<!-- INFO END -->") + 1 :]:
+            text = line.strip()
+            match = _ARTICLE.match(text)
+            if match:
+                current = match[1]
+                articles[(title, current)] = match[2].strip()
+            elif text.startswith("#"):
+                current = None
+            elif text and current is not None:
+                articles[(title, current)] += text
+    return LawLibrary(folder, articles)
