@@ -20,9 +20,9 @@ from .config import Config
 from .errors import Diagnostic, display_path
 from .fonts import FontFace, resolve_font
 from .laws import LawLibrary, load_laws
-from .normalize import Lexicon, cardinal, load_lexicon, normalize
+from .normalize import Lexicon, cardinal, load_lexicon, speak_spans
 from .plan import script_paths
-from .script import Episode, Span, parse_scripts
+from .script import Episode, parse_scripts
 
 SPOKEN_CHARS_PER_SECOND = 4.0
 LONG_SCENE_SECONDS = 60.0
@@ -116,7 +116,7 @@ def check_episode(config: Config, episode: Episode, font: FontFace, lexicon: Lex
             captions = split_captions(block.spans, caption_font.getlength, line_width, config.captions.max_lines)
             if any(len(c.lines) > config.captions.max_lines for c in captions):
                 add(block.line, "warning", f"a caption needs more than {config.captions.max_lines} lines")
-            spoken = _spoken(block.spans, lexicon)
+            spoken = speak_spans(block.spans, lexicon)
             scene_seconds += estimate_seconds(spoken)
             shown_plain, spoken_plain = _PUNCTUATION.sub("", block.shown), _PUNCTUATION.sub("", spoken)
             if shown_plain != spoken_plain:
@@ -157,10 +157,6 @@ def estimate_seconds(spoken: str) -> float:
     syllables = len(_PUNCTUATION.sub("", spoken))
     pauses = sum(0.4 for c in spoken if c in "。！？；") + sum(0.2 for c in spoken if c in "，、：")
     return syllables / SPOKEN_CHARS_PER_SECOND + pauses
-
-
-def _spoken(spans: Sequence[Span], lexicon: Lexicon) -> str:
-    return "".join(s.spoken if s.fixed else normalize(s.spoken, lexicon) for s in spans)
 
 
 def canonical_citation(law: str, article: str) -> str:

@@ -15,10 +15,12 @@ the project lexicon (``assets/lexicon.tsv``), full-width to half-width, then the
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ConfigError
+from .script import Span
 
 DIGITS = "零一二三四五六七八九"
 YEAR_DIGITS = "〇一二三四五六七八九"
@@ -54,6 +56,11 @@ class Lexicon:
         pattern = re.compile("|".join(re.escape(w) for w, _ in self.entries))
         spoken = dict(self.entries)
         return pattern.sub(lambda m: spoken[m[0]], text)
+
+
+def speak_spans(spans: Iterable[Span], lexicon: Lexicon | None = None) -> str:
+    """The spoken form of a run of spans: ``{显示|读作}`` parts as written, the rest normalised."""
+    return "".join(s.spoken if s.fixed else normalize(s.spoken, lexicon) for s in spans)
 
 
 def load_lexicon(path: Path) -> Lexicon:

@@ -277,7 +277,7 @@ def _parse_body(
         for number, raw in pending:
             if spans and raw and _needs_space(spans[-1].shown, raw):
                 spans.append(Span(" ", " "))
-            spans.extend(_parse_spans(raw, number, report))
+            spans.extend(parse_inline(raw, number, report))
         if spans and any(s.shown.strip() for s in spans):
             if not scenes:
                 report(first_line, "text before the first scene heading; start a scene with '## 标题'")
@@ -368,7 +368,9 @@ def _attach_image(scenes: list[_SceneDraft], src: str, number: int, path: Path, 
     scenes[-1].image = target
 
 
-def _parse_spans(raw: str, number: int, report: Report) -> list[Span]:
+def parse_inline(raw: str, number: int = 1, report: Report | None = None) -> list[Span]:
+    """A line as spans: ``{显示|读作}`` becomes a fixed span; problems go to ``report`` when one is given."""
+    report = report or _ignore
     spans: list[Span] = []
     position = 0
     for match in _OVERRIDE.finditer(raw):
@@ -380,6 +382,10 @@ def _parse_spans(raw: str, number: int, report: Report) -> list[Span]:
         position = match.end()
     spans.extend(_plain_spans(raw[position:], number, report))
     return spans
+
+
+def _ignore(line: int, message: str, column: int = 0) -> None:
+    return None
 
 
 def _plain_spans(text: str, number: int, report: Report) -> list[Span]:

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import re
 import wave
 from dataclasses import dataclass
 from pathlib import Path
 
 from .config import Config
 from .fsutil import commit, temporary_sibling
-from .normalize import Lexicon, load_lexicon, normalize
-
-_OVERRIDE = re.compile(r"\{([^{}|]*)\|([^{}|]*)\}")
+from .normalize import Lexicon, load_lexicon, speak_spans
+from .script import parse_inline
 
 
 @dataclass(frozen=True)
@@ -26,13 +24,7 @@ class Said:
 
 def spoken_form(text: str, lexicon: Lexicon) -> str:
     """What the engine is given for ``text``: ``{显示|读作}`` parts as written, the rest normalised."""
-    parts: list[str] = []
-    position = 0
-    for match in _OVERRIDE.finditer(text):
-        parts += [normalize(text[position : match.start()], lexicon), match[2].strip()]
-        position = match.end()
-    parts.append(normalize(text[position:], lexicon))
-    return "".join(parts)
+    return speak_spans(parse_inline(text), lexicon)
 
 
 def say(config: Config, text: str, output: Path | None = None, tts: str | None = None) -> Said:
