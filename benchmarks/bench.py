@@ -109,10 +109,11 @@ def child_render(project: Path, script: Path, keep: Path | None) -> dict[str, fl
 
 def keep_states(config: object, episode: object, tools: Tools, folder: Path) -> None:
     """The same distinct frames and narration the render used, left on disk for the limit and the baseline."""
-    from pipeline.captions import plan_captions, time_captions
-    from pipeline.frames import Painter, render_states
-    from pipeline.narration import narrate
+    from pipeline.captions.split import plan_captions
+    from pipeline.captions.track import time_captions
+    from pipeline.picture.frames import Painter, render_states
     from pipeline.render import voice_settings
+    from pipeline.speech.narration import narrate
 
     assert hasattr(config, "video")
     cfg = config  # type: ignore[assignment]
@@ -131,8 +132,8 @@ def keep_states(config: object, episode: object, tools: Tools, folder: Path) -> 
         audio_path=folder / "narration.wav",
     )
     track = time_captions(episode, plan, narration, cfg.video.fps)  # type: ignore[arg-type]
+    from pipeline.media.sound import mix
     from pipeline.render import music_for
-    from pipeline.sound import mix
 
     mix(
         narration.audio_path,
@@ -153,7 +154,7 @@ def keep_states(config: object, episode: object, tools: Tools, folder: Path) -> 
 def child_limit(folder: Path) -> dict[str, float]:
     import pickle
 
-    from pipeline.video import EncodeSettings, encode
+    from pipeline.media.encode import EncodeSettings, encode
 
     with (folder / "plan.pickle").open("rb") as handle:
         saved = pickle.load(handle)
@@ -168,7 +169,7 @@ def child_baseline(project: Path, folder: Path) -> dict[str, float]:
 
     from moviepy import AudioFileClip, CompositeVideoClip, ImageClip, TextClip
 
-    from pipeline.fonts import bundled_font_path
+    from pipeline.picture.fonts import bundled_font_path
 
     with (folder / "plan.pickle").open("rb") as handle:
         saved = pickle.load(handle)

@@ -21,13 +21,13 @@ from multiprocessing import Manager
 from pathlib import Path
 from typing import Any
 
-from .catalog import Catalog, export
-from .config import Config
-from .errors import PufaError, display_path
-from .locks import episode_lock
-from .plan import BuildPlan, Failure, PlannedEpisode, check_up_to_date, plan_build
-from .progress import PlainProgress, Progress
-from .render import WORK_PREFIX, BuiltEpisode, Tools, input_digests, input_hash, render_episode
+from pipeline.catalog import Catalog, export
+from pipeline.config import Config
+from pipeline.errors import PufaError, display_path
+from pipeline.locks import episode_lock
+from pipeline.plan import BuildPlan, Failure, PlannedEpisode, check_up_to_date, plan_build
+from pipeline.progress import PlainProgress, Progress
+from pipeline.render import WORK_PREFIX, BuiltEpisode, Tools, input_digests, input_hash, render_episode
 
 __all__ = ["BuildReport", "BuiltEpisode", "Failure", "build", "default_jobs"]
 

@@ -17,8 +17,8 @@ from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .errors import CatalogError
-from .fsutil import atomic_write_text
+from pipeline.errors import CatalogError
+from pipeline.fsutil import atomic_write_text
 
 MIGRATIONS: tuple[str, ...] = (
     """

@@ -14,8 +14,8 @@ from typing import Any, TypeVar
 
 import click
 
-from . import __version__
-from .errors import PufaError
+from pipeline import __version__
+from pipeline.errors import PufaError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -37,7 +37,7 @@ def reports_errors(command: F) -> F:
 
 
 def _project(ctx: click.Context) -> Path:
-    from .config import find_project
+    from pipeline.config import find_project
 
     given: Path | None = ctx.obj.get("project")
     return given.resolve() if given else find_project()
@@ -120,12 +120,12 @@ def build(
       pufa build --tts espeak              # offline draft voice
       pufa build --dry-run -v              # what would be built, and why
     """
-    from .build import build as build_all
-    from .build import default_jobs
-    from .config import load_config
-    from .plan import parse_only, plan_build
-    from .progress import PlainProgress, TerminalProgress
-    from .report import build_summary, plan_table
+    from pipeline.build import build as build_all
+    from pipeline.build import default_jobs
+    from pipeline.config import load_config
+    from pipeline.plan import parse_only, plan_build
+    from pipeline.progress import PlainProgress, TerminalProgress
+    from pipeline.report import build_summary, plan_table
 
     config = load_config(_project(ctx))
     selection = parse_only(only)
@@ -176,9 +176,9 @@ def catalog(ctx: click.Context, output_format: str) -> None:
       pufa catalog --format json
       pufa catalog --format csv > episodes.csv
     """
-    from .catalog import Catalog, Journal, to_csv, to_json
-    from .config import load_config
-    from .report import catalog_table
+    from pipeline.catalog import Catalog, Journal, to_csv, to_json
+    from pipeline.config import load_config
+    from pipeline.report import catalog_table
 
     config = load_config(_project(ctx))
     with Catalog(config.catalog_path) as db:
@@ -205,7 +205,7 @@ def init(directory: Path) -> None:
     Example:
       pufa init 抚宁普法 && cd 抚宁普法 && pufa build
     """
-    from .project import init_project
+    from pipeline.project import init_project
 
     created = init_project(directory)
     for path in created:
@@ -232,8 +232,8 @@ def say(ctx: click.Context, text: str, output: Path | None, tts: str | None) -> 
       pufa say "依据《民法典》第1254条，2023年5月拨打12345"
       pufa say "请拨打96110" -o check.wav --tts espeak
     """
-    from .config import load_config
-    from .speech import say as say_text
+    from pipeline.config import load_config
+    from pipeline.speech.say import say as say_text
 
     said = say_text(load_config(_project(ctx)), text, output, tts)
     click.echo(said.spoken)
@@ -254,8 +254,8 @@ def voices() -> None:
     Example:
       pufa voices
     """
-    from .report import table
-    from .speech import voices as list_voices
+    from pipeline.report import table
+    from pipeline.speech.say import voices as list_voices
 
     found = list_voices()
     if not found.live:
@@ -283,7 +283,7 @@ def cache_info() -> None:
     Example:
       pufa cache info
     """
-    from .voice.cache import audio_cache_dir, cache_usage
+    from pipeline.speech.cache import audio_cache_dir, cache_usage
 
     usage = cache_usage()
     click.echo(f"{audio_cache_dir()}: {usage.files} recordings, {usage.bytes / 1e6:.1f} MB")
@@ -298,7 +298,7 @@ def cache_clear() -> None:
     Example:
       pufa cache clear
     """
-    from .voice.cache import audio_cache_dir, clear_cache
+    from pipeline.speech.cache import audio_cache_dir, clear_cache
 
     removed = clear_cache()
     click.echo(f"removed {removed.files} recordings ({removed.bytes / 1e6:.1f} MB) from {audio_cache_dir()}")
@@ -332,8 +332,8 @@ def check(ctx: click.Context, scripts: tuple[Path, ...], output_format: str, str
       pufa check scripts/1260-gaokong.md --strict
       pufa check --format json > check.json
     """
-    from .check import check as check_scripts
-    from .config import load_config
+    from pipeline.config import load_config
+    from pipeline.review.check import check as check_scripts
 
     report = check_scripts(load_config(_project(ctx)), scripts)
     if output_format == "json":
@@ -370,9 +370,9 @@ def preview(ctx: click.Context, script: Path, tts: str | None, open_page: bool) 
       pufa preview scripts/1260-gaokong.md --open
       pufa preview scripts/1260-gaokong.md --tts edge
     """
-    from .config import load_config
-    from .errors import display_path
-    from .preview import preview as make_preview
+    from pipeline.config import load_config
+    from pipeline.errors import display_path
+    from pipeline.review.preview import preview as make_preview
 
     if not script.is_file():
         raise PufaError(f"{script}: no such script")
@@ -446,8 +446,8 @@ def publish_send(
       pufa publish 1260 --to channels
       pufa publish 1260 --to mp --submit
     """
-    from .config import load_config
-    from .publish import publish as publish_episodes
+    from pipeline.config import load_config
+    from pipeline.publish.episodes import publish as publish_episodes
 
     config = load_config(_project(ctx.find_root()))
     outcomes = publish_episodes(
@@ -479,8 +479,8 @@ def publish_mark(ctx: click.Context, episode: int, channel: str, url: str) -> No
     Example:
       pufa publish mark 1260 --channel channels --url https://channels.weixin.qq.com/...
     """
-    from .config import load_config
-    from .publish import mark
+    from pipeline.config import load_config
+    from pipeline.publish.episodes import mark
 
     entry = mark(load_config(_project(ctx.find_root())), episode, channel, url)
     click.echo(f"{entry.episode:04d} {entry.channel}: {entry.state} {entry.url}")
@@ -496,8 +496,8 @@ def publish_sync(ctx: click.Context) -> None:
     Example:
       pufa publish sync
     """
-    from .config import load_config
-    from .publish import sync
+    from pipeline.config import load_config
+    from pipeline.publish.episodes import sync
 
     found = sync(load_config(_project(ctx.find_root())))
     for entry in found:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError
+from pipeline.errors import ConfigError
 
 CONFIG_NAME = "pufa.toml"
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")

@@ -14,14 +14,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .catalog import Catalog, CatalogRow
-from .config import Config
-from .errors import PufaError, ScriptError, display_path
-from .fonts import resolve_font
-from .normalize import load_lexicon
-from .render import Tools, input_digests, input_hash
-from .script import Episode, parse_scripts
-from .voice import choose_engine
+from pipeline.catalog import Catalog, CatalogRow
+from pipeline.config import Config
+from pipeline.errors import PufaError, ScriptError, display_path
+from pipeline.picture.fonts import resolve_font
+from pipeline.render import Tools, input_digests, input_hash
+from pipeline.script import Episode, parse_scripts
+from pipeline.speech.engines import choose_engine
+from pipeline.speech.normalize import load_lexicon
 
 _EPISODE_LINE = re.compile(r"^episode:\s*(\d+)\s*(?:#.*)?$", re.M)
 

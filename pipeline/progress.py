@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from typing import Protocol, TextIO
 
-from .report import display_width
+from pipeline.terminal import display_width
 
 STAGE_NAMES = {"voice": "配音 voice", "frames": "画面 frames", "encode": "编码 encode", "finish": "收尾 finish"}
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from importlib.resources import files
 from pathlib import Path
 
-from .config import CONFIG_NAME, default_config_text
-from .errors import PufaError
+from pipeline.config import CONFIG_NAME, default_config_text
+from pipeline.errors import PufaError
 
 GITIGNORE = "/output/*\n!/output/.gitkeep\n/catalog.db-*\n"
 FOLDERS = ("scripts", "assets/fonts", "assets/images", "assets/music", "output")

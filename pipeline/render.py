@@ -19,20 +19,22 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import __version__
-from .captions import CaptionTrack, format_srt, plan_captions, time_captions
-from .catalog import Catalog, CatalogRow
-from .config import Config
-from .errors import RenderError
-from .fonts import FontFace, resolve_font
-from .frames import Painter, RenderPlan, render_states
-from .fsutil import atomic_write_text, commit
-from .narration import Narration, narrate
-from .normalize import Lexicon, load_lexicon, normalize
-from .script import Episode
-from .sound import Mix, mix
-from .video import EncodeSettings, encode, probe
-from .voice import EngineChoice, VoiceSettings, choose_engine
+from pipeline import __version__
+from pipeline.captions.split import plan_captions
+from pipeline.captions.track import CaptionTrack, format_srt, time_captions
+from pipeline.catalog import Catalog, CatalogRow
+from pipeline.config import Config
+from pipeline.errors import RenderError
+from pipeline.fsutil import atomic_write_text, commit
+from pipeline.media.encode import EncodeSettings, encode
+from pipeline.media.ffmpeg import probe
+from pipeline.media.sound import Mix, mix
+from pipeline.picture.fonts import FontFace, resolve_font
+from pipeline.picture.frames import Painter, RenderPlan, render_states
+from pipeline.script import Episode
+from pipeline.speech.engines import EngineChoice, VoiceSettings, choose_engine
+from pipeline.speech.narration import Narration, narrate
+from pipeline.speech.normalize import Lexicon, load_lexicon, normalize
 
 COVER_SIZE = (1080, 1440)
 DURATION_TOLERANCE = 0.1

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from .catalog import CatalogRow, Publication
-from .errors import display_path
+from pipeline.catalog import CatalogRow, Publication
+from pipeline.errors import display_path
+from pipeline.terminal import display_width
 
 if TYPE_CHECKING:
-    from .build import BuildReport
-    from .plan import BuildPlan
-
-
-def display_width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    from pipeline.build import BuildReport
+    from pipeline.plan import BuildPlan
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:

@@ -15,7 +15,7 @@ from typing import Any, Literal, Protocol
 
 import yaml
 
-from .errors import Diagnostic, ScriptError, display_path
+from pipeline.errors import Diagnostic, ScriptError, display_path
 
 STATUSES = ("draft", "final")
 _OVERRIDE = re.compile(r"\{([^{}|]*)\|([^{}|]*)\}")

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import aiohttp
 
-from pipeline.voice.base import VoiceSettings
-from pipeline.voice.edge import Boundary, Chunk
+from pipeline.speech.base import VoiceSettings
+from pipeline.speech.edge import Boundary, Chunk
 
 FIXTURES = Path(__file__).parent / "fixtures" / "edge"
 

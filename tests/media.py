@@ -11,7 +11,7 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image
 
-from pipeline.video import ffmpeg_exe
+from pipeline.media.ffmpeg import ffmpeg_exe
 
 
 @dataclass(frozen=True)

@@ -19,10 +19,9 @@ from pipeline.build import build
 from pipeline.cli import main
 from pipeline.config import load_config
 from pipeline.errors import RenderError
+from pipeline.media.ffmpeg import probe
 from pipeline.plan import parse_only, plan_build
-from pipeline.video import probe
-
-from .conftest import ScriptWriter
+from tests.conftest import ScriptWriter
 
 SMALL = '[video]\nwidth = 360\nheight = 640\n\n[voice]\nengine = "espeak"\n'
 EPISODE = "---\nepisode: {n}\ntitle: 第{n}期\ntopic: 刑法\n---\n## 开场\n{text}\n"

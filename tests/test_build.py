@@ -13,10 +13,9 @@ from pipeline import render as render_module
 from pipeline.build import build
 from pipeline.config import load_config
 from pipeline.errors import RenderError
-from pipeline.video import probe
-
-from .conftest import GOLDEN, Built, ScriptWriter
-from .media import audio_samples, frame_at, parse_srt, rms
+from pipeline.media.ffmpeg import probe
+from tests.conftest import GOLDEN, Built, ScriptWriter
+from tests.media import audio_samples, frame_at, parse_srt, rms
 
 VOLATILE_MANIFEST_KEYS = ("inputs", "input_hash", "pipeline_version")
 

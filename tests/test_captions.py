@@ -5,17 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.captions import (
-    CaptionPlan,
-    PlannedCaption,
-    format_srt,
-    split_captions,
-    time_captions,
-    tokenize,
-)
-from pipeline.fonts import FontFace, bundled_font_path
-from pipeline.narration import Narration
+from pipeline.captions.split import CaptionPlan, PlannedCaption, split_captions, tokenize
+from pipeline.captions.track import format_srt, time_captions
+from pipeline.picture.fonts import FontFace, bundled_font_path
 from pipeline.script import Block, Episode, Scene, Span
+from pipeline.speech.narration import Narration
 
 
 def one_em(text: str) -> float:

@@ -8,11 +8,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from pipeline.check import canonical_citation, check, estimate_seconds, short_title
 from pipeline.cli import main
 from pipeline.config import load_config
-
-from .conftest import ScriptWriter
+from pipeline.review.check import canonical_citation, check, estimate_seconds, short_title
+from tests.conftest import ScriptWriter
 
 FRONT = "---\nepisode: {n}\ntitle: {title}\ntopic: 民法典\nlaws:\n{laws}\n---\n"
 LAW = "  - 《中华人民共和国民法典》第一千二百五十四条"

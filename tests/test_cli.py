@@ -7,8 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from pipeline.cli import main
-
-from .conftest import Built, ScriptWriter
+from tests.conftest import Built, ScriptWriter
 
 
 def run(*args: str, cwd: Path | None = None) -> tuple[int, str, str]:

@@ -4,8 +4,7 @@ from dataclasses import fields
 
 from pipeline.cli import main
 from pipeline.config import SECTIONS
-
-from .conftest import REPO
+from tests.conftest import REPO
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 

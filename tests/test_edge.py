@@ -9,13 +9,12 @@ from pipeline import plan as plan_module
 from pipeline.build import build
 from pipeline.config import load_config
 from pipeline.errors import VoiceError
-from pipeline.voice import CachedEngine, EngineChoice
-from pipeline.voice.base import VoiceSettings
-from pipeline.voice.edge import Boundary, EdgeEngine, align, split_requests
-
-from .conftest import ScriptWriter
-from .edge_replay import Replay, boundaries
-from .media import parse_srt
+from pipeline.speech.base import VoiceSettings
+from pipeline.speech.edge import Boundary, EdgeEngine, align, split_requests
+from pipeline.speech.engines import CachedEngine, EngineChoice
+from tests.conftest import ScriptWriter
+from tests.edge_replay import Replay, boundaries
+from tests.media import parse_srt
 
 SCENE = ["大家好，今天讲高空抛物。", "禁止从建筑物中抛掷物品。", "有困难，请拨打幺二三四八。"]
 NUMBERS = ["反诈专线是", "九六幺幺零，", "请记牢。"]
@@ -124,6 +123,6 @@ def test_a_whole_episode_built_with_the_edge_engine(
 
 
 def build_module_lead_in() -> float:
-    from pipeline.narration import SCENE_LEAD_IN
+    from pipeline.speech.narration import SCENE_LEAD_IN
 
     return SCENE_LEAD_IN

@@ -11,11 +11,10 @@ import pytest
 from PIL import Image
 
 from pipeline.config import ConfigError, load_config
-from pipeline.fonts import resolve_font
-from pipeline.frames import Painter, hex_colour
+from pipeline.picture.fonts import resolve_font
+from pipeline.picture.frames import Painter, hex_colour
 from pipeline.script import parse_script
-
-from .conftest import GOLDEN, REPO, SHORT_SCRIPT, make_project
+from tests.conftest import GOLDEN, REPO, SHORT_SCRIPT, make_project
 
 REPO_IMAGE = REPO / "assets" / "images" / "building.jpg"
 
@@ -121,8 +120,7 @@ def test_picture_fit_cover_fills_and_contain_shows_it_whole(tmp_path: Path) -> N
 
 def test_push_in_moves_the_picture_and_nothing_else(tmp_path: Path) -> None:
     from pipeline.build import build
-
-    from .media import frame_at
+    from tests.media import frame_at
 
     root = make_project(tmp_path / "series")
     Image.open(REPO_IMAGE).save(root / "assets" / "images" / "building.png")
@@ -153,6 +151,6 @@ def test_push_in_moves_the_picture_and_nothing_else(tmp_path: Path) -> None:
 
 
 def probe_height(video: Path) -> int:
-    from pipeline.video import probe
+    from pipeline.media.ffmpeg import probe
 
     return probe(video).height

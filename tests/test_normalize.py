@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import ConfigError
-from pipeline.normalize import Lexicon, cardinal, load_lexicon, normalize
+from pipeline.speech.normalize import Lexicon, cardinal, load_lexicon, normalize
 
 CASES = [
     # article numbers

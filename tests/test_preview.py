@@ -16,11 +16,10 @@ from PIL import Image
 
 from pipeline.cli import main
 from pipeline.config import load_config
-from pipeline.preview import PreviewResult, preview
-from pipeline.video import probe
-
-from .conftest import REPO, SHORT_SCRIPT, make_project
-from .media import frame_at
+from pipeline.media.ffmpeg import probe
+from pipeline.review.preview import PreviewResult, preview
+from tests.conftest import REPO, SHORT_SCRIPT, make_project
+from tests.media import frame_at
 
 ARTIFACTS = REPO / "test-artifacts"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

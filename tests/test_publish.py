@@ -10,17 +10,16 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from pipeline import publish as publish_module
 from pipeline.catalog import Catalog, Journal
 from pipeline.cli import main
 from pipeline.config import Config, load_config
 from pipeline.errors import PufaError
-from pipeline.publish import MP_VIDEO_LIMIT, make_rendition, mark, publish, sync
-from pipeline.video import probe
-from pipeline.wechat import PublishError
-
-from .conftest import Built
-from .fake_wechat import APPID, SECRET, FakeWeChat
+from pipeline.media.ffmpeg import probe
+from pipeline.publish import episodes as publish_module
+from pipeline.publish.episodes import MP_VIDEO_LIMIT, make_rendition, mark, publish, sync
+from pipeline.publish.wechat import PublishError
+from tests.conftest import Built
+from tests.fake_wechat import APPID, SECRET, FakeWeChat
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +50,7 @@ def wechat(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[FakeWeCh
     monkeypatch.setenv("PUFA_WECHAT_SECRET", SECRET)
     monkeypatch.setenv("PUFA_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setattr(publish_module, "_sleep", lambda _seconds: None)
-    monkeypatch.setattr("pipeline.wechat.time.sleep", lambda _seconds: None)
+    monkeypatch.setattr("pipeline.publish.wechat.time.sleep", lambda _seconds: None)
     yield fake
     fake.stop()
 
@@ -258,8 +257,8 @@ def test_sync_records_articles_published_by_hand(project: Config, wechat: FakeWe
     wechat.published.append(
         {"article_id": "HAND-1", "title": "高空抛物要担责", "url": "https://mp.weixin.qq.com/s/HAND-1"}
     )
-    from pipeline.publish import _client
-    from pipeline.wechat import load_credentials
+    from pipeline.publish.episodes import _client
+    from pipeline.publish.wechat import load_credentials
 
     found = sync(project, _client(project, load_credentials()))
     assert [(e.episode, e.state, e.url) for e in found] == [(7, "published", "https://mp.weixin.qq.com/s/HAND-1")]

@@ -5,10 +5,9 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import ScriptError
-from pipeline.fonts import FontFace, bundled_font_path
+from pipeline.picture.fonts import FontFace, bundled_font_path
 from pipeline.script import Span, parse_script, parse_scripts
-
-from .conftest import SHORT_SCRIPT, ScriptWriter
+from tests.conftest import SHORT_SCRIPT, ScriptWriter
 
 FONT = FontFace(bundled_font_path(), 2)
 

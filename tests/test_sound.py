@@ -11,9 +11,8 @@ import pytest
 
 from pipeline.build import build
 from pipeline.config import load_config
-from pipeline.sound import RATE, decode, duck_envelope, loop_to, measure, music_bed
-
-from .conftest import REPO, SHORT_SCRIPT, make_project
+from pipeline.media.sound import RATE, decode, duck_envelope, loop_to, measure, music_bed
+from tests.conftest import REPO, SHORT_SCRIPT, make_project
 
 MUSIC = REPO / "assets" / "music" / "gentle-steps.m4a"
 
@@ -101,7 +100,7 @@ def test_music_none_in_the_script(tmp_path: Path) -> None:
 def test_stinger_sounds_where_it_is_placed(tmp_path: Path) -> None:
     import wave
 
-    from pipeline.sound import mix
+    from pipeline.media.sound import mix
 
     silent = tmp_path / "narration.wav"
     with wave.open(str(silent), "wb") as handle:
@@ -119,7 +118,7 @@ def test_a_long_mix_is_made_block_by_block(tmp_path: Path) -> None:
     """Across block boundaries the voice and the music continue without a step."""
     import wave
 
-    from pipeline.sound import BLOCK, mix
+    from pipeline.media.sound import BLOCK, mix
 
     narration = tmp_path / "narration.wav"
     tone = (np.sin(np.arange(22050 * 25) * 2 * np.pi * 220 / 22050) * 8000).astype("<i2")

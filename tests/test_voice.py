@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 
 from pipeline.errors import VoiceError
-from pipeline.voice import VoiceSettings, get_engine
-from pipeline.voice.espeak import EspeakEngine, pause_after
+from pipeline.speech.engines import VoiceSettings, get_engine
+from pipeline.speech.espeak import EspeakEngine, pause_after
 
 
 def test_offline_voice_speaks_mandarin_with_a_timing_per_piece() -> None:

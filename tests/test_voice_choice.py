@@ -13,13 +13,12 @@ from pipeline import plan as plan_module
 from pipeline.build import build
 from pipeline.cli import main
 from pipeline.config import load_config
-from pipeline.voice import CachedEngine, EngineChoice, choose_engine
-from pipeline.voice.base import VoiceSettings
-from pipeline.voice.edge import EdgeEngine
-from pipeline.voice.espeak import EspeakEngine
-
-from .conftest import ScriptWriter
-from .edge_replay import Replay
+from pipeline.speech.base import VoiceSettings
+from pipeline.speech.edge import EdgeEngine
+from pipeline.speech.engines import CachedEngine, EngineChoice, choose_engine
+from pipeline.speech.espeak import EspeakEngine
+from tests.conftest import ScriptWriter
+from tests.edge_replay import Replay
 
 TWO_SCENES = "---\nepisode: 4\ntitle: 缓存\ntopic: 刑法\n---\n## 开场\n大家好。\n## 结尾\n{ending}\n"
 
@@ -158,6 +157,6 @@ def test_voice_per_series_and_per_episode(project: Path, write_script: ScriptWri
 
 
 def test_edge_request_carries_rate_volume_and_pitch() -> None:
-    from pipeline.voice.edge import _percent
+    from pipeline.speech.edge import _percent
 
     assert (_percent(1.2), _percent(0.9), _percent(1.0)) == ("+20%", "-10%", "+0%")

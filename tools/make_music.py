@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from pipeline.video import ffmpeg_exe  # noqa: E402
+from pipeline.media.ffmpeg import ffmpeg_exe
 
 RATE = 48000
 BEAT = 0.75  # seconds: 80 beats a minute

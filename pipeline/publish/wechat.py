@@ -22,9 +22,9 @@ from typing import Any
 
 import requests
 
-from .errors import PufaError
-from .fsutil import atomic_write_text
-from .locks import file_lock
+from pipeline.errors import PufaError
+from pipeline.fsutil import atomic_write_text
+from pipeline.locks import file_lock
 
 DEFAULT_BASE = "https://api.weixin.qq.com"
 BASE_VARIABLE = "PUFA_WECHAT_API_BASE"

@@ -16,11 +16,12 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
-from .captions import CaptionTrack, Cue, tokenize
-from .config import Config
-from .errors import RenderError
-from .fonts import FontFace
-from .script import Block, Episode, Span
+from pipeline.captions.split import tokenize
+from pipeline.captions.track import CaptionTrack, Cue
+from pipeline.config import Config
+from pipeline.errors import RenderError
+from pipeline.picture.fonts import FontFace
+from pipeline.script import Block, Episode, Span
 
 RGB = tuple[int, int, int]
 RGBA = tuple[int, int, int, int]

@@ -12,8 +12,8 @@ from typing import BinaryIO
 
 from PIL import ImageFont
 
-from .config import Config
-from .errors import ConfigError
+from pipeline.config import Config
+from pipeline.errors import ConfigError
 
 # Face 2 of the Noto Sans CJK collection is the Simplified Chinese one (JP, KR, SC, TC, HK, ...).
 _BUNDLED_SC_INDEX = 2

@@ -13,9 +13,9 @@ import socket
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
-from ..errors import VoiceError
-from .base import TtsEngine, Utterance, VoiceSettings
-from .cache import CachedEngine
+from pipeline.errors import VoiceError
+from pipeline.speech.base import TtsEngine, Utterance, VoiceSettings
+from pipeline.speech.cache import CachedEngine
 
 __all__ = [
     "ENGINES",
@@ -50,11 +50,11 @@ def edge_proxy() -> str | None:
 def get_engine(name: str) -> TtsEngine:
     """The engine called ``name`` (``edge`` or ``espeak``), unwrapped."""
     if name == "espeak":
-        from .espeak import EspeakEngine
+        from pipeline.speech.espeak import EspeakEngine
 
         return EspeakEngine()
     if name == "edge":
-        from .edge import EdgeEngine
+        from pipeline.speech.edge import EdgeEngine
 
         return EdgeEngine(proxy=edge_proxy())
     raise VoiceError(f"unknown voice engine '{name}' (known: {', '.join(ENGINES)})")

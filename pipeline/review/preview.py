@@ -20,15 +20,15 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-from .captions import CaptionTrack
-from .check import Finding, check
-from .config import Config
-from .errors import display_path
-from .fonts import FontFace
-from .frames import RenderPlan
-from .fsutil import commit
-from .render import Tools, produce
-from .script import Episode, parse_script
+from pipeline.captions.track import CaptionTrack
+from pipeline.config import Config
+from pipeline.errors import display_path
+from pipeline.fsutil import commit
+from pipeline.picture.fonts import FontFace
+from pipeline.picture.frames import RenderPlan
+from pipeline.render import Tools, produce
+from pipeline.review.check import Finding, check
+from pipeline.script import Episode, parse_script
 
 DRAFT_SIZE = (540, 960)
 WATERMARK = "样片"
@@ -105,8 +105,8 @@ def storyboard(render: RenderPlan, track: CaptionTrack, font: FontFace) -> Image
 
 def _official_text(citation: str, config: Config) -> str:
     """The enacted wording of a cited article, when the series has the law texts (review.laws_dir)."""
-    from .check import CARD_CITATION, canonical_citation
-    from .laws import load_laws
+    from pipeline.review.check import CARD_CITATION, canonical_citation
+    from pipeline.review.laws import load_laws
 
     match = CARD_CITATION.match(citation)
     folder = (config.root / config.review.laws_dir).resolve() if config.review.laws_dir else None

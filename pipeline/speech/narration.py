@@ -14,10 +14,10 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from .captions import CaptionPlan
-from .errors import PufaError, VoiceError
-from .script import Episode
-from .voice import TtsEngine, VoiceSettings
+from pipeline.captions.split import CaptionPlan
+from pipeline.errors import PufaError, VoiceError
+from pipeline.script import Episode
+from pipeline.speech.engines import TtsEngine, VoiceSettings
 
 SCENE_LEAD_IN = 0.3
 SCENE_TAIL = 0.45

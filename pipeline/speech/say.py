@@ -6,10 +6,10 @@ import wave
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import Config
-from .fsutil import commit, temporary_sibling
-from .normalize import Lexicon, load_lexicon, speak_spans
-from .script import parse_inline
+from pipeline.config import Config
+from pipeline.fsutil import commit, temporary_sibling
+from pipeline.script import parse_inline
+from pipeline.speech.normalize import Lexicon, load_lexicon, speak_spans
 
 
 @dataclass(frozen=True)
@@ -32,8 +32,8 @@ def say(config: Config, text: str, output: Path | None = None, tts: str | None =
     spoken = spoken_form(text, load_lexicon(config.root / config.voice.lexicon))
     if output is None:
         return Said(spoken)
-    from .render import voice_settings
-    from .voice import choose_engine
+    from pipeline.render import voice_settings
+    from pipeline.speech.engines import choose_engine
 
     choice = choose_engine(tts or config.voice.engine)
     settings = voice_settings(config, None, choice)
@@ -60,9 +60,9 @@ class VoiceList:
 
 def voices() -> VoiceList:
     """The zh-CN edge-tts voices: the live list, or the built-in table when the service cannot be reached."""
-    from .errors import VoiceError
-    from .voice import edge_proxy
-    from .voice.edge import KNOWN_VOICES, list_voices
+    from pipeline.errors import VoiceError
+    from pipeline.speech.edge import KNOWN_VOICES, list_voices
+    from pipeline.speech.engines import edge_proxy
 
     try:
         return VoiceList(tuple(list_voices(edge_proxy())), live=True)

@@ -20,8 +20,8 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from .errors import RenderError
-from .video import ffmpeg_exe
+from pipeline.errors import RenderError
+from pipeline.media.ffmpeg import ffmpeg_exe
 
 RATE = 48000
 TARGET_LUFS = -16.0

@@ -15,14 +15,14 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .captions import CLOSING, split_captions, tokenize
-from .config import Config
-from .errors import Diagnostic, display_path
-from .fonts import FontFace, resolve_font
-from .laws import LawLibrary, load_laws
-from .normalize import Lexicon, cardinal, load_lexicon, speak_spans
-from .plan import script_paths
-from .script import Episode, parse_scripts
+from pipeline.captions.split import CLOSING, split_captions, tokenize
+from pipeline.config import Config
+from pipeline.errors import Diagnostic, display_path
+from pipeline.picture.fonts import FontFace, resolve_font
+from pipeline.plan import script_paths
+from pipeline.review.laws import LawLibrary, load_laws
+from pipeline.script import Episode, parse_scripts
+from pipeline.speech.normalize import Lexicon, cardinal, load_lexicon, speak_spans
 
 SPOKEN_CHARS_PER_SECOND = 4.0
 LONG_SCENE_SECONDS = 60.0

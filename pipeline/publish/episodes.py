@@ -22,17 +22,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .catalog import Catalog, CatalogRow, Journal, Publication
-from .check import SHORT_TITLE_RANGE, short_title
-from .config import Config
-from .errors import CatalogError, PufaError, ScriptError
-from .fonts import resolve_font
-from .frames import Painter
-from .fsutil import commit, temporary_sibling
-from .render import Tools, input_digests, input_hash
-from .script import Episode, parse_script
-from .video import ffmpeg_exe, probe
-from .wechat import NetworkError, PublishError, WeChatClient, WeChatError
+from pipeline.catalog import Catalog, CatalogRow, Journal, Publication
+from pipeline.config import Config
+from pipeline.errors import CatalogError, PufaError, ScriptError
+from pipeline.fsutil import commit, temporary_sibling
+from pipeline.media.ffmpeg import ffmpeg_exe, probe
+from pipeline.picture.fonts import resolve_font
+from pipeline.picture.frames import Painter
+from pipeline.publish.wechat import NetworkError, PublishError, WeChatClient, WeChatError
+from pipeline.render import Tools, input_digests, input_hash
+from pipeline.review.check import SHORT_TITLE_RANGE, short_title
+from pipeline.script import Episode, parse_script
 
 CHANNELS = ("channels", "mp")
 HASHTAGS = ("#普法小讲堂", "#抚宁司法")
@@ -501,7 +501,7 @@ def publish(
                 lines.append(f"  after uploading: pufa publish mark {ready.number} --channel channels --url URL")
                 outcomes.append(Outcome(ready.number, "channels", "prepared", lines))
                 continue
-            from .wechat import load_credentials
+            from pipeline.publish.wechat import load_credentials
 
             active = client or _client(config, load_credentials())
             publisher = MpPublisher(config, active, journal, echo, sleep or _sleep)
@@ -519,7 +519,7 @@ def _sleep(seconds: float) -> None:
 
 
 def _client(config: Config, credentials: Any) -> WeChatClient:
-    from .voice.cache import cache_root
+    from pipeline.speech.cache import cache_root
 
     return WeChatClient(credentials, token_file=cache_root() / f"wechat-token-{credentials.appid}.json")
 
@@ -568,7 +568,7 @@ def mark(config: Config, number: int, channel: str, url: str) -> Publication:
 
 def sync(config: Config, client: WeChatClient | None = None) -> list[Publication]:
     """Record articles the editors published by hand on the platform, matched to episodes by title."""
-    from .wechat import load_credentials
+    from pipeline.publish.wechat import load_credentials
 
     active = client or _client(config, load_credentials())
     recorded: list[Publication] = []

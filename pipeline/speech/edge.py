@@ -23,8 +23,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ..errors import VoiceError
-from .base import Utterance, VoiceSettings
+from pipeline.errors import VoiceError
+from pipeline.speech.base import Utterance, VoiceSettings
 
 SAMPLE_RATE = 24000  # edge-tts sends audio-24khz-48kbitrate-mono-mp3
 TICKS_PER_SECOND = 10_000_000  # boundary offsets and durations are in 100-ns ticks
@@ -239,7 +239,7 @@ def _renumber(note: str, first_piece: int) -> str:
 
 def decode_mp3(data: bytes) -> npt.NDArray[np.int16]:
     """The service's MP3 as 24 kHz mono samples, decoded by the bundled ffmpeg."""
-    from ..video import ffmpeg_exe
+    from pipeline.media.ffmpeg import ffmpeg_exe
 
     result = subprocess.run(
         [

@@ -19,8 +19,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import ConfigError
-from .script import Span
+from pipeline.errors import ConfigError
+from pipeline.script import Span
 
 DIGITS = "零一二三四五六七八九"
 YEAR_DIGITS = "〇一二三四五六七八九"

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..fsutil import temporary_sibling
-from .base import TtsEngine, Utterance, VoiceSettings
+from pipeline.fsutil import temporary_sibling
+from pipeline.speech.base import TtsEngine, Utterance, VoiceSettings
 
 
 def cache_root() -> Path:

@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from ..errors import VoiceError
-from .base import Utterance, VoiceSettings
+from pipeline.errors import VoiceError
+from pipeline.speech.base import Utterance, VoiceSettings
 
 _AUDIO_OUTPUT_SYNCHRONOUS = 2
 _POS_CHARACTER = 1
