@@ -1,7 +1,11 @@
 """Episode scripts: Markdown with YAML front matter, parsed into a frozen :class:`Episode`.
 
 Every problem in a file is collected and raised together as one :class:`ScriptError`,
-each as ``path:line: error: message``.
+each as ``path:line: error: message``. What editors type by habit is understood, never
+spoken or shown raw: ``**重点**``/``*重点*``/``__重点__``/``_重点_`` are highlights
+(:attr:`Span.emphasis`), ``- ``/``* ``/``+ ``/``1. `` lines are a list of points
+(a ``points`` :class:`Block`), and a rule line (``---``, ``***``, ``___``) inside a scene is
+an error naming its line.
 """
 
 from __future__ import annotations
@@ -29,21 +33,70 @@ _FIELD_LINE = re.compile(r"^(?P<key>[A-Za-z_][\w-]*)\s*:")
 class Span:
     """A run of text as shown in captions and as given to the voice.
 
-    ``fixed`` spans come from ``{显示|读作}`` and are never split across captions.
+    ``shown`` never holds Markdown markers: ``**非常重要**`` becomes ``Span("非常重要",
+    "非常重要", emphasis=True)``.
+
+    - ``fixed``: the span comes from ``{显示|读作}``; it is never split across captions and
+      its ``spoken`` form is used as written.
+    - ``emphasis``: the editor marked the words as a highlight (``**x**``, ``__x__``, ``*x*``
+      or ``_x_``, all the same). The voice reads them like any other words; the picture
+      stage may draw them highlighted (captions show them plain).
     """
 
     shown: str
     spoken: str
     fixed: bool = False
+    emphasis: bool = False
+
+
+@dataclass(frozen=True)
+class Point:
+    """One item of a list of points: its words, its script line and the marker the editor typed.
+
+    ``marker`` is ``"-"``, ``"*"``, ``"+"`` or ``"•"`` for a bullet, or the number of an ordered
+    item (``"1"`` for ``1.``/``1、``); it is neither spoken nor shown in captions, and the picture
+    stage may use it to number the point cards.
+    """
+
+    spans: tuple[Span, ...]
+    line: int
+    marker: str = "-"
+
+    @property
+    def shown(self) -> str:
+        return "".join(s.shown for s in self.spans)
+
+    @property
+    def spoken(self) -> str:
+        return "".join(s.spoken for s in self.spans)
+
+
+BlockKind = Literal["narration", "law", "points"]
 
 
 @dataclass(frozen=True)
 class Block:
-    """A narrated paragraph, or a law card (a ``>`` quote shown as a panel while narrated)."""
+    """A paragraph of a scene, in one of three kinds.
 
-    kind: Literal["narration", "law"]
+    - ``narration``: spoken and captioned.
+    - ``law``: a law card, a ``>`` quote shown as a panel while it is narrated.
+    - ``points``: a list (``- 第一…`` lines); ``points`` holds one :class:`Point` per item, in
+      order, and each point gets its own captions (one caption when it fits). ``spans`` is the
+      points' spans one after another, so code that wants the whole text (the spoken-form
+      notes, the duration estimate) treats it like any paragraph.
+
+    ``line`` is the script line of the block's first line (1-based).
+    """
+
+    kind: BlockKind
     spans: tuple[Span, ...]
     line: int
+    points: tuple[Point, ...] = ()
+
+    @property
+    def parts(self) -> tuple[tuple[Span, ...], ...]:
+        """What is captioned separately: each point of a list, else the whole block."""
+        return tuple(p.spans for p in self.points) if self.points else (self.spans,)
 
     @property
     def shown(self) -> str:
@@ -64,6 +117,9 @@ class Scene:
 
 @dataclass(frozen=True)
 class Episode:
+    """A parsed script. ``notes`` are what the parser accepted but a reviewer should know
+    (input-method characters read as their ASCII form), as ``severity="note"`` diagnostics."""
+
     path: Path
     number: int
     title: str
@@ -78,6 +134,7 @@ class Episode:
     short_title: str | None = None
     music: str | None = None
     field_lines: tuple[tuple[str, int], ...] = ()
+    notes: tuple[Diagnostic, ...] = ()
 
     def line_of(self, field: str) -> int:
         """The line of a front-matter field, for messages about it."""
@@ -257,6 +314,11 @@ class _SceneDraft:
         self.image: Path | None = None
 
 
+# A thematic break: three or more of the same mark, spaces allowed between them.
+_RULE = re.compile(r"^(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})$")
+_LIST_ITEM = re.compile(r"^(?:(?P<bullet>[-*+•])[ \t]+|(?P<number>\d{1,3})(?:[.)][ \t]+|、[ \t]*))(?P<text>.*)$")
+
+
 def _parse_body(
     lines: list[str],
     start: int,
@@ -267,31 +329,46 @@ def _parse_body(
     scenes: list[_SceneDraft] = []
     pending: list[tuple[int, str]] = []
     pending_kind: Literal["narration", "law"] = "narration"
+    points: list[tuple[int, str, list[tuple[int, str]]]] = []  # (line, marker, [(line, text)])
+    gap_in_list = False
 
-    def flush() -> None:
-        nonlocal pending
-        if not pending:
-            return
-        first_line = pending[0][0]
+    def add_block(block: Block) -> None:
+        if not scenes:
+            report(block.line, "text before the first scene heading; start a scene with '## 标题'")
+        else:
+            scenes[-1].blocks.append(block)
+
+    def joined(raw_lines: list[tuple[int, str]]) -> list[Span]:
         spans: list[Span] = []
-        for number, raw in pending:
+        for number, raw in raw_lines:
             if spans and raw and _needs_space(spans[-1].shown, raw):
                 spans.append(Span(" ", " "))
             spans.extend(parse_inline(raw, number, report))
-        if spans and any(s.shown.strip() for s in spans):
-            if not scenes:
-                report(first_line, "text before the first scene heading; start a scene with '## 标题'")
-            else:
-                scenes[-1].blocks.append(Block(pending_kind, tuple(spans), first_line))
-        pending = []
+        return spans
+
+    def flush() -> None:
+        nonlocal pending, points, gap_in_list
+        if points:
+            items = [Point(tuple(joined(text)), line, marker) for line, marker, text in points]
+            items = [item for item in items if item.shown.strip()]
+            if items:
+                every = tuple(span for item in items for span in item.spans)
+                add_block(Block("points", every, items[0].line, tuple(items)))
+            points, gap_in_list = [], False
+        if pending:
+            spans = joined(pending)
+            if any(s.shown.strip() for s in spans):
+                add_block(Block(pending_kind, tuple(spans), pending[0][0]))
+            pending = []
 
     for number, raw in _without_comments(lines, start, report):
         stripped = raw.strip()
         heading = _HEADING.match(stripped)
         image = _IMAGE.match(stripped)
+        item = _LIST_ITEM.match(stripped)
         if heading:
             flush()
-            label = heading["label"].strip()
+            label = "".join(s.shown for s in parse_inline(heading["label"].strip(), number, report)).strip()
             if len(heading["marks"]) != 2:
                 report(number, f"scene headings use '## ', not '{heading['marks']} '")
             elif not label:
@@ -302,22 +379,42 @@ def _parse_body(
         elif image:
             flush()
             _attach_image(scenes, image["src"].strip(), number, path, report)
+        elif _RULE.match(stripped):
+            flush()
+            report(
+                number,
+                f"a rule line '{stripped}' is not part of a script; delete it"
+                " (a blank line separates paragraphs, '## 标题' starts a new scene)",
+            )
         elif stripped.startswith(">"):
-            if pending_kind != "law":
+            if pending_kind != "law" or points:
                 flush()
                 pending_kind = "law"
             content = stripped.lstrip(">").strip()
+            law_item = _LIST_ITEM.match(content)
+            content = law_item["text"].strip() if law_item else content
             if content:
                 pending.append((number, content))
         elif not stripped:
-            flush()
+            if points:
+                gap_in_list = True
+            else:
+                flush()
+        elif item:
+            if not points:
+                flush()
+            gap_in_list = False
+            points.append((number, item["bullet"] or item["number"], [(number, item["text"].strip())]))
+        elif points and not gap_in_list:
+            points[-1][2].append((number, stripped))  # a point continued on the next line
         else:
-            if pending_kind != "narration":
+            if pending_kind != "narration" or points:
                 flush()
                 pending_kind = "narration"
             pending.append((number, stripped))
         if missing_glyphs is not None and not heading and not image:
-            shown = _OVERRIDE.sub(lambda m: m[1], stripped.lstrip(">").strip())
+            text = item["text"] if item else stripped.lstrip(">").strip()
+            shown = _OVERRIDE.sub(lambda m: m[1], text)
             _check_glyphs(shown, number, report, missing_glyphs, raw)
     flush()
 
@@ -369,30 +466,112 @@ def _attach_image(scenes: list[_SceneDraft], src: str, number: int, path: Path, 
 
 
 def parse_inline(raw: str, number: int = 1, report: Report | None = None) -> list[Span]:
-    """A line as spans: ``{显示|读作}`` becomes a fixed span; problems go to ``report`` when one is given."""
+    """A line as spans, without its Markdown markers; problems go to ``report`` when one is given.
+
+    ``{显示|读作}`` becomes a fixed span; ``**x**``, ``__x__``, ``*x*`` and ``_x_`` become
+    spans with ``emphasis`` set; ``\\*`` and ``\\_`` are a literal ``*`` and ``_``. A marker that
+    is opened and never closed on its line is an error naming its column.
+    """
     report = report or _ignore
+    pieces = _emphasis_pieces(raw, number, report)
     spans: list[Span] = []
-    position = 0
-    for match in _OVERRIDE.finditer(raw):
-        spans.extend(_plain_spans(raw[position : match.start()], number, report))
-        shown, spoken = match[1].strip(), match[2].strip()
-        if not shown or not spoken:
-            report(number, f"'{match[0]}' needs both parts: {{显示|读作}}")
-        spans.append(Span(shown, spoken, fixed=True))
-        position = match.end()
-    spans.extend(_plain_spans(raw[position:], number, report))
+    for text, emphasis in pieces:
+        position = 0
+        for match in _OVERRIDE.finditer(text):
+            spans.extend(_plain_spans(text[position : match.start()], number, report, emphasis))
+            shown, spoken = match[1].strip(), match[2].strip()
+            if not shown or not spoken:
+                report(number, f"'{match[0]}' needs both parts: {{显示|读作}}")
+            spans.append(Span(shown, spoken, fixed=True, emphasis=emphasis))
+            position = match.end()
+        spans.extend(_plain_spans(text[position:], number, report, emphasis))
     return spans
+
+
+_DELIMITER = re.compile(r"\\[*_]|\{[^{}|]*\|[^{}|]*\}|\*+|_+")
+_ESCAPED = {"\\*": "*", "\\_": "_"}
+
+
+def _emphasis_pieces(raw: str, number: int, report: Report) -> list[tuple[str, bool]]:
+    """``raw`` cut into (text, emphasised) pieces, with the emphasis markers taken out.
+
+    A run of ``*`` or ``_`` opens when a non-space follows it and closes when a non-space
+    precedes it, as in CommonMark; ``_`` inside a Latin word (``file_name``) and ``*``
+    between digits (``3*4``) are plain characters. Bold and italic are one kind of highlight.
+    """
+    parts: list[tuple[str, str]] = []  # ("text", value) or ("mark", run); run marks may become text
+    position = 0
+    for match in _DELIMITER.finditer(raw):
+        if match.start() > position:
+            parts.append(("text", raw[position : match.start()]))
+        token = match[0]
+        if token in _ESCAPED:
+            parts.append(("text", _ESCAPED[token]))
+        elif token.startswith("{"):
+            parts.append(("text", token))
+        else:
+            before = raw[match.start() - 1] if match.start() else " "
+            after = raw[match.end()] if match.end() < len(raw) else " "
+            latin = before.isascii() and before.isalnum() and after.isascii() and after.isalnum()
+            if (token[0] == "_" and latin) or (token == "*" and before.isdigit() and after.isdigit()):
+                parts.append(("text", token))
+            else:
+                parts.append(("mark", f"{token}@{match.start()}"))
+        position = match.end()
+    if position < len(raw):
+        parts.append(("text", raw[position:]))
+
+    opened: list[int] = []  # indexes into parts of marks waiting to be closed
+    pairs: list[tuple[int, int]] = []
+    for index, (kind, value) in enumerate(parts):
+        if kind != "mark":
+            continue
+        run, at = value.rsplit("@", 1)
+        start = int(at)
+        before = raw[start - 1] if start else " "
+        after = raw[start + len(run)] if start + len(run) < len(raw) else " "
+        can_close = not before.isspace()
+        can_open = not after.isspace()
+        partner = next((i for i in reversed(opened) if parts[i][1].rsplit("@", 1)[0] == run), None)
+        if can_close and partner is not None:
+            opened = opened[: opened.index(partner)]
+            pairs.append((partner, index))
+        elif can_open:
+            opened.append(index)
+        else:
+            parts[index] = ("text", run)
+    for index in opened:
+        run, at = parts[index][1].rsplit("@", 1)
+        report(
+            number,
+            f"'{run}' opens a highlight that is never closed on this line; write {run}重点{run} or delete the '{run}'",
+            int(at) + 1,
+        )
+        parts[index] = ("mark", "")
+    inside = [False] * len(parts)
+    for begin, close in pairs:
+        for i in range(begin + 1, close):
+            inside[i] = True
+    pieces: list[tuple[str, bool]] = []
+    for (kind, value), emphasis in zip(parts, inside, strict=True):
+        if kind != "text" or not value:
+            continue
+        if pieces and pieces[-1][1] == emphasis:
+            pieces[-1] = (pieces[-1][0] + value, emphasis)
+        else:
+            pieces.append((value, emphasis))
+    return pieces
 
 
 def _ignore(line: int, message: str, column: int = 0) -> None:
     return None
 
 
-def _plain_spans(text: str, number: int, report: Report) -> list[Span]:
+def _plain_spans(text: str, number: int, report: Report, emphasis: bool = False) -> list[Span]:
     if "{" in text or "}" in text:
         report(number, "unmatched '{' or '}'; a pronunciation is written {显示|读作}")
         text = text.replace("{", "").replace("}", "")
-    return [Span(text, text)] if text else []
+    return [Span(text, text, emphasis=emphasis)] if text else []
 
 
 def _needs_space(before: str, after: str) -> bool:

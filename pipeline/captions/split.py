@@ -245,12 +245,17 @@ def _caption(
 
 @dataclass(frozen=True)
 class PlannedCaption:
-    """A caption before it is timed: where it comes from and what it says."""
+    """A caption before it is timed: where it comes from and what it says.
+
+    ``scene`` and ``block`` index ``episode.scenes`` and ``scene.blocks``; ``kind`` is the
+    block's kind; ``point`` indexes ``block.points`` for a caption of a list of points, else -1.
+    """
 
     scene: int
     block: int
     kind: str
     text: CaptionText
+    point: int = -1
 
 
 @dataclass(frozen=True)
@@ -266,9 +271,10 @@ def plan_captions(
     scenes = []
     for scene_index, scene in enumerate(episode.scenes):
         planned = [
-            PlannedCaption(scene_index, block_index, block.kind, text)
+            PlannedCaption(scene_index, block_index, block.kind, text, point if block.points else -1)
             for block_index, block in enumerate(scene.blocks)
-            for text in split_captions(block.spans, measure, line_width, max_lines, speak)
+            for point, part in enumerate(block.parts)
+            for text in split_captions(part, measure, line_width, max_lines, speak)
         ]
         scenes.append(tuple(planned))
     return CaptionPlan(tuple(scenes))

@@ -15,7 +15,12 @@ from pipeline.speech.narration import Narration
 
 @dataclass(frozen=True)
 class Cue:
-    """A caption on the timeline, in whole frames: on screen for frames [first, last)."""
+    """A caption on the timeline, in whole frames: on screen for frames [first, last).
+
+    ``index`` counts from 1; ``scene``/``block`` index the episode's scenes and the scene's
+    blocks; ``kind`` is the block's kind (narration, law, points); ``point`` indexes the
+    block's points for a caption of a list, else -1.
+    """
 
     index: int
     scene: int
@@ -26,6 +31,7 @@ class Cue:
     first_frame: int
     end_frame: int
     fps: int
+    point: int = -1
 
     @property
     def start(self) -> float:
@@ -76,7 +82,18 @@ def time_captions(episode: Episode, plan: CaptionPlan, narration: Narration, fps
         first = to_frame(timing[0], fps)
         end = max(to_frame(timing[1], fps), first + 1)
         cues.append(
-            Cue(index + 1, item.scene, item.block, item.kind, item.text.lines, item.text.spoken, first, end, fps)
+            Cue(
+                index + 1,
+                item.scene,
+                item.block,
+                item.kind,
+                item.text.lines,
+                item.text.spoken,
+                first,
+                end,
+                fps,
+                item.point,
+            )
         )
     scenes = tuple(
         SceneSpan(i, episode.scenes[i].label, to_frame(start, fps), to_frame(end, fps))

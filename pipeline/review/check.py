@@ -77,6 +77,7 @@ def check(config: Config, scripts: Sequence[Path] = ()) -> CheckReport:
             findings += [_finding(d) for d in failures[path].diagnostics]
     for episode in episodes:
         if episode.path in set(wanted):
+            findings += [_finding(d) for d in episode.notes]
             findings += check_episode(config, episode, font, lexicon)
     if config.review.laws_dir and _library(config) is None:
         message = (
@@ -113,7 +114,11 @@ def check_episode(config: Config, episode: Episode, font: FontFace, lexicon: Lex
                         "warning",
                         f"caption cannot fit: '{token.shown.strip()}' is wider than the frame and will be broken",
                     )
-            captions = split_captions(block.spans, caption_font.getlength, line_width, config.captions.max_lines)
+            captions = [
+                caption
+                for part in block.parts
+                for caption in split_captions(part, caption_font.getlength, line_width, config.captions.max_lines)
+            ]
             if any(len(c.lines) > config.captions.max_lines for c in captions):
                 add(block.line, "warning", f"a caption needs more than {config.captions.max_lines} lines")
             spoken = speak_spans(block.spans, lexicon)
