@@ -218,10 +218,11 @@ def init(directory: Path) -> None:
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Also synthesise to this WAV file."
 )
+@click.option("--explain", is_flag=True, help="Also list each span with its class (date, money …) and reading.")
 @TTS_OPTION
 @click.pass_context
 @reports_errors
-def say(ctx: click.Context, text: str, output: Path | None, tts: str | None) -> None:
+def say(ctx: click.Context, text: str, output: Path | None, explain: bool, tts: str | None) -> None:
     """Print how TEXT will be read aloud (what the voice engine is given).
 
     Numbers, dates, hotlines and abbreviations are normalised the way a presenter
@@ -230,13 +231,26 @@ def say(ctx: click.Context, text: str, output: Path | None, tts: str | None) -> 
     \b
     Examples:
       pufa say "依据《民法典》第1254条，2023年5月拨打12345"
+      pufa say --explain "2019年以来，拨打135-4567-8900"
       pufa say "请拨打96110" -o check.wav --tts espeak
     """
     from pipeline.config import load_config
+    from pipeline.speech.say import explain_text
     from pipeline.speech.say import say as say_text
 
-    said = say_text(load_config(_project(ctx)), text, output, tts)
-    click.echo(said.spoken)
+    config = load_config(_project(ctx))
+    if explain:
+        explanation = explain_text(config, text)
+        click.echo(explanation.spoken)
+        for line in explanation.lines():
+            click.echo(f"  {line}")
+        for warning in explanation.warnings:
+            click.echo(f"warning: {warning}", err=True)
+    if output is None and explain:
+        return
+    said = say_text(config, text, output, tts)
+    if not explain:
+        click.echo(said.spoken)
     if said.warning:
         click.echo(f"warning: {said.warning}", err=True)
     if said.output is not None:

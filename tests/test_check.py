@@ -65,7 +65,7 @@ CASES = [
     (
         "law card listed with other numerals",
         script(body=BODY + "## 法条\n> 《中华人民共和国民法典》第1254条规定：禁止从建筑物中抛掷物品。\n"),
-        [("note", "spoken as: 《中华人民共和国民法典》第一千二百五十四条规定：禁止从建筑物中抛掷物品。")],
+        [("note", "spoken as: 第1254条 → 第一千二百五十四条 (ordinal)")],
     ),
     (
         "second card of the same law names only the article",
@@ -99,7 +99,36 @@ CASES = [
     (
         "spoken differently from shown",
         script(body=BODY + "## 提醒\n请拨打12348。\n"),
-        [("note", "spoken as: 请拨打幺二三四八。")],
+        [("note", "spoken as: 12348 → 幺二三四八 (code)")],
+    ),
+    (
+        "every span read differently is a note with its class",
+        script(body=BODY + "## 提醒\n2019年以来，拨打135-4567-8900，《2023年工作报告》。\n"),
+        [
+            ("note", "spoken as: 2019年 → 二〇一九年 (date)"),
+            ("note", "spoken as: 135-4567-8900 → 幺三五 四五六七 八九零零 (telephone)"),
+        ],
+    ),
+    (
+        "a character the voice cannot read",
+        script(body=BODY + "## 提醒\n当事人𠮷田先生。\n"),
+        [("warning", "the voice cannot read '𠮷' (U+20BB7); write {𠮷|吉}")],
+    ),
+    (
+        "an override is the fix for a rare character",
+        script(body=BODY + "## 提醒\n当事人{𠮷|吉}田先生。\n"),
+        [("note", "spoken as: 𠮷 → 吉 (override)")],
+    ),
+    (
+        "a number too long to say",
+        script(body=BODY + "## 提醒\n罚款100000000000000000000元。\n"),
+        [
+            (
+                "error",
+                "cannot read the number 100000000000000000000: it has 21 digits and at most 20 are read in words; "
+                "write it with {显示|读作}",
+            )
+        ],
     ),
 ]
 

@@ -3,8 +3,9 @@
 Reports what the build would reject (as errors) and what a reviewer should look at
 (warnings): captions that cannot fit, long scenes, the estimated duration against the series
 target, law citations not in the standard form or not listed in ``laws:``, the channel's
-short title, and (as notes) every sentence the voice will read differently from how it is
-shown. Nothing is rendered; a script takes milliseconds.
+short title, characters the voice cannot read, and (as notes) every span the voice will read
+differently from how it is written, with its class (date, money, telephone …). Nothing is
+rendered; a script takes milliseconds.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from pipeline.picture.fonts import FontFace, resolve_font
 from pipeline.plan import script_paths
 from pipeline.review.laws import LawLibrary, load_laws
 from pipeline.script import Episode, parse_scripts
-from pipeline.speech.normalize import Lexicon, cardinal, load_lexicon, speak_spans
+from pipeline.speech.normalize import Lexicon, ReadingError, cardinal, explain, load_lexicon, unreadable
 
 SPOKEN_CHARS_PER_SECOND = 4.0
 LONG_SCENE_SECONDS = 60.0
@@ -121,11 +122,19 @@ def check_episode(config: Config, episode: Episode, font: FontFace, lexicon: Lex
             ]
             if any(len(c.lines) > config.captions.max_lines for c in captions):
                 add(block.line, "warning", f"a caption needs more than {config.captions.max_lines} lines")
-            spoken = speak_spans(block.spans, lexicon)
-            scene_seconds += estimate_seconds(spoken)
-            shown_plain, spoken_plain = _PUNCTUATION.sub("", block.shown), _PUNCTUATION.sub("", spoken)
-            if shown_plain != spoken_plain:
-                add(block.line, "note", f"spoken as: {spoken}")
+            try:
+                readings = explain(block.spans, lexicon)
+            except ReadingError as exc:
+                add(block.line, "error", str(exc))
+                continue
+            scene_seconds += estimate_seconds("".join(r.spoken for r in readings))
+            for reading in readings:
+                if reading.kind not in ("text", "title") and reading.written != reading.spoken:
+                    add(block.line, "note", f"spoken as: {reading.written} → {reading.spoken} ({reading.kind})")
+            for span in block.spans:
+                for rare in [] if span.fixed else unreadable(span.shown):
+                    message = f"the voice cannot read '{rare.char}' (U+{ord(rare.char):04X}); write {rare.override}"
+                    add(block.line, "warning", message)
         if scene_seconds > LONG_SCENE_SECONDS:
             add(
                 scene.line,

@@ -9,7 +9,7 @@ from pathlib import Path
 from pipeline.config import Config
 from pipeline.fsutil import commit, temporary_sibling
 from pipeline.script import parse_inline
-from pipeline.speech.normalize import Lexicon, load_lexicon, speak_spans
+from pipeline.speech.normalize import Lexicon, Reading, explain, load_lexicon, speak_spans, unreadable
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,34 @@ class Said:
 def spoken_form(text: str, lexicon: Lexicon) -> str:
     """What the engine is given for ``text``: ``{显示|读作}`` parts as written, the rest normalised."""
     return speak_spans(parse_inline(text), lexicon)
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """``pufa say --explain``: the whole spoken form, each span with its class, and unreadable characters."""
+
+    spoken: str
+    readings: tuple[Reading, ...]
+    warnings: tuple[str, ...]
+
+    def lines(self) -> list[str]:
+        """One line per span that is not plain text: ``class  written → spoken``, aligned."""
+        shown = [r for r in self.readings if r.kind != "text"]
+        width = max((len(r.kind) for r in shown), default=0)
+        return [f"{r.kind:<{width}}  {r.written} → {r.spoken}" for r in shown]
+
+
+def explain_text(config: Config, text: str) -> Explanation:
+    """How ``text`` is read, span by span (``{显示|读作}`` parts are class ``override``)."""
+    lexicon = load_lexicon(config.root / config.voice.lexicon)
+    readings = tuple(explain(parse_inline(text), lexicon))
+    warnings = tuple(
+        f"the voice cannot read '{u.char}' (U+{ord(u.char):04X}); write {u.override}"
+        for r in readings
+        if r.kind != "override"
+        for u in unreadable(r.written)
+    )
+    return Explanation("".join(r.spoken for r in readings), readings, warnings)
 
 
 def say(config: Config, text: str, output: Path | None = None, tts: str | None = None) -> Said:

@@ -1,0 +1,48 @@
+"""The project lexicon (``assets/lexicon.tsv``): written forms the editor wants read another way."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Written form → spoken form, longest written forms first (for polyphones and place names)."""
+
+    entries: tuple[tuple[str, str], ...] = ()
+
+    def match(self, text: str, position: int) -> tuple[str, str] | None:
+        """The longest entry written at ``position`` of ``text``, as (written, spoken)."""
+        for written, spoken in self.entries:
+            if text.startswith(written, position):
+                return written, spoken
+        return None
+
+    def apply(self, text: str) -> str:
+        """``text`` with every entry replaced by its spoken form, longest first, left to right."""
+        out: list[str] = []
+        position = 0
+        while position < len(text):
+            entry = self.match(text, position)
+            out.append(entry[1] if entry else text[position])
+            position += len(entry[0]) if entry else 1
+        return "".join(out)
+
+
+def load_lexicon(path: Path) -> Lexicon:
+    """Read ``written<TAB>spoken`` lines; ``#`` starts a comment. A malformed line is an error naming it."""
+    if not path.is_file():
+        return Lexicon()
+    entries: dict[str, str] = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), start=1):
+        content = line.split("#", 1)[0].rstrip()
+        if not content.strip():
+            continue
+        parts = content.split("\t")
+        if len(parts) != 2 or not parts[0].strip() or not parts[1].strip():
+            raise ConfigError(f"{path}:{number}: error: a lexicon line is 'written<TAB>spoken', got {line!r}")
+        entries[parts[0].strip()] = parts[1].strip()
+    return Lexicon(tuple(sorted(entries.items(), key=lambda e: -len(e[0]))))

@@ -1,0 +1,31 @@
+"""Ratios and scores: ``16:9`` → 十六比九, ``1:1000`` → 一比一千, ``3-1`` after 比分 or before 战胜 → 三比一.
+
+Without score words a hyphen between numbers is a range (``3-5年`` → 三到五年, see the tagger).
+"""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.speech.normalize.clock import score_context
+from pipeline.speech.normalize.numbers import NUMBER, decimal, measured
+from pipeline.speech.normalize.rules import Rule
+
+
+def _ratio(match: re.Match[str]) -> str:
+    return f"{decimal(match[1])}比{decimal(match[2])}"
+
+
+def _score(match: re.Match[str]) -> str | None:
+    rest = match.string[match.end() :]
+    if measured(rest) or rest.startswith(("%", "‰")):
+        return None
+    # No range runs downwards, so 3-1 without a unit is a score even without score words.
+    if not score_context(match) and (match[0].count("-") != 1 or int(match[1]) <= int(match[2])):
+        return None
+    return _ratio(match)
+
+
+# Tried before times (21:19 after 比分 is a score) and after them (16:9 cannot be a time).
+SCORE = Rule("score", re.compile(r"(?<![\d.\-])(\d{1,3})\s*[-–—:：]\s*(\d{1,3})(?![\d.\-])"), _score)
+RATIO = Rule("ratio", re.compile(rf"(?<![\d.:：])({NUMBER})\s*[:：∶]\s*({NUMBER})(?![\d:：])"), _ratio)
