@@ -65,7 +65,7 @@ def test_review_page_needs_no_network(previewed: PreviewResult) -> None:
     assert "http://" not in page and "https://" not in page and "//cdn" not in page
     assert 'src="video.mp4"' in page and 'src="storyboard.png"' in page
     assert "《中华人民共和国民法典》第一千二百五十四条" in page
-    assert "spoken as: 12348 → 幺二三四八 (code)" in page
+    assert "spoken as: 12348 → 幺二三四八 (override)" in page
 
 
 def test_cli_preview_prints_where_things_are(tmp_path: Path) -> None:
