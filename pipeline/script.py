@@ -20,6 +20,7 @@ from typing import Any, Literal, Protocol
 import yaml
 
 from pipeline.errors import Diagnostic, ScriptError, display_path
+from pipeline.picture.images import picture_problem
 
 STATUSES = ("draft", "final")
 _OVERRIDE = re.compile(r"\{([^{}|]*)\|([^{}|]*)\}")
@@ -461,6 +462,10 @@ def _attach_image(scenes: list[_SceneDraft], src: str, number: int, path: Path, 
     target = (path.parent / src).resolve()
     if not target.is_file():
         report(number, f"image not found: {src}")
+        return
+    problem = picture_problem(target)
+    if problem is not None:
+        report(number, f"{src} is {problem}")
         return
     scenes[-1].image = target
 

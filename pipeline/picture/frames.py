@@ -8,6 +8,7 @@ work happens in Python and memory holds at most one scene's base images.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from pipeline.captions.track import CaptionTrack, Cue
 from pipeline.config import Config
 from pipeline.errors import RenderError
 from pipeline.picture.fonts import FontFace
+from pipeline.picture.images import load_picture, write_picture
 from pipeline.script import Block, Episode, Span
 
 RGB = tuple[int, int, int]
@@ -307,8 +309,7 @@ class Painter:
         path = self.config.root / self.theme.logo
         if not path.is_file():
             raise RenderError(f"{self.config.path}: 'theme.logo' names {self.theme.logo}, which does not exist")
-        with Image.open(path) as source:
-            logo = source.convert("RGBA")
+        logo = load_picture(path)
         logo = logo.resize((max(round(logo.width * height / logo.height), 1), height), Image.Resampling.LANCZOS)
         image.paste(logo, (x, y), logo)
 
@@ -372,8 +373,7 @@ class Painter:
 
     def _picture(self, image: Image.Image, path: Path, box: tuple[int, int, int, int]) -> None:
         size = (box[2] - box[0], box[3] - box[1])
-        with Image.open(path) as source:
-            upright = ImageOps.exif_transpose(source).convert("RGB")
+        upright = load_picture(path, hex_colour(self.theme.background_bottom))
         if self.theme.picture_fit == "contain":
             # The whole picture, centred on a dark panel: nothing of it is cropped.
             inner = ImageOps.contain(upright, size, Image.Resampling.LANCZOS)
@@ -501,7 +501,14 @@ def render_states(
     segments = timeline(episode, track)
     cues = {cue.index: cue for cue in track.cues}
     distinct = len({s.key for s in segments})
-    moving = _moving_pictures(episode, segments, painter)
+    moving = tuple(
+        # ffmpeg gets the prepared picture, never the raw scan (16-bit, CMYK, transparent, rotated).
+        dataclasses.replace(
+            picture,
+            path=write_picture(picture.path, folder / f"picture-{index:02d}.png", picture_background(painter)),
+        )
+        for index, picture in enumerate(_moving_pictures(episode, segments, painter))
+    )
     paths: dict[StateKey, Path] = {}
     for key, image in _draw_each(episode, segments, cues, painter):
         path = folder / f"state-{len(paths):04d}.png"
@@ -514,6 +521,11 @@ def render_states(
             progress(len(paths) / distinct)
     states = tuple(RenderedState(s.key, paths[s.key], s.first_frame, s.end_frame) for s in segments)
     return RenderPlan(painter.width, painter.height, track.fps, track.total_frames, states, len(paths), moving)
+
+
+def picture_background(painter: Painter) -> RGB:
+    """The panel colour a picture's transparent parts show: the colour around a contained picture."""
+    return hex_colour(painter.theme.background_bottom)
 
 
 def _moving_pictures(episode: Episode, segments: list[Segment], painter: Painter) -> tuple[MovingPicture, ...]:
