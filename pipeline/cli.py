@@ -403,6 +403,36 @@ def preview(ctx: click.Context, script: Path, tts: str | None, open_page: bool) 
         webbrowser.open(result.page.resolve().as_uri())
 
 
+@main.command()
+@click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True, help="Port to listen on.")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on. Anything but this computer (127.0.0.1) needs the access token printed at start.",
+)
+@click.option("--no-browser", is_flag=True, help="Do not open the browser.")
+@TTS_OPTION
+@click.pass_context
+@reports_errors
+def studio(ctx: click.Context, port: int, host: str, no_browser: bool, tts: str | None) -> None:
+    """Start 普法小讲堂 工作台, the web studio for editors and reviewers, and open it in the browser.
+
+    Write and check scripts, preview, review (法制审核), build, publish and see the
+    statistics, all in Chinese, on this computer only. One studio per project;
+    Ctrl-C stops it.
+
+    \b
+    Examples:
+      pufa studio
+      pufa studio --port 8800 --no-browser
+      pufa studio --tts espeak             # offline draft voice for previews and builds
+    """
+    from pipeline.studio.server import serve
+
+    serve(_project(ctx), host=host, port=port, open_browser=not no_browser, tts=tts, echo=click.echo)
+
+
 class PublishGroup(click.Group):
     """``pufa publish 1260 --to mp`` and ``pufa publish mark|sync``: episode numbers or a subcommand."""
 

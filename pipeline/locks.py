@@ -32,8 +32,29 @@ def file_lock(path: Path) -> Iterator[None]:
             _unlock(handle.fileno())
 
 
+@contextmanager
+def try_file_lock(path: Path) -> Iterator[bool]:
+    """Like :func:`file_lock` without waiting: yields False at once when another process holds it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a+b") as handle:
+        if not _try_lock(handle.fileno()):
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            _unlock(handle.fileno())
+
+
 if sys.platform == "win32":  # pragma: no cover - exercised on the editors' Windows PCs, not in CI
     import msvcrt
+
+    def _try_lock(fd: int) -> bool:
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
 
     def _lock(fd: int) -> None:
         while True:
@@ -49,6 +70,13 @@ if sys.platform == "win32":  # pragma: no cover - exercised on the editors' Wind
 
 else:
     import fcntl
+
+    def _try_lock(fd: int) -> bool:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
 
     def _lock(fd: int) -> None:
         fcntl.flock(fd, fcntl.LOCK_EX)

@@ -27,6 +27,7 @@ from pipeline.speech.normalize import Lexicon, ReadingError, cardinal, explain, 
 
 SPOKEN_CHARS_PER_SECOND = 4.0
 LONG_SCENE_SECONDS = 60.0
+SCENE_GAP_SECONDS = 0.75
 SHORT_TITLE_RANGE = (6, 16)
 
 _CN_NUMERAL = "零〇一二三四五六七八九十百千万两"
@@ -104,7 +105,6 @@ def check_episode(config: Config, episode: Episode, font: FontFace, lexicon: Lex
     scale = config.video.width / 1080
     caption_font = font.pil(round(config.captions.font_size * scale))
     line_width = config.video.width - 2 * round(config.captions.margin * scale)
-    total_seconds = config.video.title_seconds + config.video.closing_seconds
     for scene in episode.scenes:
         scene_seconds = 0.0
         for block in scene.blocks:
@@ -141,7 +141,7 @@ def check_episode(config: Config, episode: Episode, font: FontFace, lexicon: Lex
                 "warning",
                 f"scene '{scene.label}' is long: about {scene_seconds:.0f} s of narration; consider splitting it",
             )
-        total_seconds += scene_seconds + 0.75
+    total_seconds = estimated_duration(config, episode, lexicon)
     low, high = config.series.target_min_seconds, config.series.target_max_seconds
     if not low <= total_seconds <= high:
         add(
@@ -159,6 +159,14 @@ def check_episode(config: Config, episode: Episode, font: FontFace, lexicon: Lex
         message = f"short title '{short}' has {len(short)} characters; the channel wants {low_chars}–{high_chars}{hint}"
         add(episode.line_of(field), "warning", message)
     return findings
+
+
+def estimated_duration(config: Config, episode: Episode, lexicon: Lexicon) -> float:
+    """Seconds the episode will last: title and closing cards, the narration at a presenter's pace, scene gaps."""
+    total = config.video.title_seconds + config.video.closing_seconds
+    for scene in episode.scenes:
+        total += sum(estimate_seconds(speak_spans(b.spans, lexicon)) for b in scene.blocks) + SCENE_GAP_SECONDS
+    return total
 
 
 def short_title(episode: Episode) -> str:

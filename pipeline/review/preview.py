@@ -26,7 +26,7 @@ from pipeline.errors import display_path
 from pipeline.fsutil import commit
 from pipeline.picture.fonts import FontFace
 from pipeline.picture.frames import RenderPlan
-from pipeline.render import Tools, produce
+from pipeline.render import StageReport, Tools, produce
 from pipeline.review.check import Finding, check
 from pipeline.script import Episode, parse_script
 
@@ -53,7 +53,8 @@ def draft_config(config: Config) -> Config:
     return replace(config, video=replace(config.video, width=width, height=height, preset="ultrafast", crf=28))
 
 
-def preview(config: Config, script: Path, tts: str | None = None) -> PreviewResult:
+def preview(config: Config, script: Path, tts: str | None = None, stage: StageReport | None = None) -> PreviewResult:
+    """Render the draft, storyboard and review page of ``script``; ``stage`` hears (stage name, fraction done)."""
     started = time.monotonic()
     tools = Tools.load(config, tts or "espeak")
     episode = parse_script(script.resolve(), tools.font.missing)
@@ -63,7 +64,7 @@ def preview(config: Config, script: Path, tts: str | None = None) -> PreviewResu
     work = Path(tempfile.mkdtemp(prefix=".work-", dir=folder.parent))
     try:
         draft = draft_config(config)
-        made = produce(draft, episode, tools, work, lambda _stage, _done: None, watermark=WATERMARK)
+        made = produce(draft, episode, tools, work, stage or (lambda _stage, _done: None), watermark=WATERMARK)
         storyboard(made.render, made.track, tools.font).save(work / "storyboard.png", optimize=False)
         (work / "index.html").write_text(review_page(episode, made.track, findings, config), encoding="utf-8")
         folder.mkdir(parents=True, exist_ok=True)
