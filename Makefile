@@ -1,9 +1,9 @@
-# Two commands on a fresh machine: `make demo` and `make test`. Everything installs into .venv.
+# Two commands on a fresh machine: `make demo` and `make test` (`make studio` for the web studio). Everything installs into .venv.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test bench clean
+.PHONY: demo test bench studio clean
 
 $(BIN)/pufa: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,9 @@ test: $(BIN)/pufa
 	$(BIN)/ruff check pipeline tests
 	$(BIN)/mypy
 	$(BIN)/pytest -q
+
+studio: $(BIN)/pufa
+	$(BIN)/pufa studio
 
 bench: $(BIN)/pufa
 	$(BIN)/python benchmarks/bench.py

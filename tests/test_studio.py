@@ -43,9 +43,9 @@ def studio(tmp_path: Path) -> Iterator[tuple[Path, TestClient]]:
 def test_episode_list_as_json_with_filters(studio: tuple[Path, TestClient]) -> None:
     root, client = studio
     (root / "scripts" / "0008-jiudian.md").write_text(
-        SHORT_SCRIPT.replace("episode: 7", "episode: 8").replace("topic: 民法典", "topic: 刑法").replace(
-            "status: final", "status: draft"
-        ),
+        SHORT_SCRIPT.replace("episode: 7", "episode: 8")
+        .replace("topic: 民法典", "topic: 刑法")
+        .replace("status: final", "status: draft"),
         encoding="utf-8",
     )
     listed = client.get("/episodes.json").json()
@@ -65,7 +65,9 @@ def test_episode_list_as_json_with_filters(studio: tuple[Path, TestClient]) -> N
 def test_new_episode_from_the_series_template(studio: tuple[Path, TestClient]) -> None:
     root, client = studio
     assert client.get("/new.json").json()["number"] == 8
-    made = client.post("/new", data={"number": "8", "title": "酒驾：一杯也不行", "topic": "道路交通安全法", "slug": "jiujia"})
+    made = client.post(
+        "/new", data={"number": "8", "title": "酒驾：一杯也不行", "topic": "道路交通安全法", "slug": "jiujia"}
+    )
     assert made.status_code == 200 and made.headers["HX-Redirect"] == "/episodes/0008-jiujia.md/edit"
     text = (root / "scripts" / "0008-jiujia.md").read_text(encoding="utf-8")
     assert text.startswith("---\nepisode: 8\ntitle: 酒驾：一杯也不行\ntopic: 道路交通安全法\n")
@@ -97,11 +99,14 @@ def test_save_detects_an_edit_made_on_disk_meanwhile(studio: tuple[Path, TestCli
     script = root / "scripts" / "0007-gaokong.md"
     opened = client.get("/episodes/0007-gaokong.md/edit.json").json()
     assert opened["text"] == SHORT_SCRIPT
-    saved = client.post("/episodes/0007-gaokong.md/save.json", data={"text": SHORT_SCRIPT + "\n再见。\n", "digest": opened["digest"]})
+    saved = client.post(
+        "/episodes/0007-gaokong.md/save.json", data={"text": SHORT_SCRIPT + "\n再见。\n", "digest": opened["digest"]}
+    )
     assert saved.json()["saved"] is True
     script.write_text(SHORT_SCRIPT + "\n另一位编辑加的。\n", encoding="utf-8")
     stale = client.post(
-        "/episodes/0007-gaokong.md/save.json", data={"text": SHORT_SCRIPT + "\n我的。\n", "digest": saved.json()["digest"]}
+        "/episodes/0007-gaokong.md/save.json",
+        data={"text": SHORT_SCRIPT + "\n我的。\n", "digest": saved.json()["digest"]},
     )
     assert stale.status_code == 409 and stale.json()["disk"].endswith("另一位编辑加的。\n")
     assert script.read_text(encoding="utf-8").endswith("另一位编辑加的。\n")
@@ -240,7 +245,11 @@ def test_build_preview_publish_and_stats_through_the_studio(tmp_path: Path) -> N
         result = events[-1]["result"]
         assert isinstance(result, dict)
         assert result["failed"] == [
-            {"name": "0009-broken.md", "line": 14, "text": "找不到图片：../assets/images/none.png（检查文件名，图片放在 assets/images/ 里）"}
+            {
+                "name": "0009-broken.md",
+                "line": 14,
+                "text": "找不到图片：../assets/images/none.png（检查文件名，图片放在 assets/images/ 里）",
+            }
         ]
         assert client.get("/build.json").json()["jobs"][0]["state"] == "done"
 
@@ -256,7 +265,10 @@ def test_build_preview_publish_and_stats_through_the_studio(tmp_path: Path) -> N
         page = client.get("/episodes/0007-gaokong.md/publish.json").json()
         assert "offline draft voice" in page["refusal"] and page["refusal_with_draft_voice"] == ""
         refused = client.post("/episodes/0007-gaokong.md/publish/channels.json", data={})
-        assert refused.status_code == 400 and "offline draft voice" in refused.json()["error"]
+        assert refused.status_code == 400 and refused.json()["error"] == (
+            "第7期用的是离线草稿配音；正式发布前请用在线配音重新生成（pufa build --tts edge --force），"
+            "或勾选「允许离线草稿配音」试发"
+        )
         made = client.post("/episodes/0007-gaokong.md/publish/channels.json", data={"allow_draft_voice": "1"})
         assert made.status_code == 200, made.text
         download = client.get("/episodes/0007-gaokong.md/channels.zip")
@@ -266,6 +278,15 @@ def test_build_preview_publish_and_stats_through_the_studio(tmp_path: Path) -> N
             ]
             assert "视频号上传清单" in archive.read("0007/checklist.md").decode("utf-8")
         assert "视频号上传清单" in client.get("/episodes/0007-gaokong.md/publish.json").json()["checklist"]
+
+        bad = client.post(
+            "/episodes/0007-gaokong.md/published.json", data={"channel": "channels", "url": "javascript:x"}
+        )
+        assert bad.status_code == 400 and bad.json()["error"].startswith("请填写发布后的完整网址")
+        url = "https://channels.weixin.qq.com/post/7"
+        client.post("/episodes/0007-gaokong.md/published.json", data={"channel": "channels", "url": url})
+        listed = client.get("/episodes.json").json()["episodes"][0]
+        assert (listed["status_label"], listed["published"]) == ("已发布", [{"channel": "视频号", "url": url}])
 
 
 def test_one_studio_per_project(tmp_path: Path) -> None:

@@ -31,7 +31,7 @@ from pipeline.config import Config, load_config
 from pipeline.errors import PufaError
 from pipeline.locks import try_file_lock
 from pipeline.studio import EditConflict, StudioError
-from pipeline.studio.charts import bar_chart, column_chart, stats
+from pipeline.studio.charts import bar_chart, column_chart, law_title, stats
 from pipeline.studio.jobs import Job, JobProgress, Jobs, stage_reporter
 from pipeline.studio.reviews import all_reviews, record_verdict
 from pipeline.studio.scripts import (
@@ -105,6 +105,7 @@ def create_app(
         *_twin("/episodes/{name}/review", views.review_page),
         *_twin("/episodes/{name}/review", views.review_verdict, methods=["POST"]),
         *_twin("/episodes/{name}/publish", views.publish_page),
+        *_twin("/episodes/{name}/published", views.publish_mark, methods=["POST"]),
         *_twin("/episodes/{name}/publish/{channel}", views.publish_start, methods=["POST"]),
         Route("/episodes/{name}/channels.zip", views.channels_zip),
         Route("/files/preview/{number:int}/{file}", views.preview_file),
@@ -164,7 +165,7 @@ class Views:
             "series": config.series.name,
             "filters": wanted,
             "topics": sorted({e.topic for e in every if e.topic}),
-            "laws": sorted({law for e in every for law in e.laws}),
+            "laws": sorted({law_title(law) for e in every for law in e.laws}),
             "months": sorted({e.month for e in every if e.month}, reverse=True),
             "episodes": [_entry_json(e) for e in shown],
             "total": len(every),
@@ -265,7 +266,10 @@ class Views:
         tts = self.studio.tts
 
         def work(job: Job) -> dict[str, Any]:
+            progress = JobProgress(job)
+            progress.started(number, entry.title)
             made = preview(self.studio.config(), path, tts, stage=stage_reporter(job, number))
+            progress.finished(number, "built", f"{made.duration:.1f} s")
             errors = sum(1 for f in made.findings if f.severity == "error")
             return {
                 "duration": round(made.duration, 2),
@@ -444,6 +448,22 @@ class Views:
             lines += outcome.lines
         target = f"/episodes/{name}/publish"
         return JSONResponse({"channel": channel, "lines": lines}, headers={"HX-Redirect": target})
+
+    async def publish_mark(self, request: Request) -> Response:
+        """Record a post made by hand (``pufa publish mark``): the channel and the post's address."""
+        from pipeline.publish.episodes import mark
+
+        form = await request.form()
+        config = self.studio.config()
+        name = request.path_params["name"]
+        entry = self._episode_of(config, name)
+        assert entry.number is not None
+        url = str(form.get("url", "")).strip()
+        if not url.startswith(("https://", "http://")) or len(url) > 2000 or any(c.isspace() for c in url):
+            raise StudioError("请填写发布后的完整网址（以 https:// 开头）")
+        entry_state = mark(config, entry.number, str(form.get("channel", "")), url)
+        target = f"/episodes/{name}/publish"
+        return JSONResponse({"state": entry_state.state, "url": entry_state.url}, headers={"HX-Redirect": target})
 
     async def channels_zip(self, request: Request) -> Response:
         config = self.studio.config()

@@ -40,7 +40,7 @@ def stats(rows: list[CatalogRow]) -> Stats:
     months = Counter(row.built_at[:7] for row in rows)
     buckets = Counter(_bucket(row.duration) for row in rows)
     topics = Counter(row.topic for row in rows)
-    laws = Counter(_law_title(law) for row in rows for law in dict.fromkeys(row.laws))
+    laws = Counter(law_title(law) for row in rows for law in dict.fromkeys(row.laws))
     labels = [label for _, _, label in DURATION_BUCKETS] + ["3分钟以上"]
     return Stats(
         episodes=len(rows),
@@ -59,7 +59,7 @@ def _bucket(seconds: float) -> str:
     return "3分钟以上"
 
 
-def _law_title(citation: str) -> str:
+def law_title(citation: str) -> str:
     """《中华人民共和国民法典》第一千二百五十四条 → 《中华人民共和国民法典》."""
     end = citation.find("》")
     return citation[: end + 1] if citation.startswith("《") and end > 0 else citation
@@ -67,7 +67,7 @@ def _law_title(citation: str) -> str:
 
 def column_chart(title: str, items: tuple[tuple[str, int], ...], width: int = 560, height: int = 260) -> str:
     """Vertical bars, one per item in order, each with its count above and its label below."""
-    top, bottom, left = 36, 44, 12
+    top, bottom, left = 52, 44, 12
     peak = max((count for _, count in items), default=0) or 1
     slot = (width - 2 * left) / max(len(items), 1)
     bar = min(slot * 0.6, 64)

@@ -55,6 +55,26 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         ),
         (r"^the file is empty.*$", "文件是空的：脚本要有信息区和至少一个场景"),
         (r"^no such script$", "没有这个脚本"),
+        (
+            r"^episode (?P<a>\d+) was spoken by the offline draft voice.*$",
+            r"第\g<a>期用的是离线草稿配音；正式发布前请用在线配音重新生成（pufa build --tts edge --force），"
+            r"或勾选「允许离线草稿配音」试发",
+        ),
+        (
+            r"^episode (?P<a>\d+) is '(?P<b>\w+)'; only 'final' episodes are published.*$",
+            r"第\g<a>期还没有定稿：先在「审核」页通过，再重新生成，才能发布",
+        ),
+        (r"^episode (?P<a>\d+) is not in the catalog; build it first$", r"第\g<a>期还没有生成：请先在「生成」页生成"),
+        (
+            r"^episode (?P<a>\d+) changed since it was built.*$",
+            r"第\g<a>期生成以后脚本又改过：请先在「生成」页重新生成",
+        ),
+        (r"^episode (?P<a>\d+): (?P<b>\S+) is missing; run pufa build$", r"第\g<a>期缺少 \g<b>：请先重新生成"),
+        (r"^episode (?P<a>\d+): its script has errors now: (?P<b>.+)$", r"第\g<a>期的脚本现在有错误：\g<b>"),
+        (
+            r"^no WeChat credentials: .*$",
+            "这台电脑还没有配置公众号的 AppID 和 AppSecret（见 README「Publishing to WeChat」），请联系技术人员",
+        ),
         (r"^edge-tts unreachable after (?P<a>\d+) tries.*$", r"连不上在线配音服务（试了 \g<a> 次）；可以先用离线配音"),
     )
 )

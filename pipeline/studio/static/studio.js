@@ -97,7 +97,8 @@ function showResult(box, result, event) {
     const p = document.createElement("p");
     p.textContent = "样片 " + r.duration + " 秒，用了 " + r.seconds + " 秒做好。";
     result.appendChild(p);
-    window.setTimeout(() => window.location.reload(), 600);
+    // A job already finished when the page was drawn is only replayed; a fresh one brings the review page in.
+    if (box.dataset.state !== "done" && box.dataset.state !== "failed") window.setTimeout(() => window.location.reload(), 600);
   }
   if (box.dataset.kind === "build") {
     for (const failure of r.failed || []) {
