@@ -87,7 +87,7 @@ def test_findings_appear_for_unsaved_text_beside_their_lines(studio: tuple[Path,
     assert found["estimate"] is None
     fixed = client.post("/episodes/0007-gaokong.md/check.json", data={"text": SHORT_SCRIPT}).json()
     assert fixed["errors"] == 0 and fixed["target"] == [60.0, 180.0] and not fixed["in_target"]
-    assert (18, "读作：有困难，请拨打幺二三四八。") in [(f["line"], f["text"]) for f in fixed["findings"]]
+    assert (18, "读音：12348 读作 幺二三四八") in [(f["line"], f["text"]) for f in fixed["findings"]]
     fragment = client.post("/episodes/0007-gaokong.md/check", data={"text": text}).text
     assert 'data-line="18" style="--line: 18"' in fragment and "找不到图片" in fragment
     assert 'id="duration-box" hx-swap-oob="true"' in fragment

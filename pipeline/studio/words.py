@@ -15,7 +15,12 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern), wording)
     for pattern, wording in (
         (r"^image not found: (?P<a>.+)$", r"找不到图片：\g<a>（检查文件名，图片放在 assets/images/ 里）"),
+        (r"^spoken as: (?P<a>.+) → (?P<b>.+) \((?P<c>[\w-]+)\)$", r"读音：\g<a> 读作 \g<b>"),
         (r"^spoken as: (?P<a>.+)$", r"读作：\g<a>"),
+        (
+            r"^the voice cannot read '(?P<a>.+)' \((?P<b>U\+\w+)\); write (?P<c>.+)$",
+            r"配音读不出「\g<a>」（\g<b>），请写成 \g<c>",
+        ),
         (r"^missing field '(?P<a>\w+)' in the front matter$", r"信息区缺少 \g<a>"),
         (r"^unknown field '(?P<a>\w+)'.*$", r"信息区里有不认识的项目 \g<a>"),
         (r"^front matter is not valid YAML: (?P<a>.+)$", r"信息区格式不对：\g<a>"),
