@@ -337,14 +337,26 @@ def _check_value(kind: Any, meta: Any, value: Any) -> str | None:
     return None
 
 
-def default_config_text() -> str:
-    """pufa.toml as ``pufa init`` writes it: every key, its default and what it does."""
+THEMED_SECTIONS = ("theme", "captions")  # keys a theme sets: written commented out, so theme.name takes effect
+
+
+def default_config_text(values: dict[str, dict[str, Any]] | None = None) -> str:
+    """pufa.toml as ``pufa init`` writes it: every key, its default (or ``values[section][key]``) and what it does.
+
+    The keys a theme sets ([theme] and [captions]) are written commented out, so switching
+    ``theme.name`` changes the look; uncommenting one overrides the theme for that key.
+    """
+    values = values or {}
     lines = ["# pufa series configuration. Every key is optional; shown here with its default.", ""]
     for name, schema in SECTIONS.items():
         lines.append(f"[{name}]")
+        if name in THEMED_SECTIONS:
+            lines.append("# Set by the theme (theme.name); remove the '# ' before a key to override the theme's value.")
         for spec in fields(schema):
             lines.append(f"# {spec.metadata['doc']}")
-            lines.append(f"{spec.name} = {_toml_value(getattr(schema(), spec.name))}")
+            value = values.get(name, {}).get(spec.name, getattr(schema(), spec.name))
+            themed = name in THEMED_SECTIONS and spec.name != "name" and spec.name not in values.get(name, {})
+            lines.append(f"{'# ' if themed else ''}{spec.name} = {_toml_value(value)}")
         lines.append("")
     return "\n".join(lines)
 

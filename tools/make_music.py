@@ -3,7 +3,8 @@
 The track in assets/music/ was made by this script for the project, so the project may
 redistribute it (see assets/README.md). Run from the repository root:
 ``.venv/bin/python tools/make_music.py``. It writes a 24-second loop whose end flows into
-its start (I–V–vi–IV in C major, soft plucked chords over a sustained bass).
+its start (I–V–vi–IV in C major, soft plucked chords over a sustained bass), and the opening
+sting: a rising C major arpeggio over a low C, 2 seconds, fading out under the title card.
 """
 
 from __future__ import annotations
@@ -35,6 +36,31 @@ def tone(midi: int, seconds: float, loudness: float, decay: float) -> np.ndarray
     return loudness * wave * envelope
 
 
+def write_m4a(samples: np.ndarray, target: Path) -> None:
+    """Mono samples (−1..1) as stereo AAC, the right channel 5 ms behind for a little width."""
+    stereo = np.stack([samples, np.roll(samples, 240)], axis=1).astype(np.float32)
+    subprocess.run(
+        [ffmpeg_exe(), "-v", "error", "-y", "-f", "f32le", "-ar", str(RATE), "-ac", "2", "-i", "pipe:0",
+         "-c:a", "aac", "-b:a", "96k", "-movflags", "+faststart", str(target)],
+        input=stereo.tobytes(),
+        check=True,
+    )  # fmt: skip
+
+
+def sting() -> np.ndarray:
+    """Two seconds: C3 under C4–E4–G4–C5 struck 0.12 s apart, every note ringing out, faded to silence."""
+    length = 2.0
+    track = np.zeros(int(length * RATE))
+    low = tone(48, length, 0.25, 0.9)
+    track[: len(low)] += low
+    for index, note in enumerate((60, 64, 67, 72)):
+        begin = int(index * 0.12 * RATE)
+        bell = tone(note, length - index * 0.12, 0.16, 0.6)
+        track[begin : begin + len(bell)] += bell
+    track *= np.minimum(1.0, (length - np.arange(len(track)) / RATE) / 0.5)
+    return track / (np.abs(track).max() / 0.6)
+
+
 def main() -> None:
     bar = 4 * BEAT
     length = bar * len(CHORDS) * 2
@@ -55,15 +81,11 @@ def main() -> None:
     tail = track[int(length * RATE) :]
     loop[: len(tail)] += tail
     loop /= np.abs(loop).max() / 0.5
-    stereo = np.stack([loop, np.roll(loop, 240)], axis=1).astype(np.float32)
-    target = Path(__file__).resolve().parents[1] / "assets" / "music" / "gentle-steps.m4a"
-    subprocess.run(
-        [ffmpeg_exe(), "-v", "error", "-y", "-f", "f32le", "-ar", str(RATE), "-ac", "2", "-i", "pipe:0",
-         "-c:a", "aac", "-b:a", "96k", "-movflags", "+faststart", str(target)],
-        input=stereo.tobytes(),
-        check=True,
-    )  # fmt: skip
-    print(f"wrote {target} ({length:.0f} s loop)")
+    music = Path(__file__).resolve().parents[1] / "assets" / "music"
+    write_m4a(loop, music / "gentle-steps.m4a")
+    print(f"wrote {music / 'gentle-steps.m4a'} ({length:.0f} s loop)")
+    write_m4a(sting(), music / "opening-sting.m4a")
+    print(f"wrote {music / 'opening-sting.m4a'} (2 s)")
 
 
 if __name__ == "__main__":

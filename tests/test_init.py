@@ -1,0 +1,51 @@
+"""`pufa init` makes a project that works as the bureau's does."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipeline.config import BUILTIN_THEMES, load_config
+from pipeline.media.sound import RATE, decode
+from pipeline.project import init_project
+
+
+def test_the_theme_switch_takes_effect(tmp_path: Path) -> None:
+    root = tmp_path / "series"
+    init_project(root)
+    text = (root / "pufa.toml").read_text(encoding="utf-8")
+    assert '\n# background = "#0E3A66"\n' in text and '\n# band = "#00000099"\n' in text
+    (root / "pufa.toml").write_text(text.replace('\nname = "default"\n', '\nname = "crimson"\n'), encoding="utf-8")
+    config = load_config(root)
+    crimson = BUILTIN_THEMES["crimson"]
+    assert (config.theme.background, config.theme.title_layout) == (crimson["theme"]["background"], "banner")
+    assert config.captions.band == crimson["captions"]["band"]
+
+
+def test_series_music_and_opening_sting_are_set(tmp_path: Path) -> None:
+    root = tmp_path / "series"
+    init_project(root)
+    config = load_config(root)
+    assert (config.sound.music, config.sound.opening_stinger) == (
+        "assets/music/gentle-steps.m4a",
+        "assets/music/opening-sting.m4a",
+    )
+    assert 23.5 < len(decode(root / config.sound.music)) / RATE < 24.5
+    assert 1.9 < len(decode(root / config.sound.opening_stinger)) / RATE < 2.1
+    assert load_config(root).video.title_seconds >= 2.0  # the sting fits under the title card
+
+
+def test_laws_dir_points_at_a_laws_folder_beside(tmp_path: Path) -> None:
+    (tmp_path / "shared" / "laws").mkdir(parents=True)
+    init_project(tmp_path / "series")
+    assert load_config(tmp_path / "series").review.laws_dir == "../shared/laws"
+    (tmp_path / "laws").mkdir()
+    init_project(tmp_path / "other")
+    assert load_config(tmp_path / "other").review.laws_dir == "../laws"
+    init_project(tmp_path / "deeper" / "series")
+    assert load_config(tmp_path / "deeper" / "series").review.laws_dir == ""
+
+
+def test_the_example_says_it_is_a_sample(tmp_path: Path) -> None:
+    init_project(tmp_path / "series")
+    example = (tmp_path / "series" / "scripts" / "0001-example.md").read_text(encoding="utf-8")
+    assert "\ntitle: 示例：" in example and "tags: [示例]" in example and "这是一期【示例】脚本" in example
