@@ -59,8 +59,8 @@ def main(ctx: click.Context, project: Path | None) -> None:
       pufa init my-series          # a new series project with an example script
       pufa build                   # build every script in scripts/
       pufa check                   # review scripts without rendering
-      pufa preview scripts/1260-gaokong.md --open
-      pufa build scripts/1260-gaokong.md
+      pufa preview scripts/1260-gaokong-paowu.md --open
+      pufa build scripts/1260-gaokong-paowu.md
       pufa publish 1260 --to channels
       pufa catalog --format csv > episodes.csv
     """
@@ -116,7 +116,7 @@ def build(
     Examples:
       pufa build                           # everything that changed
       pufa build --only 1250-1260 --jobs 2
-      pufa build scripts/1260-gaokong.md --force
+      pufa build scripts/1260-gaokong-paowu.md --force
       pufa build --tts espeak              # offline draft voice
       pufa build --dry-run -v              # what would be built, and why
     """
@@ -343,7 +343,7 @@ def check(ctx: click.Context, scripts: tuple[Path, ...], output_format: str, str
     \b
     Examples:
       pufa check
-      pufa check scripts/1260-gaokong.md --strict
+      pufa check scripts/1260-gaokong-paowu.md --strict
       pufa check --format json > check.json
     """
     from pipeline.config import load_config
@@ -381,16 +381,18 @@ def preview(ctx: click.Context, script: Path, tts: str | None, open_page: bool) 
 
     \b
     Examples:
-      pufa preview scripts/1260-gaokong.md --open
-      pufa preview scripts/1260-gaokong.md --tts edge
+      pufa preview scripts/1260-gaokong-paowu.md --open
+      pufa preview scripts/1260-gaokong-paowu.md --tts edge
     """
     from pipeline.config import load_config
     from pipeline.errors import display_path
+    from pipeline.plan import no_such_script
     from pipeline.review.preview import preview as make_preview
 
+    config = load_config(_project(ctx))
     if not script.is_file():
-        raise PufaError(f"{script}: no such script")
-    result = make_preview(load_config(_project(ctx)), script, tts)
+        raise PufaError(f"{script}: {no_such_script(config, script)}")
+    result = make_preview(config, script, tts)
     errors = sum(1 for f in result.findings if f.severity == "error")
     click.echo(f"draft: {display_path(result.video)} ({result.duration:.1f} s video in {result.seconds:.1f} s)")
     click.echo(f"storyboard: {display_path(result.storyboard)}")

@@ -8,6 +8,7 @@ its catalog row and whose outputs all exist is up to date and skipped.
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from collections.abc import Sequence
@@ -76,6 +77,18 @@ def script_paths(config: Config) -> list[Path]:
     return sorted(config.scripts_dir.glob("*.md"))
 
 
+def no_such_script(config: Config, path: Path) -> str:
+    """"no such script", naming the closest script in scripts/ when one is close: a typo, a short name, a number."""
+    names = [p.name for p in script_paths(config)]
+    wanted = path.name if path.suffix == ".md" else f"{path.name}.md"
+    close = difflib.get_close_matches(wanted, names, n=1, cutoff=0.6)
+    starting = [n for n in names if n.startswith(path.stem) or n.split("-")[0].lstrip("0") == path.stem.lstrip("0")]
+    found = close[0] if close else starting[0] if len(starting) == 1 else None
+    if found is None:
+        return "no such script"
+    return f"no such script; did you mean {display_path(config.scripts_dir / found)}?"
+
+
 def plan_build(
     config: Config,
     scripts: Sequence[Path] = (),
@@ -88,7 +101,9 @@ def plan_build(
     font = resolve_font(config)
     every = [p.resolve() for p in script_paths(config)]
     wanted = [p.resolve() for p in scripts] if scripts else every
-    failures = [Failure(p, f"{display_path(p)}:1: error: no such script") for p in wanted if not p.is_file()]
+    failures = [
+        Failure(p, f"{display_path(p)}:1: error: {no_such_script(config, p)}") for p in wanted if not p.is_file()
+    ]
     wanted = [p for p in wanted if p.is_file()]
     episodes, bad = parse_scripts(dict.fromkeys([*wanted, *every]), font.missing)
     wanted_set = set(wanted)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from importlib.resources import files
 from pathlib import Path
-
 from typing import Any
 
 from pipeline.config import CONFIG_NAME, default_config_text

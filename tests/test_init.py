@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import click
+
 from pipeline.config import BUILTIN_THEMES, load_config
 from pipeline.media.sound import RATE, decode
 from pipeline.project import init_project
@@ -49,3 +51,41 @@ def test_the_example_says_it_is_a_sample(tmp_path: Path) -> None:
     init_project(tmp_path / "series")
     example = (tmp_path / "series" / "scripts" / "0001-example.md").read_text(encoding="utf-8")
     assert "\ntitle: 示例：" in example and "tags: [示例]" in example and "这是一期【示例】脚本" in example
+
+
+def test_help_examples_name_scripts_that_exist() -> None:
+    import re
+
+    from pipeline.cli import main
+    from tests.conftest import REPO
+
+    def helps(command: click.Command) -> list[str]:
+        texts = [command.help or ""]
+        if isinstance(command, click.Group):
+            for sub in command.commands.values():
+                texts += helps(sub)
+        return texts
+
+    named = {name for text in helps(main) for name in re.findall(r"scripts/[\w\-]+\.md", text)}
+    assert named, "the help shows scripts by name"
+    assert [name for name in sorted(named) if not (REPO / name).is_file()] == []
+
+
+def test_an_unknown_script_name_suggests_the_closest(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from pipeline.cli import main
+
+    root = tmp_path / "series"
+    init_project(root)
+    (root / "scripts" / "1260-gaokong-paowu.md").write_text(
+        (root / "scripts" / "0001-example.md").read_text(encoding="utf-8").replace("episode: 1", "episode: 1260"),
+        encoding="utf-8",
+    )
+    runner = CliRunner()
+    for command, typed in (("check", "1260-gaokong.md"), ("build", "1260-gaokong-paowo.md"), ("preview", "1260")):
+        result = runner.invoke(main, ["--project", str(root), command, str(root / "scripts" / typed)])
+        assert result.exit_code == 1
+        assert f"did you mean {root / 'scripts' / '1260-gaokong-paowu.md'}?" in result.output, (command, result.output)
+    result = runner.invoke(main, ["--project", str(root), "check", str(root / "scripts" / "zzz.md")])
+    assert result.stdout == f"{root / 'scripts' / 'zzz.md'}:1:1: error: no such script\n"

@@ -20,7 +20,7 @@ from pipeline.captions.split import CLOSING, split_captions, tokenize
 from pipeline.config import Config
 from pipeline.errors import Diagnostic, display_path
 from pipeline.picture.fonts import FontFace, resolve_font
-from pipeline.plan import script_paths
+from pipeline.plan import no_such_script, script_paths
 from pipeline.review.laws import LawLibrary, load_laws
 from pipeline.script import Episode, parse_scripts
 from pipeline.speech.normalize import Lexicon, ReadingError, cardinal, explain, load_lexicon, unreadable
@@ -71,7 +71,7 @@ def check(config: Config, scripts: Sequence[Path] = ()) -> CheckReport:
     lexicon = load_lexicon(config.root / config.voice.lexicon)
     every = [p.resolve() for p in script_paths(config)]
     wanted = [p.resolve() for p in scripts] if scripts else every
-    findings: list[Finding] = [Finding(p, 1, 1, "error", "no such script") for p in wanted if not p.is_file()]
+    findings = [Finding(p, 1, 1, "error", no_such_script(config, p)) for p in wanted if not p.is_file()]
     wanted = [p for p in wanted if p.is_file()]
     episodes, failures = parse_scripts(dict.fromkeys([*wanted, *every]), font.missing)
     for path in wanted:

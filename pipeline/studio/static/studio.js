@@ -28,6 +28,17 @@ function setupEditor() {
   text.addEventListener("scroll", follow);
   document.body.addEventListener("htmx:afterSwap", () => { markLines(); follow(); });
   renumber();
+  // #line-N (from a build failure's 去改 link): put the cursor on that line and bring it into view.
+  const wanted = /^#line-(\d+)$/.exec(window.location.hash);
+  if (wanted) {
+    const lines = text.value.split("\n");
+    const line = Math.min(Number(wanted[1]), lines.length);
+    const start = lines.slice(0, line - 1).reduce((sum, l) => sum + l.length + 1, 0);
+    text.focus();
+    text.setSelectionRange(start, start + lines[line - 1].length);
+    text.scrollTop = Math.max(0, (line - 5) * parseFloat(getComputedStyle(text).lineHeight));
+    follow();
+  }
 }
 
 const STATES = { waiting: "排队中", running: "进行中", done: "完成", failed: "失败" };
