@@ -8,6 +8,7 @@ function setupEditor() {
   const findings = document.getElementById("findings");
   const renumber = () => {
     const lines = text.value.split("\n").length;
+    findings.style.setProperty("--lines", String(lines));
     if (gutter.childElementCount !== lines) {
       gutter.textContent = "";
       for (let n = 1; n <= lines; n++) {
