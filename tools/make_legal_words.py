@@ -2,8 +2,8 @@
 
 The caption splitter segments Chinese with jieba, whose general dictionary does not know
 many legal terms and law names. This tool derives a user dictionary from the official law
-texts (``../shared/laws`` beside the repository, or the folder given): each law's full and
-short name, and the names of its parts, chapters and sections (crimes, kinds of liability),
+texts (``../shared/laws`` beside the repository, or the folder given): each law's short name
+(民法典, 反电信网络诈骗法), and the names of its parts, chapters and sections (crimes, kinds of liability),
 plus the legal terms listed below. The result is shipped inside the package, so pufa never
 needs the law texts at run time.
 
@@ -56,10 +56,11 @@ def legal_words(laws: Path) -> dict[str, int]:
         lines = path.read_text(encoding="utf-8").splitlines()
         title = _TITLE.match(lines[0]) if lines else None
         if title:
+            # The short name only: jieba knows 中华人民共和国, so a full name is two words, and a
+            # title too wide for a caption line breaks between them.
             name = title["name"]
-            words[name] = LAW_FREQUENCY
-            if name.startswith(_PREFIX) and len(name) > len(_PREFIX) + 1:
-                words[name[len(_PREFIX) :]] = LAW_FREQUENCY
+            short = name[len(_PREFIX) :] if name.startswith(_PREFIX) and len(name) > len(_PREFIX) + 1 else name
+            words[short] = LAW_FREQUENCY
         for line in lines:
             heading = _HEADING.match(line.strip())
             if heading is None:
