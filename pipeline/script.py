@@ -19,15 +19,16 @@ from typing import Any, Literal, Protocol
 
 import yaml
 
+from pipeline import ime
 from pipeline.errors import Diagnostic, ScriptError, display_path
 from pipeline.picture.images import picture_problem
 
 STATUSES = ("draft", "final")
-_OVERRIDE = re.compile(r"\{([^{}|]*)\|([^{}|]*)\}")
+_OVERRIDE = re.compile(r"[{｛]([^{}｛｝|｜]*)[|｜]([^{}｛｝|｜]*)[}｝]")
 _IMAGE = re.compile(r"^!\[(?P<alt>[^\]]*)\]\((?P<src>[^)]+)\)$")
 _HEADING = re.compile(r"^(?P<marks>#+)\s*(?P<label>.*)$")
 _SLUG_UNSAFE = re.compile(r"[^\w\-]+")
-_FIELD_LINE = re.compile(r"^(?P<key>[A-Za-z_][\w-]*)\s*:")
+_FIELD_LINE = re.compile(r"^(?P<key>[A-Za-z_][\w-]*)\s*[:：]")
 
 
 @dataclass(frozen=True)
@@ -174,6 +175,10 @@ class Report(Protocol):
     def __call__(self, line: int, message: str, column: int = 0) -> None: ...
 
 
+def _ignore(line: int, message: str, column: int = 0) -> None:
+    return None
+
+
 def parse_script(path: Path, missing_glyphs: GlyphCheck | None = None) -> Episode:
     """Parse one script; raise :class:`ScriptError` listing every problem found in it."""
     try:
@@ -185,9 +190,13 @@ def parse_script(path: Path, missing_glyphs: GlyphCheck | None = None) -> Episod
 
 def parse_script_bytes(path: Path, data: bytes, missing_glyphs: GlyphCheck | None = None) -> Episode:
     problems: list[Diagnostic] = []
+    notes: list[Diagnostic] = []
 
     def report(line: int, message: str, column: int = 0) -> None:
         problems.append(Diagnostic(path, line, message, column=column))
+
+    def note(line: int, message: str, column: int = 0) -> None:
+        notes.append(Diagnostic(path, line, message, severity="note", column=column))
 
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
@@ -204,9 +213,9 @@ def parse_script_bytes(path: Path, data: bytes, missing_glyphs: GlyphCheck | Non
         )
 
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    front, body_start = _split_front_matter(lines, report)
-    fields = _parse_front_matter(front, report) if front is not None else {}
-    scenes = _parse_body(lines, body_start, path, report, missing_glyphs)
+    front, body_start = _split_front_matter(lines, report, note)
+    fields = _parse_front_matter(front, report, note) if front is not None else {}
+    scenes = _parse_body(lines, body_start, path, report, missing_glyphs, note)
     if missing_glyphs is not None:
         for key in ("title", "topic"):
             value = fields.get(key)
@@ -231,16 +240,19 @@ def parse_script_bytes(path: Path, data: bytes, missing_glyphs: GlyphCheck | Non
         short_title=(fields.get("short_title") or "").strip() or None,
         music=(fields.get("music") or "").strip() or None,
         field_lines=tuple((key, _field_line(front or [], key)) for key in FIELDS),
+        notes=tuple(notes),
     )
 
 
-def _split_front_matter(lines: list[str], report: Report) -> tuple[list[str] | None, int]:
+def _split_front_matter(lines: list[str], report: Report, note: Report) -> tuple[list[str] | None, int]:
     """The front-matter lines (from line 2) and the index of the first body line."""
-    if lines[0].strip() != "---":
+    if not ime.is_fence(lines[0]):
         report(1, "the file must start with '---' and front matter (episode, title, topic)")
         return None, 0
+    ime.fence_note(lines[0], 1, note)
     for index in range(1, len(lines)):
-        if lines[index].strip() == "---":
+        if ime.is_fence(lines[index]):
+            ime.fence_note(lines[index], index + 1, note)
             return lines[1:index], index + 1
     report(1, "the front matter opened on line 1 is never closed with '---'")
     return None, len(lines)
@@ -254,14 +266,21 @@ def _field_line(front: list[str], key: str) -> int:
     return 1
 
 
-def _parse_front_matter(front: list[str], report: Report) -> dict[str, Any]:
+def _parse_front_matter(front: list[str], report: Report, note: Report) -> dict[str, Any]:
+    front = [ime.front_matter_line(text, index + 2, set(FIELDS), note) for index, text in enumerate(front)]
+    seen: dict[str, int] = {}
+    for index, text in enumerate(front):
+        match = _FIELD_LINE.match(text)
+        if match is None:
+            continue
+        if match["key"] in seen:
+            report(index + 2, f"'{match['key']}' is given twice (also on line {seen[match['key']]}); keep one")
+        seen.setdefault(match["key"], index + 2)
     try:
         loaded = yaml.safe_load("\n".join(front))
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        line = mark.line + 2 if mark is not None else 1
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        report(line, f"front matter is not valid YAML: {problem}")
+        line, message = _yaml_problem(exc, front)
+        report(line, f"front matter: {message}")
         return {}
     if loaded is None:
         loaded = {}
@@ -285,6 +304,39 @@ def _parse_front_matter(front: list[str], report: Report) -> dict[str, Any]:
         if spec.required and key not in loaded:
             report(1, f"missing field '{key}' in the front matter")
     return accepted
+
+
+def _yaml_problem(exc: yaml.YAMLError, front: list[str]) -> tuple[int, str]:
+    """The line to change and what to do, in an editor's words, for a YAML error in the front matter."""
+    problem_mark = getattr(exc, "problem_mark", None)
+    context_mark = getattr(exc, "context_mark", None)
+    problem = str(getattr(exc, "problem", None) or str(exc).splitlines()[0])
+    context = str(getattr(exc, "context", None) or "")
+    at_problem = problem_mark.line + 2 if problem_mark is not None else 1
+    at_context = context_mark.line + 2 if context_mark is not None else at_problem
+    text = front[at_problem - 2] if 0 <= at_problem - 2 < len(front) else ""
+    key, _, value = text.partition(":")
+    if "flow sequence" in context:
+        return at_context, "the list opened with '[' on this line is never closed with ']'"
+    if "flow mapping" in context:
+        return at_context, "'{' starts a value here; put the value in quotes, e.g. title: \"{…}\""
+    if "quoted scalar" in context:
+        return at_context, "the quote opened on this line is never closed"
+    if "simple key" in context:
+        return at_context, "this line is not 'field: value'; write it like 'title: 标题'"
+    if problem.startswith("mapping values are not allowed"):
+        if text[:1].isspace():
+            return at_problem, "this line is indented; a field starts at the beginning of its line"
+        return at_problem, f"a ':' inside the value; put the value in quotes: {key.strip()}: \"{value.strip()}\""
+    if problem.startswith("expected <block end>"):
+        return at_problem, "this line's indentation does not match the lines above; list items are '  - item'"
+    if any(
+        phrase in problem
+        for phrase in ("cannot start any token", "found undefined alias", "expected alphabetic or numeric")
+    ):
+        start = value.strip()[:1] or "?"
+        return at_problem, f"a value cannot start with '{start}'; put it in quotes: {key.strip()}: \"{value.strip()}\""
+    return at_problem, f"not valid YAML: {problem}"
 
 
 def _field_problem(key: str, kind: str, value: Any) -> str | None:
@@ -316,7 +368,9 @@ class _SceneDraft:
 
 
 # A thematic break: three or more of the same mark, spaces allowed between them.
-_RULE = re.compile(r"^(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})$")
+_RULE = re.compile(
+    r"^(?:(?:[-－—–―─━][ \t\u3000]*){3,}|(?:[*＊][ \t\u3000]*){3,}|(?:[_＿][ \t\u3000]*){3,}|——)$"
+)
 _LIST_ITEM = re.compile(r"^(?:(?P<bullet>[-*+•])[ \t]+|(?P<number>\d{1,3})(?:[.)][ \t]+|、[ \t]*))(?P<text>.*)$")
 
 
@@ -326,6 +380,7 @@ def _parse_body(
     path: Path,
     report: Report,
     missing_glyphs: GlyphCheck | None,
+    note: Report = _ignore,
 ) -> list[Scene]:
     scenes: list[_SceneDraft] = []
     pending: list[tuple[int, str]] = []
@@ -344,7 +399,7 @@ def _parse_body(
         for number, raw in raw_lines:
             if spans and raw and _needs_space(spans[-1].shown, raw):
                 spans.append(Span(" ", " "))
-            spans.extend(parse_inline(raw, number, report))
+            spans.extend(parse_inline(raw, number, report, note))
         return spans
 
     def flush() -> None:
@@ -363,13 +418,13 @@ def _parse_body(
             pending = []
 
     for number, raw in _without_comments(lines, start, report):
-        stripped = raw.strip()
+        stripped = ime.body_line(raw.strip(), number, note)
         heading = _HEADING.match(stripped)
         image = _IMAGE.match(stripped)
         item = _LIST_ITEM.match(stripped)
         if heading:
             flush()
-            label = "".join(s.shown for s in parse_inline(heading["label"].strip(), number, report)).strip()
+            label = "".join(s.shown for s in parse_inline(heading["label"].strip(), number, report, note)).strip()
             if len(heading["marks"]) != 2:
                 report(number, f"scene headings use '## ', not '{heading['marks']} '")
             elif not label:
@@ -470,7 +525,7 @@ def _attach_image(scenes: list[_SceneDraft], src: str, number: int, path: Path, 
     scenes[-1].image = target
 
 
-def parse_inline(raw: str, number: int = 1, report: Report | None = None) -> list[Span]:
+def parse_inline(raw: str, number: int = 1, report: Report | None = None, note: Report | None = None) -> list[Span]:
     """A line as spans, without its Markdown markers; problems go to ``report`` when one is given.
 
     ``{显示|读作}`` becomes a fixed span; ``**x**``, ``__x__``, ``*x*`` and ``_x_`` become
@@ -478,11 +533,15 @@ def parse_inline(raw: str, number: int = 1, report: Report | None = None) -> lis
     is opened and never closed on its line is an error naming its column.
     """
     report = report or _ignore
-    pieces = _emphasis_pieces(raw, number, report)
+    note = note or _ignore
+    pieces = _emphasis_pieces(raw, number, report, note)
     spans: list[Span] = []
     for text, emphasis in pieces:
         position = 0
         for match in _OVERRIDE.finditer(text):
+            wide = sorted({c for c in match[0] if c in "｛｜｝"}, key=match[0].index)
+            if wide:
+                note(number, f"{', '.join(ime.name(c) for c in wide)} read as {{显示|读作}}", raw.find(match[0]) + 1)
             spans.extend(_plain_spans(text[position : match.start()], number, report, emphasis))
             shown, spoken = match[1].strip(), match[2].strip()
             if not shown or not spoken:
@@ -493,70 +552,78 @@ def parse_inline(raw: str, number: int = 1, report: Report | None = None) -> lis
     return spans
 
 
-_DELIMITER = re.compile(r"\\[*_]|\{[^{}|]*\|[^{}|]*\}|\*+|_+")
+_DELIMITER = re.compile(r"\\[*_]|[{｛][^{}｛｝|｜]*[|｜][^{}｛｝|｜]*[}｝]|[*＊]+|[_＿]+")
 _ESCAPED = {"\\*": "*", "\\_": "_"}
+_ASCII_MARK = str.maketrans("＊＿", "*_")
 
 
-def _emphasis_pieces(raw: str, number: int, report: Report) -> list[tuple[str, bool]]:
+def _emphasis_pieces(raw: str, number: int, report: Report, note: Report = _ignore) -> list[tuple[str, bool]]:
     """``raw`` cut into (text, emphasised) pieces, with the emphasis markers taken out.
 
     A run of ``*`` or ``_`` opens when a non-space follows it and closes when a non-space
     precedes it, as in CommonMark; ``_`` inside a Latin word (``file_name``) and ``*``
     between digits (``3*4``) are plain characters. Bold and italic are one kind of highlight.
+    Full-width ``＊＊重点＊＊`` typed with an input method is read the same, with a note; a
+    full-width mark that pairs with nothing is an ordinary character (张＊＊ hides a name).
     """
-    parts: list[tuple[str, str]] = []  # ("text", value) or ("mark", run); run marks may become text
+    marks: dict[int, tuple[str, int]] = {}  # index in parts → (run as ASCII, column)
+    parts: list[tuple[str, str]] = []
     position = 0
     for match in _DELIMITER.finditer(raw):
         if match.start() > position:
             parts.append(("text", raw[position : match.start()]))
         token = match[0]
+        before = raw[match.start() - 1] if match.start() else " "
+        after = raw[match.end()] if match.end() < len(raw) else " "
+        latin = before.isascii() and before.isalnum() and after.isascii() and after.isalnum()
+        run = token.translate(_ASCII_MARK)
         if token in _ESCAPED:
             parts.append(("text", _ESCAPED[token]))
-        elif token.startswith("{"):
+        elif (
+            token[0] in "{｛"
+            or (run[0] == "_" and latin)
+            or (run == "*" and before.isdigit() and after.isdigit())
+            or (before.isspace() and after.isspace())
+        ):
             parts.append(("text", token))
         else:
-            before = raw[match.start() - 1] if match.start() else " "
-            after = raw[match.end()] if match.end() < len(raw) else " "
-            latin = before.isascii() and before.isalnum() and after.isascii() and after.isalnum()
-            if (token[0] == "_" and latin) or (token == "*" and before.isdigit() and after.isdigit()):
-                parts.append(("text", token))
-            else:
-                parts.append(("mark", f"{token}@{match.start()}"))
+            marks[len(parts)] = (run, match.start())
+            parts.append(("mark", token))
         position = match.end()
     if position < len(raw):
         parts.append(("text", raw[position:]))
 
-    opened: list[int] = []  # indexes into parts of marks waiting to be closed
+    opened: list[int] = []
     pairs: list[tuple[int, int]] = []
-    for index, (kind, value) in enumerate(parts):
-        if kind != "mark":
-            continue
-        run, at = value.rsplit("@", 1)
-        start = int(at)
-        before = raw[start - 1] if start else " "
-        after = raw[start + len(run)] if start + len(run) < len(raw) else " "
-        can_close = not before.isspace()
-        can_open = not after.isspace()
-        partner = next((i for i in reversed(opened) if parts[i][1].rsplit("@", 1)[0] == run), None)
-        if can_close and partner is not None:
+    for index, (run, column) in marks.items():
+        before = raw[column - 1] if column else " "
+        after_at = column + len(run)
+        after = raw[after_at] if after_at < len(raw) else " "
+        partner = next((i for i in reversed(opened) if marks[i][0] == run), None)
+        if not before.isspace() and partner is not None:
             opened = opened[: opened.index(partner)]
             pairs.append((partner, index))
-        elif can_open:
+        elif not after.isspace():
             opened.append(index)
         else:
-            parts[index] = ("text", run)
+            parts[index] = ("text", parts[index][1])
     for index in opened:
-        run, at = parts[index][1].rsplit("@", 1)
-        report(
-            number,
-            f"'{run}' opens a highlight that is never closed on this line; write {run}重点{run} or delete the '{run}'",
-            int(at) + 1,
-        )
+        token = parts[index][1]
+        if token != marks[index][0]:
+            parts[index] = ("text", token)  # a full-width mark that pairs with nothing: a character
+            continue
+        fix = f"write {token}重点{token} or delete the '{token}'"
+        report(number, f"'{token}' opens a highlight that is never closed on this line; {fix}", marks[index][1] + 1)
         parts[index] = ("mark", "")
     inside = [False] * len(parts)
     for begin, close in pairs:
         for i in range(begin + 1, close):
             inside[i] = True
+        wide = parts[begin][1] + parts[close][1]
+        if wide != wide.translate(_ASCII_MARK):
+            char = next(c for c in wide if c in "＊＿")
+            message = f"{ime.name(char)} read as a highlight mark '{char.translate(_ASCII_MARK)}'"
+            note(number, message, marks[begin][1] + 1)
     pieces: list[tuple[str, bool]] = []
     for (kind, value), emphasis in zip(parts, inside, strict=True):
         if kind != "text" or not value:
@@ -568,14 +635,10 @@ def _emphasis_pieces(raw: str, number: int, report: Report) -> list[tuple[str, b
     return pieces
 
 
-def _ignore(line: int, message: str, column: int = 0) -> None:
-    return None
-
-
 def _plain_spans(text: str, number: int, report: Report, emphasis: bool = False) -> list[Span]:
-    if "{" in text or "}" in text:
+    if any(c in text for c in "{}｛｝"):
         report(number, "unmatched '{' or '}'; a pronunciation is written {显示|读作}")
-        text = text.replace("{", "").replace("}", "")
+        text = re.sub("[{}｛｝]", "", text)
     return [Span(text, text, emphasis=emphasis)] if text else []
 
 

@@ -106,3 +106,22 @@ def test_each_point_is_its_own_caption(write_script: ScriptWriter) -> None:
         ("points", 0, "第一，不要扔"),
         ("points", 1, "第二，要报警"),
     ]
+
+
+def test_case_14_without_its_rules_speaks_and_shows_no_marker(tmp_path: Path) -> None:
+    from pipeline.captions.split import plan_captions
+    from pipeline.speech.normalize import speak_spans
+
+    lines = (Path(__file__).parent / "cases/scripts/14-markdown-markup.md").read_text(encoding="utf-8").split("\n")
+    path = tmp_path / "14.md"
+    path.write_text("\n".join(line for number, line in enumerate(lines, 1) if number not in (12, 19)), "utf-8")
+    episode = parse_script(path)
+    blocks = episode.scenes[0].blocks
+    assert [b.kind for b in blocks] == ["narration", "narration", "points"]
+    assert blocks[1].shown == "今天说一个非常重要的问题：高空抛物。"
+    assert [s.shown for s in blocks[1].spans if s.emphasis] == ["非常重要", "高空抛物"]
+    assert [p.shown for p in blocks[2].points] == ["第一，不要往楼下扔东西。", "第二，发现有人扔东西要报警。"]
+    plan = plan_captions(episode, lambda text: float(len(text)), 16, 2)
+    for caption in plan.scenes[0]:
+        for text in (caption.text.text, caption.text.spoken, speak_spans(blocks[1].spans)):
+            assert not any(mark in text for mark in ("*", "_", "---", "- ")), text

@@ -69,7 +69,7 @@ BAD_INPUTS = [
     (
         "broken YAML",
         "---\nepisode: 3\ntitle: [unclosed\ntopic: 刑法\n---\n## 开场\n你好。\n",
-        ["4: front matter is not valid YAML: expected ',' or ']', but got ':'"],
+        ["3: front matter: the list opened with '[' on this line is never closed with ']'"],
     ),
     (
         "missing fields",
