@@ -295,6 +295,9 @@ def _parse_front_matter(front: list[str], report: Report, note: Report) -> dict[
         if spec is None:
             report(line, f"unknown field '{key}' (known: {', '.join(FIELDS)})")
             continue
+        if spec.kind == "int" and isinstance(value, str) and value.strip().isdigit() and not value.isascii():
+            note(line, f"full-width digits in '{key}' read as {int(value)}")
+            value = int(value)
         problem = _field_problem(str(key), spec.kind, value)
         if problem:
             report(line, problem)
@@ -369,9 +372,12 @@ class _SceneDraft:
 
 # A thematic break: three or more of the same mark, spaces allowed between them.
 _RULE = re.compile(
-    r"^(?:(?:[-－—–―─━][ \t\u3000]*){3,}|(?:[*＊][ \t\u3000]*){3,}|(?:[_＿][ \t\u3000]*){3,}|——)$"
+    r"^(?:(?:[-－—–―─━][ \t\u3000]*){3,}|(?:[*＊][ \t\u3000]*){3,}|(?:[_＿][ \t\u3000]*){3,}|——|[=＝]{3,})$"
 )
-_LIST_ITEM = re.compile(r"^(?:(?P<bullet>[-*+•])[ \t]+|(?P<number>\d{1,3})(?:[.)][ \t]+|、[ \t]*))(?P<text>.*)$")
+_LIST_ITEM = re.compile(
+    r"^(?:(?P<bullet>[-*+•●])[ \t\u3000]+|(?P<number>\d{1,3})(?:[.)．）][ \t\u3000]+|[、．）][ \t\u3000]*(?!\d)))"
+    r"(?:\[[ xX]\][ \t]+)?(?P<text>.*)$"
+)
 
 
 def _parse_body(
@@ -424,7 +430,8 @@ def _parse_body(
         item = _LIST_ITEM.match(stripped)
         if heading:
             flush()
-            label = "".join(s.shown for s in parse_inline(heading["label"].strip(), number, report, note)).strip()
+            text = re.sub(r"\s#+$", "", heading["label"].strip())  # '## 开场 ##' closes with marks
+            label = "".join(s.shown for s in parse_inline(text, number, report, note)).strip()
             if len(heading["marks"]) != 2:
                 report(number, f"scene headings use '## ', not '{heading['marks']} '")
             elif not label:
@@ -552,8 +559,15 @@ def parse_inline(raw: str, number: int = 1, report: Report | None = None, note: 
     return spans
 
 
-_DELIMITER = re.compile(r"\\[*_]|[{｛][^{}｛｝|｜]*[|｜][^{}｛｝|｜]*[}｝]|[*＊]+|[_＿]+")
-_ESCAPED = {"\\*": "*", "\\_": "_"}
+_DELIMITER = re.compile(
+    r"\\[!-/:-@\[-`{-~]"  # a backslash escape: the character itself
+    r"|[{｛][^{}｛｝|｜]*[|｜][^{}｛｝|｜]*[}｝]"  # {显示|读作}, handled after highlights
+    r"|`+[^`]+`+"  # `code`: its words, plainly
+    r"|\[[^\[\]]*\]\([^()\s]*\)"  # [a link](url): its words
+    r"|~~"
+    r"|[*＊]+|[_＿]+"
+)
+_LINK = re.compile(r"^\[(?P<text>[^\[\]]*)\]\(")
 _ASCII_MARK = str.maketrans("＊＿", "*_")
 
 
@@ -569,6 +583,7 @@ def _emphasis_pieces(raw: str, number: int, report: Report, note: Report = _igno
     marks: dict[int, tuple[str, int]] = {}  # index in parts → (run as ASCII, column)
     parts: list[tuple[str, str]] = []
     position = 0
+    struck = False
     for match in _DELIMITER.finditer(raw):
         if match.start() > position:
             parts.append(("text", raw[position : match.start()]))
@@ -577,8 +592,18 @@ def _emphasis_pieces(raw: str, number: int, report: Report, note: Report = _igno
         after = raw[match.end()] if match.end() < len(raw) else " "
         latin = before.isascii() and before.isalnum() and after.isascii() and after.isalnum()
         run = token.translate(_ASCII_MARK)
-        if token in _ESCAPED:
-            parts.append(("text", _ESCAPED[token]))
+        link = _LINK.match(token)
+        if token[0] == "\\":
+            parts.append(("text", token[1]))
+        elif token[0] == "`":
+            parts.append(("text", token.strip("`")))
+        elif link:
+            parts.append(("text", link["text"]))
+        elif token == "~~":
+            if not struck:
+                fix = "delete the struck words, or the '~~' to keep them"
+                report(number, f"'~~' (struck-through text) is not part of a script; {fix}", match.start() + 1)
+            struck = True
         elif (
             token[0] in "{｛"
             or (run[0] == "_" and latin)
@@ -612,7 +637,8 @@ def _emphasis_pieces(raw: str, number: int, report: Report, note: Report = _igno
         if token != marks[index][0]:
             parts[index] = ("text", token)  # a full-width mark that pairs with nothing: a character
             continue
-        fix = f"write {token}重点{token} or delete the '{token}'"
+        escaped = "".join(f"\\{c}" for c in token)
+        fix = f"write {token}重点{token}, or {escaped} for the characters themselves, or delete the '{token}'"
         report(number, f"'{token}' opens a highlight that is never closed on this line; {fix}", marks[index][1] + 1)
         parts[index] = ("mark", "")
     inside = [False] * len(parts)

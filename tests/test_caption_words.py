@@ -63,7 +63,22 @@ def test_lines_follow_the_reading_rules(sentence: str) -> None:
 
 @pytest.mark.parametrize(
     "unbreakable",
-    ["3年", "26.55万元", "第一千二百五十四条", "第二百九十一条之二", "2023年5月8日", "-10℃", "120km/h", "12800元"],
+    [
+        "3年",
+        "26.55万元",
+        "第一千二百五十四条",
+        "第二百九十一条之二",
+        "2023年5月8日",
+        "-10℃",
+        "120km/h",
+        "12800元",
+        "3至5年",
+        "三至五年",
+        "1.5亿元",
+        "135-4567-8900",
+        "百分之八十五",
+        "十二楼",
+    ],
 )
 def test_numbers_with_units_and_articles_are_never_broken(unbreakable: str) -> None:
     for filler in ("从建筑物中抛掷物品", "或者从建筑物上坠落的物品造成", "他人损害"):

@@ -167,3 +167,8 @@ def test_yaml_errors_point_at_the_line_to_change_in_plain_words(
 ) -> None:
     text = "---\nepisode: 3\n" + front + "topic: 刑法\n---\n## 开场\n你好。\n"
     assert expected in errors(write_script("a.md", text))
+
+
+def test_fullwidth_digits_in_the_episode_number(write_script: ScriptWriter) -> None:
+    episode = parse_script(write_script("a.md", HEAD.replace("episode: 3", "episode: １２６０") + "## 开场\n你好。\n"))
+    assert episode.number == 1260 and notes(episode) == ["2: full-width digits in 'episode' read as 1260"]

@@ -45,7 +45,8 @@ def test_a_highlight_around_a_pronunciation_keeps_both() -> None:
 
 def test_an_unclosed_highlight_is_an_error_naming_its_column() -> None:
     assert problems("这是**重点") == [
-        "5:3: '**' opens a highlight that is never closed on this line; write **重点** or delete the '**'"
+        "5:3: '**' opens a highlight that is never closed on this line;"
+        " write **重点**, or \\*\\* for the characters themselves, or delete the '**'"
     ]
 
 
@@ -125,3 +126,33 @@ def test_case_14_without_its_rules_speaks_and_shows_no_marker(tmp_path: Path) ->
     for caption in plan.scenes[0]:
         for text in (caption.text.text, caption.text.spoken, speak_spans(blocks[1].spans)):
             assert not any(mark in text for mark in ("*", "_", "---", "- ")), text
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        ("看`代码`和[链接](http://example.org)", "看代码和链接"),
+        (r"\#号和\[方括号\]", "#号和[方括号]"),
+    ],
+)
+def test_code_links_and_escapes_show_their_words_only(raw: str, shown: str) -> None:
+    assert "".join(s.shown for s in parse_inline(raw)) == shown and problems(raw) == []
+
+
+def test_struck_through_text_is_an_error() -> None:
+    assert problems("这句~~删掉~~不要") == [
+        "5:3: '~~' (struck-through text) is not part of a script; delete the struck words, or the '~~' to keep them"
+    ]
+
+
+def test_more_list_and_heading_habits(write_script: ScriptWriter) -> None:
+    path = write_script("a.md", HEAD.replace("## 开场", "## 开场 ##") + "- [ ] 待办一\n- [x] 待办二\n１．全角编号\n")
+    scene = parse_script(path).scenes[0]
+    assert scene.label == "开场"
+    assert [p.shown for p in scene.blocks[0].points] == ["待办一", "待办二", "全角编号"]
+
+
+def test_a_setext_underline_is_an_error(write_script: ScriptWriter) -> None:
+    with pytest.raises(ScriptError) as caught:
+        parse_script(write_script("a.md", HEAD + "标题\n===\n正文。\n"))
+    assert [d.line for d in caught.value.diagnostics] == [8]

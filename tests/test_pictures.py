@@ -80,10 +80,13 @@ def test_a_cmyk_jpeg_is_converted_to_rgb(tmp_path: Path) -> None:
     assert red > 200 and green < 60 and blue < 60
 
 
-def test_a_16_bit_value_is_scaled_not_clipped(tmp_path: Path) -> None:
-    array = np.full((4, 4), 32768, dtype=np.uint16)
+@pytest.mark.parametrize(("top", "middle"), [(65535, 32768), (4095, 2048)], ids=["16-bit", "12-bit scanner"])
+def test_a_16_bit_value_is_scaled_not_clipped(tmp_path: Path, top: int, middle: int) -> None:
+    array = np.full((4, 4), middle, dtype=np.uint16)
+    array[0, 0], array[0, 1] = 0, top
     path = save(Image.fromarray(array), tmp_path / "mid.png")
-    assert load_picture(path, (0, 0, 0)).getpixel((0, 0)) == (128, 128, 128)
+    picture = load_picture(path, (0, 0, 0))
+    assert [picture.getpixel(xy) for xy in ((0, 0), (1, 0), (2, 2))] == [(0, 0, 0), (255, 255, 255), (128, 128, 128)]
 
 
 def test_an_exif_rotation_is_applied(tmp_path: Path) -> None:

@@ -15,12 +15,10 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-import numpy.typing as npt
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from pipeline.errors import RenderError
@@ -136,15 +134,20 @@ def _with_profile(image: Image.Image, profile: bytes) -> Image.Image | None:
 
 
 def _eight_bit(image: Image.Image) -> Image.Image:
-    """Scale 16-bit (or 32-bit integer, or float) greyscale to 0–255, instead of clipping it to white."""
-    values = np.asarray(image)
-    scale: Callable[[npt.NDArray[np.float64]], npt.NDArray[np.float64]]
-    if image.mode == "F":
-        top = float(values.max()) if values.size else 1.0
-        scale = (lambda v: v * 255.0) if top <= 1.0 else (lambda v: v)
-    elif image.mode == "I" and values.size and int(values.max()) <= 255:
-        scale = lambda v: v  # noqa: E731 - an 8-bit picture stored as 32-bit integers
+    """Scale 16-bit (or 32-bit integer, or float) greyscale to 0–255, instead of clipping it to white.
+
+    The range is read from the values: at most 1.0 (a float picture), at most 255 (8-bit
+    data in a wide container), at most 4095 (a 12-bit scanner), else the full 16 bits.
+    """
+    values = np.asarray(image).astype(np.float64)
+    top = float(values.max()) if values.size else 0.0
+    if image.mode == "F" and top <= 1.0:
+        full = 1.0
+    elif top <= 255:
+        full = 255.0
+    elif top <= 4095:
+        full = 4095.0
     else:
-        scale = lambda v: v / 257.0  # noqa: E731
-    grey = np.clip(np.rint(scale(values.astype(np.float64))), 0, 255).astype(np.uint8)
+        full = 65535.0
+    grey = np.clip(np.rint(values * (255.0 / full)), 0, 255).astype(np.uint8)
     return Image.fromarray(grey).convert("RGB")
