@@ -66,3 +66,24 @@ def test_example_captions_break_between_words_and_keep_the_reading_rules(path: P
         assert len(cue.lines) <= 2 and all(chars(line) <= RULES.max_line_chars for line in cue.lines), cue.lines
         assert RULES.min_seconds - 0.02 <= seconds <= RULES.max_seconds + 0.02, (cue.lines, seconds)
         assert shown / seconds <= RULES.max_chars_per_second + 0.1, (cue.lines, seconds)
+
+
+CASES = Path(__file__).parent / "cases" / "scripts"
+
+
+@pytest.mark.parametrize("name", ["21-word-split-across-captions.md", "22-long-title-caption-sync.md"])
+def test_case_captions_when_narrated(name: str, tmp_path: Path) -> None:
+    episode, track = timed(CASES / name, tmp_path)
+    text = episode.scenes[0].blocks[0].shown
+    edges = {0, *accumulate(len(w) for w in words(text))}
+    position = 0
+    for cue in track.cues:
+        assert cue.spoken, "every caption is spoken while it is shown"
+        assert RULES.min_seconds - 0.02 <= cue.end - cue.start <= RULES.max_seconds + 0.02
+        for line in cue.lines:
+            position = text.index(line, position)
+            assert position in edges, line
+            position += len(line)
+    if name.startswith("22"):
+        title = [cue for cue in track.cues if "》" in cue.text or "《" in cue.text]
+        assert len(title) >= 2 and all(c.start < c.end for c in title)

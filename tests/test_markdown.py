@@ -156,3 +156,11 @@ def test_a_setext_underline_is_an_error(write_script: ScriptWriter) -> None:
     with pytest.raises(ScriptError) as caught:
         parse_script(write_script("a.md", HEAD + "标题\n===\n正文。\n"))
     assert [d.line for d in caught.value.diagnostics] == [8]
+
+
+@pytest.mark.parametrize("raw", ["限速**120**公里", "拨打**120**", "**2**名民警", "罚款**￥1,234.50**"])
+def test_a_highlight_is_read_with_the_words_around_it(raw: str) -> None:
+    from pipeline.speech.normalize import speak_spans
+
+    plain = raw.replace("**", "")
+    assert speak_spans(parse_inline(raw)) == speak_spans(parse_inline(plain))

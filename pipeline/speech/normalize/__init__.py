@@ -76,9 +76,15 @@ def normalize(text: str, lexicon: Lexicon | None = None) -> str:
 def explain(spans: Iterable[Span], lexicon: Lexicon | None = None) -> list[Reading]:
     """Every span of a line with its class: ``{显示|读作}`` parts as class ``override``, the rest tagged."""
     readings: list[Reading] = []
+    run = ""  # neighbouring written spans (a **highlight** and its context) are read together
     for span in spans:
-        readings += [Reading(span.shown, "override", span.spoken)] if span.fixed else tag(span.spoken, lexicon)
-    return readings
+        if span.fixed:
+            readings += tag(run, lexicon) if run else []
+            readings.append(Reading(span.shown, "override", span.spoken))
+            run = ""
+        else:
+            run += span.spoken
+    return readings + (tag(run, lexicon) if run else [])
 
 
 def speak_spans(spans: Iterable[Span], lexicon: Lexicon | None = None) -> str:
