@@ -28,12 +28,23 @@ CASES = [
     ("clean script", script(), []),
     ("build error: missing image", script(body=BODY + "![图](none.png)\n"), [("error", "image not found: none.png")]),
     (
-        "caption cannot fit",
+        "a title wider than a caption line is shown in parts",
         script(body=BODY + "《中华人民共和国老年人权益保障法和预防未成年人犯罪法合编》规定。\n"),
         [
             (
+                "note",
+                "'《中华人民共和国老年人权益保障法和预防未成年人犯罪法合编》' is wider than a caption line; it is shown in parts",
+            )
+        ],
+    ),
+    (
+        "caption cannot fit",
+        script(body=BODY + "网址是HTTPSWWWEXAMPLEORGAVERYLONGADDRESSWITHOUTANYBREAKSATALLANYWHERE。\n"),
+        [
+            (
                 "warning",
-                "caption cannot fit: '《中华人民共和国老年人权益保障法和预防未成年人犯罪法合编》' is wider than the frame and will be broken",
+                "caption cannot fit: 'HTTPSWWWEXAMPLEORGAVERYLONGADDRESSWITHOUTANYBREAKSATALLANYWHERE。' is wider than"
+                " the frame and will be broken",
             )
         ],
     ),
