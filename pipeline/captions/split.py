@@ -12,7 +12,8 @@ without a font. Captions follow the published timed-text rules for Simplified Ch
   words, and each part is spoken while it is on screen;
 - a clause (up to ，。；…) is a caption when it fits; a longer one is cut into the fewest
   captions that fit, of balanced length, and the two lines of a caption are balanced;
-- no line starts with closing punctuation, none ends with opening punctuation; 。，、； at the
+- no line starts with closing punctuation or a particle (的, 了, 吗…), none ends with opening
+  punctuation or a one-character preposition or conjunction (从, 由, 和…); 。，、； at the
   end of a line are not shown (the voice still gets them).
 
 Every step is linear in the length of the paragraph: each token is measured once (twice when
@@ -61,6 +62,10 @@ OPENING = set("《（「『【〈“‘([")
 CLAUSE_END = set("，。、；：！？…,;:!?")
 SENTENCE_END = set("。！？…;!?；")
 HIDDEN_AT_LINE_END = "。，、；,;"
+# Particles that lean on the word before them: a line never starts with one (…损害的 / 由…).
+ENCLITICS = {"的", "了", "着", "过", "地", "得", "吗", "呢", "吧", "啊", "呀", "么"}
+# One-character prepositions and conjunctions lean on the word after them: no line ends with one.
+PROCLITICS = {"从", "在", "对", "向", "把", "被", "由", "给", "于", "将", "与", "和", "及", "或", "并", "经"}
 
 _CN = "零〇一二三四五六七八九十百千万亿两"
 _NUMBER = r"\d+(?:[.,:：/~～\-]\d+)*"
@@ -181,12 +186,12 @@ def tokenize(spans: Sequence[Span]) -> list[Token]:
             if glued and not carry.shown:
                 glued[-1] = glued[-1] + Token(" ", " ")
             continue
-        if token.shown in OPENING:
+        if token.shown in OPENING or token.shown in PROCLITICS:
             carry = carry + token
             continue
         token = carry + token
         carry = Token("", "")
-        if glued and token.shown[0] in CLOSING:
+        if glued and (token.shown[0] in CLOSING or token.shown in ENCLITICS):
             token = glued.pop() + token
         glued.append(token)
     if carry.shown:
