@@ -62,10 +62,11 @@ OPENING = set("《（「『【〈“‘([")
 CLAUSE_END = set("，。、；：！？…,;:!?")
 SENTENCE_END = set("。！？…;!?；")
 HIDDEN_AT_LINE_END = "。，、；,;"
-# Particles that lean on the word before them: a line never starts with one (…损害的 / 由…).
-ENCLITICS = {"的", "了", "着", "过", "地", "得", "吗", "呢", "吧", "啊", "呀", "么"}
+# Particles and place words that lean on the word before them: a line never starts with one
+# (…损害 / 的…, 手机 / 上…).
+ENCLITICS = set("的了着过地得吗呢吧啊呀么上中下内外里时")
 # One-character prepositions and conjunctions lean on the word after them: no line ends with one.
-PROCLITICS = {"从", "在", "对", "向", "把", "被", "由", "给", "于", "将", "与", "和", "及", "或", "并", "经"}
+PROCLITICS = set("从在对向把被由给于将与和及或并经")
 
 _CN = "零〇一二三四五六七八九十百千万亿两"
 _NUMBER = r"\d+(?:[.,:：/~～\-]\d+)*"
