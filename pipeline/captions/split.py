@@ -32,7 +32,9 @@ from importlib import resources
 from itertools import accumulate, pairwise
 from typing import TYPE_CHECKING
 
+from pipeline.errors import Diagnostic, ScriptError
 from pipeline.script import Episode, Span
+from pipeline.speech.normalize.numbers import ReadingError
 
 if TYPE_CHECKING:
     import jieba
@@ -541,11 +543,15 @@ def plan_captions(
 ) -> CaptionPlan:
     scenes = []
     for scene_index, scene in enumerate(episode.scenes):
-        planned = [
-            PlannedCaption(scene_index, block_index, block.kind, text, point if block.points else -1)
-            for block_index, block in enumerate(scene.blocks)
-            for point, part in enumerate(block.parts)
-            for text in split_captions(part, measure, line_width, max_lines, speak)
-        ]
+        planned = []
+        for block_index, block in enumerate(scene.blocks):
+            try:
+                planned += [
+                    PlannedCaption(scene_index, block_index, block.kind, text, point if block.points else -1)
+                    for point, part in enumerate(block.parts)
+                    for text in split_captions(part, measure, line_width, max_lines, speak)
+                ]
+            except ReadingError as exc:
+                raise ScriptError([Diagnostic(episode.path, block.line, str(exc))]) from exc
         scenes.append(tuple(planned))
     return CaptionPlan(tuple(scenes), max_lines)

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
+from pipeline.captions.split import plan_captions
 from pipeline.cli import main
+from pipeline.errors import ScriptError
+from pipeline.script import parse_script
+from pipeline.speech.normalize import normalize
+from tests.conftest import SHORT_SCRIPT, make_project
 
 
 def test_say_explain_lists_each_span_with_its_class(project: Path) -> None:
@@ -36,4 +42,16 @@ def test_say_rejects_a_number_too_long_in_one_line(project: Path) -> None:
     assert result.stderr == (
         f"pufa: error: cannot read the number {'9' * 25}: it has 25 digits and at most 20 are read in words; "
         "write it with {显示|读作}\n"
+    )
+
+
+def test_a_build_names_the_line_of_a_number_too_long_to_say(tmp_path: Path) -> None:
+    path = make_project(tmp_path / "series") / "scripts" / "0007-gaokong.md"
+    path.write_text(SHORT_SCRIPT.replace("大家好，今天讲高空抛物。", "罚款" + "1" * 21 + "元。"), encoding="utf-8")
+    with pytest.raises(ScriptError) as raised:
+        plan_captions(parse_script(path), len, 600, 2, normalize)
+    line = SHORT_SCRIPT.splitlines().index("大家好，今天讲高空抛物。") + 1
+    assert str(raised.value) == (
+        f"{path}:{line}: error: cannot read the number {'1' * 21}: it has 21 digits and at most 20 are read in words; "
+        "write it with {显示|读作}"
     )

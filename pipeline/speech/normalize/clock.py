@@ -46,8 +46,8 @@ def _clock(match: re.Match[str]) -> str | None:
     if second is None and minute == 0:
         return spoken + "整"
     spoken += ("零" if minute < 10 and minute else "") + cardinal(minute) + "分"
-    if second is not None:
-        spoken += ("零" if 0 < int(second) < 10 else "") + cardinal(int(second)) + "秒"
+    if second is not None and int(second):
+        spoken += ("零" if int(second) < 10 else "") + cardinal(int(second)) + "秒"
     return spoken
 
 

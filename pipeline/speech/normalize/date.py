@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from pipeline.speech.normalize.numbers import YEAR_DIGITS, cardinal, digit_by_digit
+from pipeline.speech.normalize.numbers import YEAR_DIGITS, cardinal, digit_by_digit, measured
 from pipeline.speech.normalize.rules import Rule, before
 
 # A four-digit number before 年 is a duration, not a year, after these words: 历时1000年.
@@ -60,7 +60,9 @@ def _year_month(match: re.Match[str]) -> str | None:
 def _year_range(match: re.Match[str]) -> str | None:
     if not (_is_year(match[1]) and _is_year(match[2]) and int(match[1]) < int(match[2])):
         return None
-    return f"{year(match[1])}到{year(match[2])}年"
+    if not match[3] and measured(match.string[match.end() :]):
+        return None
+    return f"{year(match[1])}到{year(match[2])}{match[3]}"
 
 
 def _year(match: re.Match[str]) -> str | None:
@@ -74,7 +76,7 @@ def _year(match: re.Match[str]) -> str | None:
 RULES = (
     Rule("date", re.compile(r"(?<![\d.])(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?![\d.])"), _separated),
     Rule("date", re.compile(r"(?<![\d.])(\d{4})\s*年\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*([日号]))?(?![\d])"), _written),
-    Rule("date", re.compile(r"(?<![\d.])(\d{4})\s*[-~～—–至到]\s*(\d{4})\s*年"), _year_range),
+    Rule("date", re.compile(r"(?<![\d.])(\d{4})\s*[-~～—–至到]\s*(\d{4})(?!\d)\s*(年?)"), _year_range),
     Rule("date", re.compile(r"(?<![\d.])(\d{4})\s*年"), _year),
     Rule("date", re.compile(r"(?<![\d.])(\d{4})([-/])(\d{1,2})(?![\d./\-])"), _year_month),
     Rule("date", re.compile(r"(?<![\d.])(\d{1,2})\s*月\s*(\d{1,2})\s*([日号])"), _month_day),

@@ -11,7 +11,20 @@ import re
 from pipeline.speech.normalize.numbers import DIGITS, quantity
 from pipeline.speech.normalize.rules import Rule
 
-_SIGNS = {"￥": "元", "¥": "元", "$": "美元", "€": "欧元", "£": "英镑"}
+_SIGNS = {
+    "￥": "元",
+    "¥": "元",
+    "RMB": "元",
+    "CNY": "元",
+    "HK$": "港元",
+    "US$": "美元",
+    "USD": "美元",
+    "$": "美元",
+    "€": "欧元",
+    "EUR": "欧元",
+    "£": "英镑",
+}
+_SIGN = "|".join(re.escape(sign) for sign in sorted(_SIGNS, key=len, reverse=True))
 _AMOUNT = r"(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?"
 _SCALE = r"(万亿|亿|万|千)?"
 _NAMES = r"(元|块|美元|欧元|英镑|港元|港币|日元|人民币)"
@@ -52,7 +65,7 @@ def _named(match: re.Match[str]) -> str:
 RULES = (
     Rule(
         "money",
-        re.compile(rf"(?<![\d.])([-−])?([￥¥$€£])\s*{_AMOUNT}\s*{_SCALE}(余|多)?{_NAMES}?"),
+        re.compile(rf"(?<![\d.A-Za-z])([-−])?({_SIGN})\s*{_AMOUNT}\s*{_SCALE}(余|多)?{_NAMES}?"),
         _signed,
     ),
     Rule("money", re.compile(rf"(?<![\d.,]){_AMOUNT}\s*{_SCALE}(余|多)?{_NAMES}"), _named),

@@ -47,11 +47,13 @@ HOTLINES = frozenset(
 )
 CODE_CONTEXT = re.compile(
     r"(拨打|热线|电话|专线|号码|手机号?|报警|短信|咨询|举报|投诉|致电|呼叫|回拨|编号|代码|验证码|密码|账号|卡号|"
-    r"单号|尾号|邮编|车牌|工号|学号|批号|型号|身份证号?)"
+    r"单号|尾号|邮编|车牌|工号|学号|批号|型号|身份证号?|分机|(?<=\d)转)"
 )
 QUANTITY_CONTEXT = re.compile(
     r"(限速|时速|车速|速度|航速|风速|约|共|达到?|超过|超|高达|多达|累计|合计|总计|总共|仅|近|逾|至少|最多|最高|最低|"
-    r"不足|不到|不少于|不超过|不低于|低于|高于|大于|小于|等于|增加|减少|增长|下降|上涨|降低|提高|罚款|罚金)"
+    r"不足|不到|不少于|不超过|不低于|低于|高于|大于|小于|等于|增加|减少|增长|下降|上涨|降低|提高|罚款|罚金|"
+    r"赔偿|补偿|损失|收入|工资|价值|金额|涉案|获利|违法所得|体重|身高|高度|长度|宽度|深度|距离|面积|重量|价格|售价|"
+    r"数量|人数|年龄|分数|得分|总分|成绩|票数|血压|心率|温度|气温|体温|功率|电压|排量|库存|产量|销量)"
 )
 _RANGE_TAIL = re.compile(r"\s*[-~～—–至到]\s*\d+(?:\.\d+)?")
 
@@ -78,7 +80,8 @@ def is_code(match: re.Match[str]) -> bool:
         return False
     if code_distance < quantity_distance or number in HOTLINES:
         return True
-    return len(number) >= 5 or (number[0] == "0" and len(number) > 1)
+    # Five digits or more are a code (an account, a case number) unless they are round: 50000 is a sum.
+    return (len(number) >= 5 and not number.endswith("000")) or (number[0] == "0" and len(number) > 1)
 
 
 def _code(match: re.Match[str]) -> str | None:
@@ -95,6 +98,7 @@ def _fraction(match: re.Match[str]) -> str:
 
 _PLAIN = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![\d])")
 RULES = (
+    Rule("cardinal", re.compile(r"(?<![\d.])(\d+)\s*#"), lambda m: quantity(m[1], "号") + "号"),
     Rule("fraction", re.compile(r"(?<![\d/.])(\d{1,3})/(\d{1,3})(?![\d/])"), _fraction),
     Rule("code", _PLAIN, _code),
     Rule("cardinal", _PLAIN, _cardinal),

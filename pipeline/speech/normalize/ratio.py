@@ -20,8 +20,8 @@ def _score(match: re.Match[str]) -> str | None:
     rest = match.string[match.end() :]
     if measured(rest) or rest.startswith(("%", "‰")):
         return None
-    # No range runs downwards, so 3-1 without a unit is a score even without score words.
-    if not score_context(match) and (match[0].count("-") != 1 or int(match[1]) <= int(match[2])):
+    # No range runs downwards or stands still, so 3-1 or 2-2 without a unit is a score even without score words.
+    if not score_context(match) and (match[0].count("-") != 1 or int(match[1]) < int(match[2])):
         return None
     return _ratio(match)
 

@@ -28,7 +28,8 @@ def _range(match: re.Match[str]) -> str:
 
 
 def _signed(match: re.Match[str]) -> str:
-    return SIGN_WORDS[match[1]] + decimal(match[2])
+    below = match[1] in "-−" and match.string.startswith(("度", "摄氏度"), match.end())
+    return ("零下" if below else SIGN_WORDS[match[1]]) + decimal(match[2])
 
 
 PERCENT = (

@@ -35,7 +35,9 @@ _TITLE = Rule("title", re.compile(r"《[^《》\n]*》"), lambda m: m[0])
 # A dash or tilde between two numbers (or a number and a unit) is a range: 3-5年 → 三到五年.
 _RANGE = Rule(
     "range",
-    re.compile(r"(?:(?<=\d)|(?<=[%‰℃年月日号时分秒点元天周岁条款项章]))\s*[-~～—–]\s*(?=[+]?\d)|(?<=\d)至(?=\d)"),
+    re.compile(
+        r"(?:(?<=\d)|(?<=[%‰℃年月日号时分秒点元天周岁条款项章万亿千百]))\s*[-~～—–]\s*(?=[+]?\d)|(?<=\d)至(?=\d)"
+    ),
     lambda m: "到",
 )
 
