@@ -5,6 +5,7 @@
 - a year followed by anything (以来, 以后, 上半年, 底, 内, 至) → 二〇一九年以来
 - year ranges ``2019-2021年`` → 二〇一九到二〇二一年; ``2023-05`` → 二〇二三年五月
 - generations ``90后``, ``00后`` → 九零后, 零零后
+- the year of a case or document number: ``（2023）京01民终1234号`` → （二〇二三）京零幺民终一千二百三十四号
 """
 
 from __future__ import annotations
@@ -78,6 +79,10 @@ RULES = (
     Rule("date", re.compile(r"(?<![\d.])(\d{4})\s*年\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*([日号]))?(?![\d])"), _written),
     Rule("date", re.compile(r"(?<![\d.])(\d{4})\s*[-~～—–至到]\s*(\d{4})(?!\d)\s*(年?)"), _year_range),
     Rule("date", re.compile(r"(?<![\d.])(\d{4})\s*年"), _year),
+    # The year of a case or document number: （2023）京01民终1234号, 国发〔2023〕5号.
+    Rule(
+        "date", re.compile(r"(?<=[（(\[〔【])(\d{4})(?=[）)\]〕】])"), lambda m: year(m[1]) if _is_year(m[1]) else None
+    ),
     Rule("date", re.compile(r"(?<![\d.])(\d{4})([-/])(\d{1,2})(?![\d./\-])"), _year_month),
     Rule("date", re.compile(r"(?<![\d.])(\d{1,2})\s*月\s*(\d{1,2})\s*([日号])"), _month_day),
     Rule("date", re.compile(r"(?<![\d.])([0-9]0)(?=后)"), lambda m: digit_by_digit(m[1], "零一二三四五六七八九")),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from pipeline.errors import ConfigError
@@ -14,9 +15,16 @@ class Lexicon:
 
     entries: tuple[tuple[str, str], ...] = ()
 
+    @cached_property
+    def _by_first(self) -> dict[str, tuple[tuple[str, str], ...]]:
+        index: dict[str, list[tuple[str, str]]] = {}
+        for entry in self.entries:
+            index.setdefault(entry[0][0], []).append(entry)
+        return {first: tuple(entries) for first, entries in index.items()}
+
     def match(self, text: str, position: int) -> tuple[str, str] | None:
         """The longest entry written at ``position`` of ``text``, as (written, spoken)."""
-        for written, spoken in self.entries:
+        for written, spoken in self._by_first.get(text[position], ()):
             if text.startswith(written, position):
                 return written, spoken
         return None
