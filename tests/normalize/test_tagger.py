@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
 
 from pipeline.errors import ConfigError
 from pipeline.script import parse_inline
-from pipeline.speech.normalize import Lexicon, explain, load_lexicon, normalize, speak_spans, tag
+from pipeline.speech.normalize import Lexicon, ReadingError, explain, load_lexicon, normalize, speak_spans, tag
 
 
 def test_spans_with_their_classes_rebuild_the_text() -> None:
@@ -81,3 +82,16 @@ def test_the_old_names_are_still_importable() -> None:
         decimal,
         digit_by_digit,
     )
+
+
+def test_any_mix_of_digits_and_signs_is_read_or_rejected_in_one_line() -> None:
+    alphabet = "0123456789０１-−+±:：.,/%‰℃°年月日号第条之元万亿￥$kgmlL²㎡《》（）拨打限速约比分以 APx×~—至≥<=#、"
+    rng = random.Random(7)
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 25)))
+        try:
+            readings = tag(text)
+        except ReadingError as exc:
+            assert "\n" not in str(exc) and str(exc).startswith("cannot read the number ")
+            continue
+        assert "".join(r.written for r in readings) == text

@@ -2,7 +2,8 @@
 
 ``80km/h`` → 八十公里每小时, ``1.5kg`` → 一点五千克, ``-10℃`` → 零下十摄氏度, ``2km`` → 两公里,
 ``0.8mg/100ml`` → 零点八毫克每百毫升, ``120㎡`` → 一百二十平方米. Units written in Chinese (公里, 吨)
-are read by :mod:`cardinal` as counted things; ``元/吨`` → 元每吨.
+are read by :mod:`number` as counted things; ``元/吨`` → 元每吨, ``1.2万㎡`` → 一点二万平方米.
+Comparison signs are read as words: ``≥80mg/100ml`` → 大于等于八十毫克每百毫升.
 """
 
 from __future__ import annotations
@@ -76,6 +77,7 @@ UNITS: dict[str, str] = {
     "℉": "华氏度",
     "°": "度",
 }
+COMPARISONS = {"≥": "大于等于", "≤": "小于等于", ">": "大于", "<": "小于", "≠": "不等于", "=": "等于", "≈": "约等于"}
 _TEMPERATURES = {"摄氏度", "华氏度", "度"}
 _UNIT = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
 _SIGN_WORDS = {"-": "负", "−": "负", "+": "正", "±": "正负", "": ""}
@@ -87,8 +89,9 @@ def _value(sign: str, number: str, unit: str) -> str:
 
 
 def _measure(match: re.Match[str]) -> str:
-    unit = UNITS[match[3]]
-    return _value(match[1], match[2], unit) + unit
+    unit = UNITS[match[4]]
+    scale = match[3] or ""
+    return _value(match[1], match[2], scale + unit) + scale + unit
 
 
 def _range(match: re.Match[str]) -> str | None:
@@ -108,10 +111,11 @@ RULES = (
     ),
     Rule(
         "measure",
-        re.compile(rf"(?<![\dA-Za-z.]){_VALUE}\s*({_UNIT})(?![A-Za-z\d²³])"),
+        re.compile(rf"(?<![\dA-Za-z.]){_VALUE}\s*(万|亿)?\s*({_UNIT})(?![A-Za-z\d²³])"),
         _measure,
     ),
     Rule("measure", re.compile(r"(?<=[克升米])/100(?=毫升|克|米)"), lambda m: "每百"),
+    Rule("comparison", re.compile(r"\s*([≥≤><≠=≈])\s*(?=[-−+]?\d)"), lambda m: COMPARISONS[m[1]]),
     Rule("measure", re.compile(r"(?<=[元米克吨斤升时天月年件个次人份])/(?=[\u4e00-\u9fff])"), lambda m: "每"),
     Rule("measure", re.compile(r"(?:(?<=[\dA-Za-z米㎡²³])\s*[×*]|(?<=\d)\s*[xX])\s*(?=\d)"), lambda m: "乘"),
 )

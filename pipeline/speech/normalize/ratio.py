@@ -20,8 +20,11 @@ def _score(match: re.Match[str]) -> str | None:
     rest = match.string[match.end() :]
     if measured(rest) or rest.startswith(("%", "‰")):
         return None
+    colon = ":" in match[0] or "：" in match[0]
+    if colon and not score_context(match, strong=True):
+        return None  # 以19:30为准 is a time and 以2:1 a ratio, both decided after the time rule
     # No range runs downwards or stands still, so 3-1 or 2-2 without a unit is a score even without score words.
-    if not score_context(match) and (match[0].count("-") != 1 or int(match[1]) < int(match[2])):
+    if not score_context(match) and int(match[1]) < int(match[2]):
         return None
     return _ratio(match)
 

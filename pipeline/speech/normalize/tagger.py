@@ -97,6 +97,10 @@ def tag(text: str, lexicon: Lexicon | None = None) -> list[Reading]:
     return readings
 
 
+# Every rule's span starts with one of these; elsewhere only the lexicon is tried.
+_STARTS = re.compile(r"[\dA-Za-z\s\-−+±￥¥$€£第之(（/×*≥≤><≠=≈~～—–至]")
+
+
 def _claim(text: str, half: str, position: int, lexicon: Lexicon | None) -> tuple[int, Reading] | None:
     if text[position] == "《":
         title = _TITLE.pattern.match(text, position)
@@ -106,6 +110,8 @@ def _claim(text: str, half: str, position: int, lexicon: Lexicon | None) -> tupl
         entry = lexicon.match(text, position)
         if entry:
             return position + len(entry[0]), Reading(entry[0], "lexicon", entry[1])
+    if not _STARTS.match(half, position):
+        return None
     for rule in RULES[1:]:
         match = rule.pattern.match(half, position)
         if match is None or match.end() == position:
