@@ -144,10 +144,14 @@ _HEADING = re.compile(r"^[#＃]+")
 _QUOTE = re.compile(r"^(?:＞|》(?=[\s\u3000《]))")
 _BULLET = re.compile(r"^[－＊＋](?=[ \t\u3000])")
 _IMAGE = re.compile(r"^[!！][\[［【](?P<alt>[^\]］】]*)[\]］】][(（](?P<src>[^)）]+)[)）]$")
+_COMMENT = re.compile(r"^[<《＜][!！][-－—]{1,2}.*[-－—]{1,2}[>》＞]$")
 
 
 def body_line(line: str, number: int, note: Note) -> str:
     """A stripped body line with the input method's Markdown marks at its start read as ASCII."""
+    if _COMMENT.match(line):
+        note(number, f"'{line[:4]}…{line[-3:]}' read as a comment '<!-- -->'", 1)
+        return ""
     heading = _HEADING.match(line)
     if heading and "＃" in heading[0]:
         note(number, f"{name('＃')} read as '#': a scene heading (type '## ' with the English input method)", 1)

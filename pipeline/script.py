@@ -550,10 +550,11 @@ def parse_inline(raw: str, number: int = 1, report: Report | None = None, note: 
             if wide:
                 note(number, f"{', '.join(ime.name(c) for c in wide)} read as {{显示|读作}}", raw.find(match[0]) + 1)
             spans.extend(_plain_spans(text[position : match.start()], number, report, emphasis))
-            shown, spoken = match[1].strip(), match[2].strip()
+            inner = _emphasis_pieces(match[1].strip(), number, report, note)  # {**3年**|三年}
+            shown, spoken = "".join(t for t, _ in inner), match[2].strip().replace("*", "").replace("_", "")
             if not shown or not spoken:
                 report(number, f"'{match[0]}' needs both parts: {{显示|读作}}")
-            spans.append(Span(shown, spoken, fixed=True, emphasis=emphasis))
+            spans.append(Span(shown, spoken, fixed=True, emphasis=emphasis or any(e for _, e in inner)))
             position = match.end()
         spans.extend(_plain_spans(text[position:], number, report, emphasis))
     return spans
@@ -563,7 +564,8 @@ _DELIMITER = re.compile(
     r"\\[!-/:-@\[-`{-~]"  # a backslash escape: the character itself
     r"|[{｛][^{}｛｝|｜]*[|｜][^{}｛｝|｜]*[}｝]"  # {显示|读作}, handled after highlights
     r"|`+[^`]+`+"  # `code`: its words, plainly
-    r"|\[[^\[\]]*\]\([^()\s]*\)"  # [a link](url): its words
+    r"|!?\[[^\[\]]*\]\([^()\s]*\)"  # [a link](url): its words; ![a picture](…) belongs on its own line
+    r"|</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>"  # an HTML tag: dropped
     r"|~~"
     r"|[*＊]+|[_＿]+"
 )
@@ -593,7 +595,11 @@ def _emphasis_pieces(raw: str, number: int, report: Report, note: Report = _igno
         latin = before.isascii() and before.isalnum() and after.isascii() and after.isalnum()
         run = token.translate(_ASCII_MARK)
         link = _LINK.match(token)
-        if token[0] == "\\":
+        if token.startswith("!["):
+            report(number, "a picture goes on a line of its own: ![说明](path)", match.start() + 1)
+        elif token[0] == "<":
+            note(number, f"HTML tag '{token}' ignored", match.start() + 1)
+        elif token[0] == "\\":
             parts.append(("text", token[1]))
         elif token[0] == "`":
             parts.append(("text", token.strip("`")))

@@ -172,3 +172,10 @@ def test_yaml_errors_point_at_the_line_to_change_in_plain_words(
 def test_fullwidth_digits_in_the_episode_number(write_script: ScriptWriter) -> None:
     episode = parse_script(write_script("a.md", HEAD.replace("episode: 3", "episode: １２６０") + "## 开场\n你好。\n"))
     assert episode.number == 1260 and notes(episode) == ["2: full-width digits in 'episode' read as 1260"]
+
+
+@pytest.mark.parametrize("comment", ["《！－－ 备注：这里要加图片 －－》", "＜!-- 备注 --＞"])
+def test_a_comment_typed_with_an_input_method_is_not_narrated(write_script: ScriptWriter, comment: str) -> None:
+    episode = parse_script(write_script("a.md", HEAD + f"## 开场\n你好。\n{comment}\n再见。\n"))
+    assert [b.shown for b in episode.scenes[0].blocks] == ["你好。", "再见。"]
+    assert "read as a comment" in episode.notes[0].message

@@ -164,3 +164,12 @@ def test_a_highlight_is_read_with_the_words_around_it(raw: str) -> None:
 
     plain = raw.replace("**", "")
     assert speak_spans(parse_inline(raw)) == speak_spans(parse_inline(plain))
+
+
+def test_a_highlight_inside_a_pronunciation_is_not_shown() -> None:
+    assert parse_inline("{**3年**|三年}以下") == [Span("3年", "三年", fixed=True, emphasis=True), Span("以下", "以下")]
+
+
+def test_html_tags_are_dropped_and_an_inline_picture_is_an_error() -> None:
+    assert "".join(s.shown for s in parse_inline("<u>重点</u>和<br>换行")) == "重点和换行"
+    assert problems("这是![图](a.png)图片") == ["5:3: a picture goes on a line of its own: ![说明](path)"]
