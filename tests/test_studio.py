@@ -188,6 +188,8 @@ def test_wrong_host_and_missing_access_token_are_refused(tmp_path: Path) -> None
         assert entered.status_code == 303 and entered.headers["location"] == "/episodes.json"
         assert "HttpOnly" in entered.headers["set-cookie"]
         assert remote.get("/episodes.json").status_code == 200
+        deep = remote.get("/episodes/0001-示例.md/edit?token=s3cret&x=1")
+        assert deep.headers["location"] == "/episodes/0001-%E7%A4%BA%E4%BE%8B.md/edit?x=1"
 
 
 def test_review_approves_without_a_render_and_an_edit_voids_it(studio: tuple[Path, TestClient]) -> None:
@@ -301,3 +303,17 @@ def test_one_studio_per_project(tmp_path: Path) -> None:
 def test_unknown_job_is_not_found(studio: tuple[Path, TestClient]) -> None:
     _, client = studio
     assert client.get("/jobs/build-99.json").json() == {"error": "没有这个任务"}
+
+
+def test_addresses_and_loopback() -> None:
+    from pipeline.studio.server import Address, is_loopback
+
+    assert [is_loopback(h) for h in ("127.0.0.1", "localhost", "::1", "0.0.0.0", "192.168.1.5")] == [
+        True,
+        True,
+        True,
+        False,
+        False,
+    ]
+    assert Address("127.0.0.1", 8765, None).url == "http://127.0.0.1:8765/"
+    assert Address("0.0.0.0", 8800, "abc").url == "http://0.0.0.0:8800/?token=abc"

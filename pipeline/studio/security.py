@@ -15,7 +15,7 @@ import hmac
 from collections.abc import Awaitable, Callable, MutableMapping
 from http.cookies import SimpleCookie
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, quote, urlencode
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -54,7 +54,8 @@ class Guard:
             given = query.get("token", "")
             if given and hmac.compare_digest(given, self.access_token):
                 rest = urlencode({k: v for k, v in query.items() if k != "token"})
-                await _redirect_with_cookie(send, scope["path"] + (f"?{rest}" if rest else ""), self.access_token)
+                target = quote(scope["path"]) + (f"?{rest}" if rest else "")
+                await _redirect_with_cookie(send, target, self.access_token)
                 return
             cookie = SimpleCookie(headers.get(b"cookie", b"").decode("latin-1")).get(TOKEN_COOKIE)
             if cookie is None or not hmac.compare_digest(cookie.value, self.access_token):
@@ -86,7 +87,7 @@ async def _redirect_with_cookie(send: Send, location: str, token: str) -> None:
         {
             "type": "http.response.start",
             "status": 303,
-            "headers": [(b"location", location.encode("utf-8")), (b"set-cookie", cookie.encode("latin-1"))],
+            "headers": [(b"location", location.encode("latin-1")), (b"set-cookie", cookie.encode("latin-1"))],
         }
     )
     await send({"type": "http.response.body", "body": b""})
