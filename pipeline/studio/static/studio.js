@@ -25,6 +25,19 @@ function setupEditor() {
     for (const span of gutter.children) span.classList.toggle("has-error", bad.has(span.dataset.line));
   };
   const follow = () => { gutter.scrollTop = text.scrollTop; findings.scrollTop = text.scrollTop; };
+  // Unsaved work is never lost by leaving the page by mistake; Ctrl-S (⌘S) saves, as in any editor.
+  let dirty = false;
+  text.addEventListener("input", () => { dirty = true; });
+  document.body.addEventListener("htmx:afterSwap", (event) => {
+    if (event.detail.target.id === "saved" && event.detail.target.querySelector(".ok")) dirty = false;
+  });
+  window.addEventListener("beforeunload", (event) => { if (dirty) event.preventDefault(); });
+  document.addEventListener("keydown", (event) => {
+    if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "s") {
+      event.preventDefault();
+      document.getElementById("save").click();
+    }
+  });
   text.addEventListener("input", renumber);
   text.addEventListener("scroll", follow);
   document.body.addEventListener("htmx:afterSwap", () => { markLines(); follow(); });
