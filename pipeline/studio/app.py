@@ -50,6 +50,8 @@ from pipeline.studio.security import Guard
 from pipeline.studio.words import SEVERITY, chinese, located
 
 PREVIEW_FILES = ("index.html", "video.mp4", "storyboard.png")
+POLL_SECONDS = 0.2  # how often a job's event stream looks for new events
+KEEPALIVE_SECONDS = 10.0  # a comment line this often keeps a quiet stream open
 Handler = Callable[[Request], Awaitable[Response]]
 
 
@@ -380,18 +382,25 @@ class Views:
         start = int(request.headers.get("last-event-id", "0") or 0)
 
         async def stream() -> AsyncIterator[str]:
-            seen = start
+            # Polled, not waited on in a thread: any number of pages can follow jobs at no cost.
+            seen, quiet = start, 0.0
             while True:
-                new = await asyncio.to_thread(job.wait_events, seen, 1.0)
+                new = job.events_since(seen)
                 for event in new:
                     seen += 1
                     yield f"id: {seen}\ndata: {json.dumps(event, ensure_ascii=False)}\n\n"
-                if job.finished and seen >= len(job.events):
-                    return
-                if not new:
-                    yield ": waiting\n\n"
+                    if event["type"] == "end":
+                        return
+                if new:
+                    quiet = 0.0
+                    continue
                 if await request.is_disconnected():
                     return
+                quiet += POLL_SECONDS
+                if quiet >= KEEPALIVE_SECONDS:
+                    quiet = 0.0
+                    yield ": waiting\n\n"
+                await asyncio.sleep(POLL_SECONDS)
 
         return StreamingResponse(stream(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
 

@@ -36,18 +36,15 @@ class Job:
     result: dict[str, Any] = field(default_factory=dict)
     error: str = ""
     created: float = field(default_factory=time.time)
-    _changed: threading.Condition = field(default_factory=threading.Condition, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def emit(self, event: Event) -> None:
-        with self._changed:
+        with self._lock:
             self.events.append(event)
-            self._changed.notify_all()
 
-    def wait_events(self, seen: int, timeout: float) -> list[Event]:
-        """Events after the first ``seen``, waiting up to ``timeout`` seconds for one."""
-        with self._changed:
-            if len(self.events) <= seen and self.state in ("waiting", "running"):
-                self._changed.wait(timeout)
+    def events_since(self, seen: int) -> list[Event]:
+        """The events after the first ``seen``."""
+        with self._lock:
             return self.events[seen:]
 
     @property
