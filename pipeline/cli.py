@@ -251,6 +251,8 @@ def say(ctx: click.Context, text: str, output: Path | None, explain: bool, tts: 
     said = say_text(config, text, output, tts)
     if not explain:
         click.echo(said.spoken)
+        for warning in explain_text(config, text).warnings:
+            click.echo(f"warning: {warning}", err=True)
     if said.warning:
         click.echo(f"warning: {said.warning}", err=True)
     if said.output is not None:

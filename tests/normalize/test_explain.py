@@ -55,3 +55,10 @@ def test_a_build_names_the_line_of_a_number_too_long_to_say(tmp_path: Path) -> N
         f"{path}:{line}: error: cannot read the number {'1' * 21}: it has 21 digits and at most 20 are read in words; "
         "write it with {显示|读作}"
     )
+
+
+def test_say_warns_of_a_character_the_voice_cannot_read_without_explain_too(project: Path) -> None:
+    result = CliRunner().invoke(main, ["--project", str(project), "say", "当事人𠮷田先生"])
+    assert result.exit_code == 0
+    assert result.stdout == "当事人𠮷田先生\n"
+    assert result.stderr == "warning: the voice cannot read '𠮷' (U+20BB7); write {𠮷|吉}\n"
