@@ -283,3 +283,9 @@ def test_a_missing_laws_folder_is_said_once(project: Path, write_script: ScriptW
             "review.laws_dir: no-such-folder is not a folder; law cards were not compared with the law texts",
         )
     ]
+
+
+def test_span_notes_and_rare_characters_name_their_column(project: Path, write_script: ScriptWriter) -> None:
+    write_script("a.md", script(body=BODY + "## 提醒\n当事人𠮷田先生\n于2019年以来拨打12348。\n"))
+    found = [(f.line, f.column, f.severity) for f in check(load_config(project)).findings if f.line >= 13]
+    assert found == [(13, 4, "warning"), (14, 2, "note"), (14, 11, "note")]

@@ -102,6 +102,8 @@ def check_episode(config: Config, episode: Episode, font: FontFace, lexicon: Lex
     def add(line: int, severity: str, message: str, column: int = 1) -> None:
         findings.append(Finding(episode.path, line, column, severity, message))
 
+    raw = episode.path.read_text(encoding="utf-8-sig").splitlines() if episode.path.is_file() else []
+
     scale = config.video.width / 1080
     caption_font = font.pil(round(config.captions.font_size * scale))
     line_width = config.video.width - 2 * round(config.captions.margin * scale)
@@ -134,11 +136,14 @@ def check_episode(config: Config, episode: Episode, font: FontFace, lexicon: Lex
             scene_seconds += estimate_seconds("".join(r.spoken for r in readings))
             for reading in readings:
                 if reading.kind not in ("text", "title") and reading.written != reading.spoken:
-                    add(block.line, "note", f"spoken as: {reading.written} → {reading.spoken} ({reading.kind})")
+                    note = f"spoken as: {reading.written} → {reading.spoken} ({reading.kind})"
+                    line, column = locate(raw, block.line, reading.written)
+                    add(line, "note", note, column)
             for span in block.spans:
                 for rare in [] if span.fixed else unreadable(span.shown):
                     message = f"the voice cannot read '{rare.char}' (U+{ord(rare.char):04X}); write {rare.override}"
-                    add(block.line, "warning", message)
+                    line, column = locate(raw, block.line, rare.char)
+                    add(line, "warning", message, column)
         if scene_seconds > LONG_SCENE_SECONDS:
             add(
                 scene.line,
@@ -176,6 +181,17 @@ def estimated_duration(config: Config, episode: Episode, lexicon: Lexicon) -> fl
                 total += estimate_seconds(block.shown)
         total += SCENE_GAP_SECONDS
     return total
+
+
+def locate(lines: Sequence[str], first: int, text: str) -> tuple[int, int]:
+    """Where ``text`` is written in the paragraph starting at line ``first`` (1-based): (line, column)."""
+    for number in range(first, len(lines) + 1):
+        line = lines[number - 1]
+        if not line.strip() and number > first:
+            break
+        if text in line:
+            return number, line.index(text) + 1
+    return first, 1
 
 
 def short_title(episode: Episode) -> str:
