@@ -67,11 +67,13 @@ def build(
     jobs: int = 1,
     fail_fast: bool = False,
     progress: Progress | None = None,
+    cluster: str | None = None,
 ) -> BuildReport:
     """Build ``scripts`` (default: every script in scripts/) into output/episodes/.
 
     ``tts`` overrides the configured voice engine; ``only`` selects episode numbers;
-    ``force`` rebuilds up-to-date episodes; ``jobs`` renders that many episodes at once.
+    ``force`` rebuilds up-to-date episodes; ``jobs`` renders that many episodes at once;
+    ``cluster`` (a Dask scheduler address or ``local:N``) renders them on a Dask cluster instead.
     """
     started = time.monotonic()
     report = progress or PlainProgress(lambda _line: None)
@@ -83,7 +85,9 @@ def build(
     try:
         if plan.to_build:
             assert tools is not None
-            if jobs <= 1 or len(plan.to_build) == 1:
+            if cluster:
+                outcomes = _run_on_cluster(config, plan, tools, cluster, fail_fast, report)
+            elif jobs <= 1 or len(plan.to_build) == 1:
                 outcomes = _run_here(config, plan, tools, fail_fast, report)
             else:
                 outcomes = _run_parallel(config, plan, jobs, fail_fast, report)
@@ -127,6 +131,15 @@ def _run_here(config: Config, plan: BuildPlan, tools: Tools, fail_fast: bool, re
         if fail_fast and outcome.failure:
             break
     return outcomes
+
+
+def _run_on_cluster(
+    config: Config, plan: BuildPlan, tools: Tools, address: str, fail_fast: bool, report: Progress
+) -> list[_Outcome]:
+    from pipeline.cluster.coordinator import run_on_cluster
+
+    done = run_on_cluster(config, plan, tools, address, fail_fast=fail_fast, report=report)
+    return [_Outcome(o.number, o.built, o.failure, o.skipped_reason) for o in done]
 
 
 def _build_one(config: Config, tools: Tools, planned: PlannedEpisode, stage: Callable[[str, float], None]) -> _Outcome:

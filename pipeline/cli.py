@@ -86,6 +86,12 @@ TTS_OPTION = click.option(
     type=click.IntRange(min=1),
     help="Episodes rendered at once, each in its own process. [default: cores]",
 )
+@click.option(
+    "--cluster",
+    metavar="ADDRESS",
+    help="Render on a Dask cluster: its scheduler (tcp://HOST:8786) or local:N for N worker processes here; "
+    "off renders here. [default: build.cluster in pufa.toml]",
+)
 @click.option("--fail-fast", is_flag=True, help="Stop at the first episode that fails.")
 @click.option("--dry-run", is_flag=True, help="Only say what would be built and why; render nothing.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only failures and the summary.")
@@ -99,6 +105,7 @@ def build(
     only: str | None,
     force: bool,
     jobs: int | None,
+    cluster: str | None,
     fail_fast: bool,
     dry_run: bool,
     quiet: bool,
@@ -119,6 +126,7 @@ def build(
       pufa build scripts/1260-gaokong-paowu.md --force
       pufa build --tts espeak              # offline draft voice
       pufa build --dry-run -v              # what would be built, and why
+      pufa build --cluster tcp://192.168.1.20:8786 --force
     """
     from pipeline.build import build as build_all
     from pipeline.build import default_jobs
@@ -129,6 +137,7 @@ def build(
 
     config = load_config(_project(ctx))
     selection = parse_only(only)
+    address = _cluster_address(cluster, config.build.cluster, jobs)
     if dry_run:
         plan, _ = plan_build(config, scripts, only=selection, force=force, tts=tts)
         if plan.warning:
@@ -148,12 +157,75 @@ def build(
         jobs=jobs or default_jobs(),
         fail_fast=fail_fast,
         progress=progress,
+        cluster=address,
     )
     for failure in report.failed:
         click.echo(failure.message, err=True)
     click.echo(build_summary(report, verbose=verbose))
     if not report.ok:
         sys.exit(1)
+
+
+def _gib(size: int) -> str:
+    return f"{size / 2**30:.1f} GiB"
+
+
+def _cluster_address(given: str | None, configured: str, jobs: int | None) -> str | None:
+    """The cluster a build uses: --cluster, else build.cluster; ``off`` or empty: none."""
+    from pipeline.cluster.coordinator import parse_address
+
+    address = given if given is not None else configured
+    if not address or address == "off":
+        return None
+    if jobs is not None:
+        raise PufaError(
+            "--jobs does not apply to a cluster build (each worker renders as many episodes as it has threads); "
+            "add --cluster off to render on this computer"
+        )
+    return parse_address(address)
+
+
+@main.group()
+def cluster() -> None:
+    """Dask clusters that pufa build --cluster renders on.
+
+    \b
+    Examples:
+      pufa cluster check tcp://192.168.1.20:8786
+    """
+
+
+@cluster.command("check")
+@click.argument("address")
+@reports_errors
+def cluster_check(address: str) -> None:
+    """Show the workers of the Dask cluster at ADDRESS: pufa version, threads, cores, memory.
+
+    A worker with another pufa version than this computer's is an error (exit status 1).
+
+    \b
+    Examples:
+      pufa cluster check tcp://192.168.1.20:8786
+      pufa cluster check local:2
+    """
+    from pipeline import __version__
+    from pipeline.cluster.coordinator import check_cluster
+    from pipeline.report import table
+
+    found = check_cluster(address)
+    rows = [
+        [w.address, w.name, w.host, w.pufa or "-", w.python, str(w.threads), str(w.cores), _gib(w.memory)]
+        for w in found
+    ]
+    if rows:
+        click.echo(table(["worker", "name", "computer", "pufa", "python", "threads", "cores", "memory"], rows))
+    threads = sum(w.threads for w in found)
+    click.echo(f"{len(found)} workers, {threads} threads; this computer has pufa {__version__}")
+    problems = [w.problem for w in found if w.problem]
+    if not found:
+        problems.append(f"no workers are connected to {address}; start one with: dask worker {address}")
+    if problems:
+        raise PufaError("\n".join(problems))
 
 
 @main.command()

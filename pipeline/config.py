@@ -174,6 +174,17 @@ class ReviewConfig:
 
 
 @dataclass(frozen=True)
+class BuildConfig:
+    cluster: str = field(
+        default="",
+        metadata=_doc(
+            "Dask scheduler that pufa build hands episodes to, like tcp://192.168.1.20:8786, or local:N for N "
+            "worker processes on this PC; empty: render here. --cluster overrides it."
+        ),
+    )
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole series configuration and where it came from."""
 
@@ -185,6 +196,7 @@ class Config:
     captions: CaptionConfig = CaptionConfig()
     sound: SoundConfig = SoundConfig()
     review: ReviewConfig = ReviewConfig()
+    build: BuildConfig = BuildConfig()
 
     @property
     def path(self) -> Path:
@@ -211,6 +223,7 @@ SECTIONS: dict[str, type] = {
     "captions": CaptionConfig,
     "sound": SoundConfig,
     "review": ReviewConfig,
+    "build": BuildConfig,
 }
 
 

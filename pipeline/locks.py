@@ -12,6 +12,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 
 @contextmanager
@@ -44,6 +45,32 @@ def try_file_lock(path: Path) -> Iterator[bool]:
             yield True
         finally:
             _unlock(handle.fileno())
+
+
+class HeldLock:
+    """A lock taken by :func:`try_lock`, held until :meth:`release` (or the process ends)."""
+
+    def __init__(self, handle: BinaryIO) -> None:
+        self._handle = handle
+
+    def release(self) -> None:
+        if not self._handle.closed:
+            _unlock(self._handle.fileno())
+            self._handle.close()
+
+
+def try_lock(path: Path) -> HeldLock | None:
+    """Take the lock on ``path`` if nobody holds it, without waiting; None if another process has it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = path.open("a+b")
+    if _try_lock(handle.fileno()):
+        return HeldLock(handle)
+    handle.close()
+    return None
+
+
+def try_episode_lock(folder: Path, number: int) -> HeldLock | None:
+    return try_lock(folder / f"{number:04d}.lock")
 
 
 if sys.platform == "win32":  # pragma: no cover - exercised on the editors' Windows PCs, not in CI

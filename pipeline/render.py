@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pipeline import __version__
-from pipeline.captions.split import plan_captions
+from pipeline.captions.split import CaptionPlan, plan_captions
 from pipeline.captions.track import CaptionTrack, format_srt, time_captions
 from pipeline.catalog import Catalog, CatalogRow
 from pipeline.config import Config
@@ -150,6 +150,21 @@ def stingers_for(config: Config, track: CaptionTrack) -> list[tuple[Path, float]
     return placed
 
 
+def caption_plan(config: Config, episode: Episode, tools: Tools) -> CaptionPlan:
+    """The episode's captions, split to fit the frame with the caption font at the configured size."""
+    scale = config.video.width / 1080
+    caption_font = tools.font.pil(round(config.captions.font_size * scale))
+    line_width = config.video.width - 2 * round(config.captions.margin * scale)
+    return plan_captions(episode, caption_font.getlength, line_width, config.captions.max_lines, tools.speak)
+
+
+def audio_cache_keys(config: Config, episode: Episode, tools: Tools) -> tuple[str, ...]:
+    """The audio cache key of every scene's speech, in scene order: what :func:`produce` will ask the voice for."""
+    settings = voice_settings(config, episode, tools.voice)
+    plan = caption_plan(config, episode, tools)
+    return tuple(tools.voice.engine.key([c.text.spoken for c in captions], settings) for captions in plan.scenes)
+
+
 @dataclass(frozen=True)
 class Production:
     """An episode rendered into a work folder: its voice, timeline, screen states and video."""
@@ -175,10 +190,7 @@ def produce(
 ) -> Production:
     """Speak, time, draw and encode ``episode`` inside ``work``; the video is checked against the narration."""
     video_config = config.video
-    scale = video_config.width / 1080
-    caption_font = tools.font.pil(round(config.captions.font_size * scale))
-    line_width = video_config.width - 2 * round(config.captions.margin * scale)
-    plan = plan_captions(episode, caption_font.getlength, line_width, config.captions.max_lines, tools.speak)
+    plan = caption_plan(config, episode, tools)
 
     stage("voice", 0.0)
     engine = tools.voice.engine

@@ -77,9 +77,13 @@ class CachedEngine:
         }
         return hashlib.sha256(json.dumps(identity, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
+    def entry_path(self, key: str) -> Path:
+        """Where the recording with ``key`` is kept (it may not exist)."""
+        return self.folder / key[:2] / f"{key}.npz"
+
     def speak(self, pieces: Sequence[str], settings: VoiceSettings) -> Utterance:
         key = self.key(pieces, settings)
-        path = self.folder / key[:2] / f"{key}.npz"
+        path = self.entry_path(key)
         cached = _read(path)
         if cached is not None:
             self.hits += 1
