@@ -228,6 +228,45 @@ def cluster_check(address: str) -> None:
         raise PufaError("\n".join(problems))
 
 
+@main.group("export")
+def export_group() -> None:
+    """Hand a built episode to another tool.
+
+    \b
+    Examples:
+      pufa export jianying 1260                  # a 剪映 draft, to finish by hand
+      pufa export jianying 1260 --to D:/drafts
+    """
+
+
+@export_group.command("jianying")
+@click.argument("episode", type=int)
+@click.option(
+    "--to",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to write the draft folder into. [default: 剪映's drafts folder when installed, else output/jianying/]",
+)
+@click.pass_context
+@reports_errors
+def export_jianying(ctx: click.Context, episode: int, to: Path | None) -> None:
+    """Write built EPISODE as a 剪映 (JianyingPro) draft: pictures, sound, captions and law cards on tracks.
+
+    The media is copied into the draft folder; every time is the manifest's, in microseconds.
+
+    \b
+    Examples:
+      pufa export jianying 1260
+      pufa export jianying 1260 --to output/drafts
+    """
+    from pipeline.config import load_config
+    from pipeline.errors import display_path
+    from pipeline.export.jianying import export_jianying as write_draft
+
+    made = write_draft(load_config(_project(ctx.find_root())), episode, to)
+    counts = ", ".join(f"{name} {len(segments)}" for name, segments in made.tracks.items())
+    click.echo(f"draft: {display_path(made.folder)} ({made.duration / 1e6:.1f} s; segments: {counts})")
+
+
 @main.command()
 @click.option(
     "--format",
