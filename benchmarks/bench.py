@@ -11,7 +11,11 @@ Prints one table. Every figure is measured in this run, on this machine:
 - draft preview (540x960) as a multiple of real time;
 - peak memory rendering a 3-minute episode;
 - no-op rebuild cost per episode over a library of 200 built episodes, and planning time
-  for 1,300 scripts.
+  for 1,300 scripts;
+- the same batch of eight 60-second episodes built with ``--jobs 2`` and on a Dask cluster of
+  two local worker processes (``--cluster local:2``): the cluster's overhead as a ratio, and
+  the coordinator's own time per episode (preparing tasks, committing results), from which
+  the wall time of 1,300 episodes on 4 and 16 two-core worker PCs is estimated.
 
 Each render runs in a fresh process so that its peak memory is its own.
 """
@@ -30,6 +34,8 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+BATCH = 8
+CATALOGUE = 1300
 sys.path.insert(0, str(REPO))
 
 from pipeline.build import build  # noqa: E402
@@ -225,11 +231,82 @@ def child_noop(project: Path) -> dict[str, float]:
     return {"seconds": time.perf_counter() - started, "skipped": len(report.skipped), "built": len(report.built)}
 
 
+def child_batch(project: Path, mode: str) -> dict[str, float]:
+    """The whole batch forced through one build: ``jobs`` (two processes) or ``cluster`` (local:2)."""
+    from pipeline.catalog import export
+    from pipeline.cluster.coordinator import ClusterStats, run_on_cluster
+    from pipeline.progress import PlainProgress
+
+    # Dask's worker processes import this checkout's pufa too.
+    os.environ["PYTHONPATH"] = os.pathsep.join([str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])])
+    config = load_config(project)
+    started = time.perf_counter()
+    if mode == "jobs":
+        report = build(config, force=True, jobs=2)
+        assert report.ok and len(report.built) == BATCH, report
+        return {"seconds": time.perf_counter() - started}
+    # What `pufa build --cluster local:2 --force` does, with the coordinator's own time counted.
+    plan, tools = plan_build(config, force=True)
+    assert tools is not None
+    stats = ClusterStats()
+    outcomes = run_on_cluster(
+        config, plan, tools, "local:2", fail_fast=False, report=PlainProgress(lambda _line: None), stats=stats
+    )
+    with Catalog(config.catalog_path) as catalog:
+        export(catalog.rows(), config.output_dir)
+    assert all(o.built for o in outcomes) and len(outcomes) == BATCH, outcomes
+    sizes = [p.stat().st_size for p in (project / "output" / "episodes").rglob("*.mp4")]
+    return {
+        "seconds": time.perf_counter() - started,
+        "coordinator": stats.per_episode,
+        "episode_mb": sum(sizes) / len(sizes) / 1e6,
+    }
+
+
+def warm_cache(project: Path) -> None:
+    """Speak every scene of the batch once, so both measured builds read the narration from the audio cache."""
+    from pipeline.render import caption_plan, voice_settings
+
+    config = load_config(project)
+    tools = Tools.load(config, "espeak")
+    for script in sorted((project / "scripts").glob("*.md")):
+        episode = parse_script(script, tools.font.missing)
+        settings = voice_settings(config, episode, tools.voice)
+        for captions in caption_plan(config, episode, tools).scenes:
+            tools.voice.engine.speak([c.text.spoken for c in captions], settings)
+
+
+def cluster_rows(base: Path) -> list[tuple[str, str, str]]:
+    batch = make_project(base / "batch")
+    for number in range(1, BATCH + 1):
+        (batch / "scripts" / f"{number:04d}.md").write_text(episode_script(number, 60), encoding="utf-8")
+    warm_cache(batch)
+    jobs = child(["batch", str(batch), "jobs"])
+    cluster = child(["batch", str(batch), "cluster"])
+    ratio = cluster["seconds"] / jobs["seconds"]
+    # A two-core worker PC renders two episodes at a time, as local:2 does here.
+    per_pair = cluster["seconds"] / (BATCH / 2)
+    rows = [
+        (f"{BATCH} x 60 s episodes, --jobs 2", f"{jobs['seconds']:.1f} s", ""),
+        (f"{BATCH} x 60 s episodes, --cluster local:2", f"{cluster['seconds']:.1f} s", ""),
+        ("cluster / jobs", f"{ratio:.2f}x", "target <= 1.15x"),
+        ("coordinator time per episode", f"{cluster['coordinator'] * 1000:.0f} ms", ""),
+        ("finished files sent back per episode", f"{cluster['episode_mb']:.1f} MB", ""),
+    ]
+    for pcs in (4, 16):
+        render_bound = CATALOGUE * per_pair / (2 * pcs)
+        coordinator_bound = CATALOGUE * cluster["coordinator"]
+        hours = max(render_bound, coordinator_bound) / 3600
+        rows.append((f"estimate: {CATALOGUE} episodes on {pcs} two-core PCs", f"{hours:.1f} h", ""))
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     parser.add_argument("--library", type=int, default=200, help="built episodes for the no-op rebuild (default 200)")
     parser.add_argument("--scripts", type=int, default=1300, help="scripts for the planning time (default 1300)")
+    parser.add_argument("--cluster-only", action="store_true", help="measure only --jobs 2 against --cluster local:2")
     options = parser.parse_args()
     if options.child:
         kind, *rest = options.child
@@ -240,6 +317,7 @@ def main() -> None:
             "baseline": lambda: child_baseline(paths[0], paths[1]),
             "plan": lambda: child_plan(paths[0]),
             "noop": lambda: child_noop(paths[0]),
+            "batch": lambda: child_batch(paths[0], rest[1]),
         }
         print(json.dumps(runners[kind]()))
         return
@@ -248,6 +326,9 @@ def main() -> None:
         base = Path(temporary)
         os.environ["PUFA_CACHE_DIR"] = str(base / "cache")
         rows: list[tuple[str, str, str]] = []
+        if options.cluster_only:
+            print_rows(cluster_rows(base))
+            return
 
         project = make_project(base / "final")
         script = project / "scripts" / "1260-bench.md"
@@ -319,7 +400,11 @@ def main() -> None:
             (planning / "scripts" / f"{number:04d}.md").write_text(episode_script(number, 90), encoding="utf-8")
         planned = child(["plan", str(planning)])
         rows.append((f"planning {options.scripts} scripts", f"{planned['seconds']:.2f} s", "target < 5 s"))
+        rows += cluster_rows(base)
+    print_rows(rows)
 
+
+def print_rows(rows: list[tuple[str, str, str]]) -> None:
     width = max(len(r[0]) for r in rows)
     value_width = max(len(r[1]) for r in rows)
     print(f"pufa benchmark on {os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}")

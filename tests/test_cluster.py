@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from PIL import Image
 
 from pipeline import __version__
 from pipeline.build import build
@@ -167,14 +168,22 @@ def test_cluster_build_matches_a_local_build(cluster: Cluster, tmp_path: Path, m
     there = series(tmp_path / "there", numbers)
     local = build(load_config(here), jobs=1)
     assert local.ok and len(local.built) == 4
+    # One more script whose picture lies outside the project: it fails alone, on the coordinator.
+    Image.new("RGB", (64, 48), (0, 90, 0)).save(tmp_path / "outside.png")
+    stray = there / "scripts" / "0005-stray.md"
+    stray.write_text(SCRIPT.format(n=5, topic="x", text="").replace("../assets/images/building.png", "../../outside.png"))
 
     lines: list[str] = []
     remote = build(load_config(there), cluster=cluster.address, progress=PlainProgress(lines.append, verbose=True))
 
-    assert remote.ok, [f.message for f in remote.failed]
+    assert [f.message for f in remote.failed] == [
+        f"{stray}: error: episode 5: the picture of scene '法条' ({tmp_path / 'outside.png'}) is outside the project "
+        "folder; a cluster build sends only files inside it"
+    ]
     assert [b.number for b in remote.built] == [1, 2, 3, 4]
     assert [b.synthesised_scenes for b in remote.built] == [0, 0, 0, 0], "the coordinator's audio went with the tasks"
     assert outputs(there) == outputs(here)
+    stray.unlink()
     for built in local.built:
         folder = built.folder.relative_to(here)
         for name in (f"{built.number:04d}.srt", "manifest.json"):
@@ -187,7 +196,7 @@ def test_cluster_build_matches_a_local_build(cluster: Cluster, tmp_path: Path, m
     for n in numbers:
         assert f"{n:04d} 第{n}期 {TOPICS[n % 4]}: started" in lines
         assert f"  {n:04d} encode" in lines
-    assert lines[-1].startswith("[4/4] ")
+    assert lines[-1].startswith("[5/5] ")
 
     again = CliRunner().invoke(main, ["--project", str(there), "build", "--cluster", cluster.address])
     assert again.exit_code == 0, again.output
