@@ -171,7 +171,9 @@ def test_cluster_build_matches_a_local_build(cluster: Cluster, tmp_path: Path, m
     # One more script whose picture lies outside the project: it fails alone, on the coordinator.
     Image.new("RGB", (64, 48), (0, 90, 0)).save(tmp_path / "outside.png")
     stray = there / "scripts" / "0005-stray.md"
-    stray.write_text(SCRIPT.format(n=5, topic="x", text="").replace("../assets/images/building.png", "../../outside.png"))
+    stray.write_text(
+        SCRIPT.format(n=5, topic="x", text="").replace("../assets/images/building.png", "../../outside.png")
+    )
 
     lines: list[str] = []
     remote = build(load_config(there), cluster=cluster.address, progress=PlainProgress(lines.append, verbose=True))
@@ -245,6 +247,21 @@ def test_a_worker_killed_mid_run_costs_nothing(
     rebuilt = build(config, force=True, only=frozenset({12}), jobs=1)
     assert [b.synthesised_scenes for b in rebuilt.built] == [0]
     cluster.wait_for({"w2", "w3"})
+
+
+def test_fail_fast_sends_nothing_after_the_first_failure(cluster: Cluster, tmp_path: Path) -> None:
+    project = series(tmp_path / "series", (2, 3))
+    stray = project / "scripts" / "0001-stray.md"
+    Image.new("RGB", (64, 48), (0, 90, 0)).save(tmp_path / "outside.png")
+    stray.write_text(
+        SCRIPT.format(n=1, topic="x", text="").replace("../assets/images/building.png", "../../outside.png")
+    )
+    result = CliRunner().invoke(main, ["--project", str(project), "build", "--cluster", cluster.address, "--fail-fast"])
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[-1].startswith("built 0, skipped 0, failed 1 in ")
+    assert result.stdout.splitlines()[-1].endswith("; 2 not started (--fail-fast)")
+    assert "is outside the project folder; a cluster build sends only files inside it" in result.stderr
+    assert not (project / "output" / "episodes").exists()
 
 
 def test_cluster_check_refuses_a_worker_with_another_pufa(cluster: Cluster, tmp_path: Path) -> None:

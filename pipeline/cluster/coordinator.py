@@ -50,6 +50,7 @@ _TCP = re.compile(r"^(tcp|tls)://[^\s/:]+:\d+$")
 _LOCAL = re.compile(r"^local:(\d+)$")
 CONNECT_TIMEOUT = "10s"
 POLL_SECONDS = 0.1
+CAPACITY_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -254,6 +255,7 @@ class _Run:
         self.outcomes: list[Outcome] = []
         self.warned_idle = False
         self.submitted = 0
+        self.capacity, self.capacity_asked = 1, -CAPACITY_SECONDS
 
     def run(self) -> list[Outcome]:
         waiting = deque(self.plan.to_build)
@@ -281,12 +283,18 @@ class _Run:
         return self.outcomes
 
     def _capacity(self) -> int:
+        """Tasks to keep on the cluster: asked of the scheduler at most every few seconds, as workers come and go."""
+        now = time.monotonic()
+        if now - self.capacity_asked < CAPACITY_SECONDS:
+            return self.capacity
+        self.capacity_asked = now
         threads = int(sum(self.client.nthreads().values()))
         if not threads and not self.warned_idle:
             self.warned_idle = True
             self.report.warning("no Dask workers are connected yet; waiting for one (dask worker SCHEDULER)")
         # Two tasks per thread: the next episode's inputs are on their way while one renders.
-        return max(2 * threads, 1)
+        self.capacity = max(2 * threads, 1)
+        return self.capacity
 
     def _fill(self, catalog: Catalog, waiting: deque[PlannedEpisode], running: dict[int, _Job]) -> None:
         locked: list[PlannedEpisode] = []
@@ -383,7 +391,6 @@ class _Run:
 
     def _finish(self, catalog: Catalog, job: _Job) -> Outcome:
         number = job.planned.episode.number
-        self._drain({number: job}, timeout=0)
         self._start(job)
         try:
             result = _result(job.future)
