@@ -70,8 +70,9 @@ def main(ctx: click.Context, project: Path | None) -> None:
 
 TTS_OPTION = click.option(
     "--tts",
-    type=click.Choice(["auto", "edge", "espeak"]),
-    help="Voice engine for this run, instead of voice.engine in pufa.toml (espeak: offline draft voice).",
+    type=click.Choice(["auto", "edge", "kokoro", "espeak"]),
+    help="Voice engine for this run, instead of voice.engine in pufa.toml "
+    "(kokoro: offline neural voice; espeak: fastest offline draft voice).",
 )
 
 
@@ -124,7 +125,8 @@ def build(
       pufa build                           # everything that changed
       pufa build --only 1250-1260 --jobs 2
       pufa build scripts/1260-gaokong-paowu.md --force
-      pufa build --tts espeak              # offline draft voice
+      pufa build --tts kokoro              # offline neural voice, even when online
+      pufa build --tts espeak              # fastest offline draft voice
       pufa build --dry-run -v              # what would be built, and why
       pufa build --cluster tcp://192.168.1.20:8786 --force
     """
@@ -373,9 +375,10 @@ def say(ctx: click.Context, text: str, output: Path | None, explain: bool, tts: 
 @main.command()
 @reports_errors
 def voices() -> None:
-    """List the zh-CN voices of edge-tts (name, gender, style).
+    """List the voices: the zh-CN voices of edge-tts (name, gender, style), then the offline Kokoro voices.
 
-    Without a network connection it shows the built-in table of known voices.
+    Without a network connection it shows the built-in table of known edge-tts voices. Set
+    voice.name (edge-tts) or voice.kokoro_name (Kokoro) in pufa.toml, or voice: in a script.
 
     \b
     Example:
@@ -388,6 +391,8 @@ def voices() -> None:
     if not found.live:
         click.echo(f"offline ({found.problem}); showing the built-in list of known zh-CN voices", err=True)
     click.echo(table(["voice", "gender", "style"], [list(v) for v in found.voices]))
+    click.echo("\noffline voices (Kokoro, shipped with pufa):")
+    click.echo(table(["voice", "gender", "style"], [list(v) for v in found.offline]))
 
 
 @main.group()

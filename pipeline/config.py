@@ -112,15 +112,28 @@ class VoiceConfig:
     engine: str = field(
         default="auto",
         metadata=_doc(
-            "TTS engine: edge (Microsoft neural voices, online), espeak (offline draft voice), "
-            "auto (edge when reachable, else espeak with a warning).",
-            choices=("auto", "edge", "espeak"),
+            "TTS engine: edge (Microsoft neural voices, online), kokoro (offline neural voice), "
+            "espeak (fastest offline draft voice), auto (edge when reachable, else kokoro, else espeak).",
+            choices=("auto", "edge", "kokoro", "espeak"),
         ),
     )
     name: str = field(
         default="zh-CN-YunxiNeural", metadata=_doc("edge-tts voice of the series; a script's voice: overrides it.")
     )
-    offline_name: str = field(default="cmn", metadata=_doc("eSpeak NG voice for the offline engine."))
+    kokoro_name: str = field(
+        default="zm_yunxi",
+        metadata=_doc(
+            "Kokoro voice of the series (offline); a script's voice: naming a Kokoro voice overrides it.",
+            choices=("zm_yunxi", "zm_yunyang", "zm_yunjian", "zf_xiaoxiao"),
+        ),
+    )
+    offline_name: str = field(default="cmn", metadata=_doc("eSpeak NG voice for the draft engine."))
+    threads: int = field(
+        default=1,
+        metadata=_doc(
+            "CPU threads for the Kokoro voice in each build worker (1 is fastest with --jobs).", min=1, max=16
+        ),
+    )
     rate: float = field(
         default=1.0, metadata=_doc("Speaking rate, 1.0 is the engine's normal speed.", min=0.5, max=2.0)
     )

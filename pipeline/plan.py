@@ -114,7 +114,7 @@ def plan_build(
     if not selected:
         return BuildPlan("", None, (), tuple(sorted(failures, key=lambda f: str(f.script)))), None
 
-    choice = choose_engine(tts or config.voice.engine)
+    choice = choose_engine(tts or config.voice.engine, threads=config.voice.threads)
     tools = Tools(font, choice, load_lexicon(config.root / config.voice.lexicon))
     with Catalog(config.catalog_path) as catalog:
         rows = {row.number: row for row in catalog.rows()}

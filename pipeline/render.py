@@ -69,18 +69,34 @@ class Tools:
 
     @classmethod
     def load(cls, config: Config, engine: str) -> Tools:
-        """Tools for ``engine`` (``edge`` or ``espeak``, already resolved from ``auto``)."""
-        return cls(resolve_font(config), choose_engine(engine), load_lexicon(config.root / config.voice.lexicon))
+        """Tools for ``engine`` (``edge``, ``kokoro`` or ``espeak``, already resolved from ``auto``)."""
+        return cls(
+            resolve_font(config),
+            choose_engine(engine, threads=config.voice.threads),
+            load_lexicon(config.root / config.voice.lexicon),
+        )
 
     def speak(self, text: str) -> str:
         return normalize(text, self.lexicon)
 
 
 def voice_settings(config: Config, episode: Episode | None, choice: EngineChoice) -> VoiceSettings:
-    """The series voice, or the script's own, for the engine in use (the offline engine has its own voices)."""
+    """The series voice, or the script's own, for the engine in use (each offline engine has its own voices).
+
+    A script's ``voice:`` applies to the engine it belongs to: a Kokoro voice name to Kokoro, any
+    other name to edge-tts.
+    """
+    from pipeline.speech.kokoro import VOICE_NAMES
+
     voice = config.voice
     script_voice = episode.voice if episode else None
-    name = voice.offline_name if choice.engine.name == "espeak" else script_voice or voice.name
+    kokoro_voice = script_voice in VOICE_NAMES
+    if choice.engine.name == "espeak":
+        name = voice.offline_name
+    elif choice.engine.name == "kokoro":
+        name = script_voice if script_voice and kokoro_voice else voice.kokoro_name
+    else:
+        name = script_voice if script_voice and not kokoro_voice else voice.name
     return VoiceSettings(name, voice.rate, voice.volume, voice.pitch)
 
 

@@ -38,7 +38,7 @@ def test_values_override_defaults(tmp_path: Path) -> None:
         ),
         ({"music": {}}, "unknown section [music] (known: series, video, theme, voice, captions, sound, review, build)"),
         ({"theme": {"accent": "red"}}, "'theme.accent' must be a colour like \"#1A2B3C\", not 'red'"),
-        ({"voice": {"engine": "siri"}}, "'voice.engine' must be one of auto, edge, espeak, not 'siri'"),
+        ({"voice": {"engine": "siri"}}, "'voice.engine' must be one of auto, edge, kokoro, espeak, not 'siri'"),
         (
             {"captions": {"band": "#000"}},
             "'captions.band' must be a colour with alpha like \"#00000099\" or \"\", not '#000'",

@@ -106,7 +106,7 @@ def test_a_whole_episode_built_with_the_edge_engine(
     write_script("0001-edge.md", "---\nepisode: 1\ntitle: 测试\ntopic: 刑法\n---\n## 开场\n" + "".join(SCENE) + "\n")
     replay = Replay("scene.jsonl")
     choice = EngineChoice(CachedEngine(EdgeEngine(replay, sleep=lambda _s: None)))
-    monkeypatch.setattr(plan_module, "choose_engine", lambda _name: choice)
+    monkeypatch.setattr(plan_module, "choose_engine", lambda _name, **_options: choice)
     report = build(load_config(project), tts="edge")
     assert report.ok, report.failed
     manifest = json.loads(report.built[0].manifest.read_text(encoding="utf-8"))

@@ -17,6 +17,7 @@ from pipeline.speech.base import VoiceSettings
 from pipeline.speech.edge import EdgeEngine
 from pipeline.speech.engines import CachedEngine, EngineChoice, choose_engine
 from pipeline.speech.espeak import EspeakEngine
+from pipeline.speech.kokoro import KokoroEngine
 from tests.conftest import ScriptWriter
 from tests.edge_replay import Replay
 
@@ -49,36 +50,47 @@ def test_tts_edge_without_network_fails_in_one_clear_line(project: Path, write_s
 
 
 @pytest.mark.usefixtures("offline")
-def test_auto_without_network_builds_with_the_offline_voice_and_says_so(
-    project: Path, write_script: ScriptWriter
-) -> None:
+def test_auto_without_network_builds_with_kokoro_and_not_as_draft(project: Path, write_script: ScriptWriter) -> None:
     write_script("0004-cache.md", TWO_SCENES.format(ending="再见。"))
     code, out, err = invoke("--project", str(project), "build", "--tts", "auto")
     assert code == 0, err
-    assert "warning: edge-tts is unreachable; speaking with the offline voice (episodes are marked draft voice)" in out
+    assert "warning: edge-tts is unreachable; speaking with the offline voice Kokoro" in out
     manifest = json.loads(next((project / "output" / "episodes").glob("*/manifest.json")).read_text(encoding="utf-8"))
     assert (manifest["voice"]["engine"], manifest["voice"]["voice"], manifest["voice"]["draft_voice"]) == (
-        "espeak",
-        "cmn",
-        True,
+        "kokoro",
+        "zm_yunxi",
+        False,
     )
     code, table, _ = invoke("--project", str(project), "catalog")
-    assert "espeak/cmn (草稿配音)" in table
+    assert "kokoro/zm_yunxi" in table and "草稿配音" not in table
     code, rows, _ = invoke("--project", str(project), "catalog", "--format", "json")
-    assert json.loads(rows)[0]["draft_voice"] is True
+    assert json.loads(rows)[0]["draft_voice"] is False
 
 
 @pytest.mark.usefixtures("offline")
-def test_auto_resolves_to_espeak_when_unreachable() -> None:
+def test_auto_resolves_to_kokoro_when_unreachable() -> None:
     choice = choose_engine("auto")
-    assert choice.engine.name == "espeak" and choice.draft_voice and choice.warning
+    assert choice.engine.name == "kokoro" and not choice.draft_voice and choice.warning
+
+
+@pytest.mark.usefixtures("offline")
+def test_auto_falls_back_to_espeak_as_draft_without_kokoro(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.speech import kokoro
+
+    monkeypatch.setattr(kokoro, "available", lambda: False)
+    choice = choose_engine("auto")
+    assert choice.engine.name == "espeak" and choice.draft_voice
+    assert choice.warning == (
+        "edge-tts is unreachable and the Kokoro voice is not installed; speaking with eSpeak NG "
+        "(episodes are marked draft voice)"
+    )
 
 
 def test_unchanged_rebuild_synthesises_nothing_and_an_edited_scene_only_itself(
     project: Path, write_script: ScriptWriter, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     engine = CachedEngine(EspeakEngine(), tmp_path / "cache")
-    monkeypatch.setattr(plan_module, "choose_engine", lambda _name: EngineChoice(engine))
+    monkeypatch.setattr(plan_module, "choose_engine", lambda _name, **_options: EngineChoice(engine))
     script = write_script("0004-cache.md", TWO_SCENES.format(ending="再见。"))
     config = load_config(project)
     first = build(config)
@@ -154,6 +166,13 @@ def test_voice_per_series_and_per_episode(project: Path, write_script: ScriptWri
     assert voice_settings(config, plain, edge) == VoiceSettings("zh-CN-XiaoxiaoNeural", 1.2, 0.9, -3)
     assert voice_settings(config, own, edge).voice == "zh-CN-YunyangNeural"
     assert voice_settings(config, own, offline).voice == "cmn", "the offline engine speaks with its own voice"
+    kokoro = EngineChoice(CachedEngine(KokoroEngine()))
+    assert voice_settings(config, own, kokoro) == VoiceSettings("zm_yunxi", 1.2, 0.9, -3), "an edge voice is not Kokoro's"
+    mine = parse_script(
+        write_script("c.md", TWO_SCENES.format(ending="再见。").replace("topic:", "voice: zf_xiaoxiao\ntopic:"))
+    )
+    assert voice_settings(config, mine, kokoro).voice == "zf_xiaoxiao"
+    assert voice_settings(config, mine, edge).voice == "zh-CN-XiaoxiaoNeural", "a Kokoro voice is not edge's"
 
 
 def test_edge_request_carries_rate_volume_and_pitch() -> None:

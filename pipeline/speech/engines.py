@@ -1,9 +1,9 @@
 """Text-to-speech engines behind one interface, and the choice between them.
 
-``edge`` is the production voice (Microsoft neural voices, needs the internet); ``espeak``
-is the offline voice, for drafts and machines without internet; ``auto`` uses edge when
-its service can be reached and otherwise the offline voice, with a warning. Every engine
-is wrapped in the audio cache.
+``edge`` is the production voice (Microsoft neural voices, needs the internet); ``kokoro``
+is the offline voice (Kokoro-82M, a neural voice fit to publish); ``espeak`` is the fastest
+draft voice, for tests and quick previews. ``auto`` uses edge when its service can be
+reached, else Kokoro, else eSpeak, with a warning. Every engine is wrapped in the audio cache.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ __all__ = [
     "get_engine",
 ]
 
-ENGINES = ("auto", "edge", "espeak")
+ENGINES = ("auto", "edge", "kokoro", "espeak")
 PROXY_VARIABLE = "PUFA_EDGE_PROXY"
 
 
@@ -39,7 +39,7 @@ class EngineChoice:
 
     @property
     def draft_voice(self) -> bool:
-        """An episode spoken by the offline voice is a draft, whatever its script status."""
+        """An episode spoken by eSpeak NG is a draft, whatever its script status (Kokoro's is not)."""
         return self.engine.name == "espeak"
 
 
@@ -47,8 +47,12 @@ def edge_proxy() -> str | None:
     return os.environ.get(PROXY_VARIABLE) or None
 
 
-def get_engine(name: str) -> TtsEngine:
-    """The engine called ``name`` (``edge`` or ``espeak``), unwrapped."""
+def get_engine(name: str, threads: int = 1) -> TtsEngine:
+    """The engine called ``name`` (``edge``, ``kokoro`` or ``espeak``), unwrapped; ``threads`` for Kokoro."""
+    if name == "kokoro":
+        from pipeline.speech.kokoro import KokoroEngine
+
+        return KokoroEngine(threads)
     if name == "espeak":
         from pipeline.speech.espeak import EspeakEngine
 
@@ -72,11 +76,19 @@ def edge_reachable(timeout: float = 3.0) -> bool:
         return False
 
 
-def choose_engine(name: str) -> EngineChoice:
+def choose_engine(name: str, threads: int = 1) -> EngineChoice:
     """Resolve ``auto``; wrap the engine in the audio cache."""
     if name == "auto":
+        from pipeline.speech.kokoro import available
+
         if edge_reachable():
             return EngineChoice(CachedEngine(get_engine("edge")))
-        warning = "edge-tts is unreachable; speaking with the offline voice (episodes are marked draft voice)"
+        if available():
+            warning = "edge-tts is unreachable; speaking with the offline voice Kokoro"
+            return EngineChoice(CachedEngine(get_engine("kokoro", threads)), warning)
+        warning = (
+            "edge-tts is unreachable and the Kokoro voice is not installed; speaking with eSpeak NG "
+            "(episodes are marked draft voice)"
+        )
         return EngineChoice(CachedEngine(get_engine("espeak")), warning)
-    return EngineChoice(CachedEngine(get_engine(name)))
+    return EngineChoice(CachedEngine(get_engine(name, threads)))

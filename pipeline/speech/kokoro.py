@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
+import itertools
 import os
 import threading
 from collections.abc import Sequence
@@ -378,13 +379,13 @@ def _speak_chunk(
     # next one's first: the durations are the model's plan, and its sound may run a frame early or late.
     voiced_spans = [span for span in spans if span is not None]
     cuts = [0]
-    for span, following in zip(voiced_spans, voiced_spans[1:], strict=False):
-        cuts.append(_quietest(loudness, span[2], following[1]))
+    for before, after in itertools.pairwise(voiced_spans):
+        cuts.append(_quietest(loudness, before[2], after[1]))
     cuts.append(len(audio))
     segments: list[npt.NDArray[np.float32]] = []
     index = 0
-    for span in spans:
-        if span is None:
+    for piece_span in spans:
+        if piece_span is None:
             segments.append(np.zeros(0, dtype=np.float32))
         else:
             segments.append(_trim(audio, cuts[index], cuts[index + 1], threshold))
@@ -392,13 +393,14 @@ def _speak_chunk(
     return segments
 
 
-_SILENT_IDS = frozenset(token_ids(" ;:,.!?—…\"()“”"))
+_SILENT_IDS = frozenset(token_ids(' ;:,.!?—…"()“”'))
 
 
 def _block_peaks(audio: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
     """The loudest |sample| of every 2.5 ms block."""
     padded = np.pad(np.abs(audio), (0, -len(audio) % _BLOCK))
-    return padded.reshape(-1, _BLOCK).max(axis=1)
+    peaks: npt.NDArray[np.float32] = padded.reshape(-1, _BLOCK).max(axis=1)
+    return peaks
 
 
 def _quietest(loudness: npt.NDArray[np.float32], start: int, end: int) -> int:
@@ -421,5 +423,9 @@ def _trim(audio: npt.NDArray[np.float32], start: int, end: int, threshold: float
     first, last = start + int(loud[0]) * _BLOCK, min(start + (int(loud[-1]) + 1) * _BLOCK, end)
     begin, finish = max(first - margin, start), min(last + margin, end)
     return np.concatenate(
-        [np.zeros(margin - (first - begin), np.float32), audio[begin:finish], np.zeros(margin - (finish - last), np.float32)]
+        [
+            np.zeros(margin - (first - begin), np.float32),
+            audio[begin:finish],
+            np.zeros(margin - (finish - last), np.float32),
+        ]
     )

@@ -63,7 +63,7 @@ def say(config: Config, text: str, output: Path | None = None, tts: str | None =
     from pipeline.render import voice_settings
     from pipeline.speech.engines import choose_engine
 
-    choice = choose_engine(tts or config.voice.engine)
+    choice = choose_engine(tts or config.voice.engine, threads=config.voice.threads)
     settings = voice_settings(config, None, choice)
     utterance = choice.engine.speak([spoken], settings)
     temporary = temporary_sibling(output)
@@ -84,15 +84,19 @@ class VoiceList:
     voices: tuple[tuple[str, str, str], ...]
     live: bool
     problem: str | None = None
+    offline: tuple[tuple[str, str, str], ...] = ()
 
 
 def voices() -> VoiceList:
-    """The zh-CN edge-tts voices: the live list, or the built-in table when the service cannot be reached."""
+    """The zh-CN edge-tts voices (the live list, or the built-in table when the service cannot be
+    reached) and the Kokoro voices pufa ships."""
     from pipeline.errors import VoiceError
     from pipeline.speech.edge import KNOWN_VOICES, list_voices
     from pipeline.speech.engines import edge_proxy
+    from pipeline.speech.kokoro import VOICES
 
+    offline = tuple((v.name, v.gender, v.note) for v in VOICES)
     try:
-        return VoiceList(tuple(list_voices(edge_proxy())), live=True)
+        return VoiceList(tuple(list_voices(edge_proxy())), live=True, offline=offline)
     except VoiceError as exc:
-        return VoiceList(KNOWN_VOICES, live=False, problem=str(exc))
+        return VoiceList(KNOWN_VOICES, live=False, problem=str(exc), offline=offline)
