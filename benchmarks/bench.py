@@ -8,6 +8,8 @@ Prints one table. Every figure is measured in this run, on this machine:
   at the same size, frame rate and x264 settings; render time / limit;
 - the naive baseline: the same episode the common way, a moviepy CompositeVideoClip with a
   TextClip per caption over the background; baseline time / render time;
+- the Kokoro voice: a build worker rendering the standard episode with Kokoro on one thread
+  from an empty audio cache: model load time, real-time factor of the synthesis, peak memory;
 - draft preview (540x960) as a multiple of real time;
 - peak memory rendering a 3-minute episode;
 - no-op rebuild cost per episode over a library of 200 built episodes, and planning time
@@ -72,15 +74,15 @@ def episode_script(number: int, seconds: int) -> str:
     return front + "\n\n".join(scenes) + "\n"
 
 
-def make_project(root: Path, video: str = "", music: bool = True) -> Path:
-    """A project like the series': offline voice (the only one here), the series music, the example picture."""
+def make_project(root: Path, video: str = "", music: bool = True, engine: str = "espeak") -> Path:
+    """A project like the series': an offline voice, the series music, the example picture."""
     (root / "scripts").mkdir(parents=True)
     (root / "assets" / "images").mkdir(parents=True)
     (root / "assets" / "music").mkdir(parents=True)
     shutil.copy(REPO / "assets" / "images" / "building.jpg", root / "assets" / "images" / "building.jpg")
     shutil.copy(REPO / "assets" / "music" / "gentle-steps.m4a", root / "assets" / "music" / "gentle-steps.m4a")
     sound = '\n[sound]\nmusic = "assets/music/gentle-steps.m4a"\n' if music else ""
-    (root / "pufa.toml").write_text(f'[voice]\nengine = "espeak"\n{video}{sound}', encoding="utf-8")
+    (root / "pufa.toml").write_text(f'[voice]\nengine = "{engine}"\n{video}{sound}', encoding="utf-8")
     return root
 
 
@@ -111,6 +113,82 @@ def child_render(project: Path, script: Path, keep: Path | None) -> dict[str, fl
     if keep is not None:
         keep_states(config, episode, tools, keep)
     return {"seconds": seconds, "duration": built.duration, "python_mb": python_mb, "ffmpeg_mb": ffmpeg_mb}
+
+
+def child_kokoro(project: Path, script: Path) -> dict[str, float]:
+    """A build worker that speaks with Kokoro (one thread) from an empty audio cache, as on a PC without internet."""
+    from pipeline.speech import kokoro
+    from pipeline.speech.base import Utterance, VoiceSettings
+
+    config = load_config(project)
+    started = time.perf_counter()
+    tools = Tools.load(config, "kokoro")
+    kokoro._model(config.voice.threads).frontend("你好")  # as the first scene does: check, load model and dictionaries
+    load = time.perf_counter() - started
+    engine = tools.voice.engine.engine
+    speak = engine.speak
+    spent = {"seconds": 0.0, "cpu": 0.0, "audio": 0.0}
+
+    def timed(pieces: list[str], settings: VoiceSettings) -> Utterance:
+        began, cpu = time.perf_counter(), time.process_time()
+        utterance = speak(pieces, settings)
+        spent["seconds"] += time.perf_counter() - began
+        spent["cpu"] += time.process_time() - cpu
+        spent["audio"] += utterance.duration
+        return utterance
+
+    engine.speak = timed  # type: ignore[method-assign]
+    episode = parse_script(script, tools.font.missing)
+    started = time.perf_counter()
+    with Catalog(config.catalog_path) as catalog:
+        built = render_episode(config, episode, tools, catalog)
+    seconds = time.perf_counter() - started
+    python_mb, ffmpeg_mb = peak()
+    return {
+        "load": load,
+        "synthesis": spent["seconds"],
+        "synthesis_cpu": spent["cpu"],
+        "speech": spent["audio"],
+        "seconds": seconds,
+        "duration": built.duration,
+        "python_mb": python_mb,
+        "ffmpeg_mb": ffmpeg_mb,
+    }
+
+
+def kokoro_rows(base: Path) -> list[tuple[str, str, str]]:
+    from pipeline.speech import kokoro
+
+    if not kokoro.model_path().is_file():
+        kokoro.assemble_model(kokoro.model_path())  # once per machine, done by the first build; not timed here
+    project = make_project(base / "kokoro", engine="kokoro")
+    script = project / "scripts" / "1260-bench.md"
+    script.write_text(episode_script(1260, 60), encoding="utf-8")
+    voiced = child(["kokoro", str(project), str(script)])
+    return [
+        ("Kokoro voice, 1 thread: model load", f"{voiced['load']:.1f} s", ""),
+        (
+            "  synthesis of the standard episode",
+            f"{voiced['synthesis']:.1f} s for {voiced['speech']:.1f} s of speech, "
+            f"real-time factor {voiced['synthesis'] / voiced['speech']:.2f}",
+            "target <= 1.0",
+        ),
+        (
+            "  the same in CPU time (one free core)",
+            f"{voiced['synthesis_cpu']:.1f} s, real-time factor {voiced['synthesis_cpu'] / voiced['speech']:.2f}",
+            "",
+        ),
+        (
+            "  whole render from an empty audio cache",
+            f"{voiced['seconds']:.1f} s for {voiced['duration']:.1f} s of video",
+            "",
+        ),
+        (
+            "  peak memory of that worker",
+            f"{voiced['python_mb']:.0f} MB Python + {voiced['ffmpeg_mb']:.0f} MB ffmpeg",
+            "target < 900 MB Python",
+        ),
+    ]
 
 
 def keep_states(config: object, episode: object, tools: Tools, folder: Path) -> None:
@@ -307,12 +385,14 @@ def main() -> None:
     parser.add_argument("--library", type=int, default=200, help="built episodes for the no-op rebuild (default 200)")
     parser.add_argument("--scripts", type=int, default=1300, help="scripts for the planning time (default 1300)")
     parser.add_argument("--cluster-only", action="store_true", help="measure only --jobs 2 against --cluster local:2")
+    parser.add_argument("--voice-only", action="store_true", help="measure only the Kokoro voice")
     options = parser.parse_args()
     if options.child:
         kind, *rest = options.child
         paths = [Path(p) for p in rest]
         runners = {
             "render": lambda: child_render(paths[0], paths[1], paths[2] if len(paths) > 2 else None),
+            "kokoro": lambda: child_kokoro(paths[0], paths[1]),
             "limit": lambda: child_limit(paths[0]),
             "baseline": lambda: child_baseline(paths[0], paths[1]),
             "plan": lambda: child_plan(paths[0]),
@@ -324,10 +404,18 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="pufa-bench-") as temporary:
         base = Path(temporary)
+        from pipeline.speech.cache import cache_root
+
+        models = cache_root() / "models"  # the joined model is kept per machine: reuse it, not join it again
         os.environ["PUFA_CACHE_DIR"] = str(base / "cache")
-        rows: list[tuple[str, str, str]] = []
+        if models.is_dir():
+            shutil.copytree(models, cache_root() / "models")
         if options.cluster_only:
             print_rows(cluster_rows(base))
+            return
+        rows = kokoro_rows(base)
+        if options.voice_only:
+            print_rows(rows)
             return
 
         project = make_project(base / "final")

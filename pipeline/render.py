@@ -106,6 +106,7 @@ def input_digests(config: Config, episode: Episode, tools: Tools) -> dict[str, o
     sections = {
         name: asdict(getattr(config, name)) for name in ("series", "video", "theme", "voice", "captions", "sound")
     }
+    del sections["voice"]["threads"]  # how fast the voice is computed, not what it says
     music = music_for(config, episode)
     sounds = [
         p
