@@ -81,13 +81,12 @@ def test_punctuation_becomes_the_models(frontend: Frontend) -> None:
     assert len(token_ids(said.phonemes)) == len(said.phonemes)
 
 
-def test_a_scene_is_spoken_in_few_calls_of_whole_sentences() -> None:
-    piece = kokoro._Piece
-    short = [piece("一，", (1,) * 100, False), piece("二。", (1,) * 100, True)]
-    assert kokoro._chunks(short * 2) == [short * 2]
-    chunks = kokoro._chunks(short * 4)
-    assert [len(c) for c in chunks] == [4, 4], "cut between sentences"
-    long_sentence = [piece("长", (1,) * 200, False)] * 4
+def test_a_scene_is_spoken_a_sentence_or_two_a_call() -> None:
+    piece, size = kokoro._Piece, kokoro.CHUNK_TOKENS // 4
+    sentence = [piece("一，", (1,) * size, False), piece("二。", (1,) * size, True)]
+    assert kokoro._chunks(sentence * 2) == [sentence * 2]
+    assert [len(c) for c in kokoro._chunks(sentence * 4)] == [4, 4], "cut between sentences"
+    long_sentence = [piece("长", (1,) * (size * 2), False)] * 4
     assert [len(c) for c in kokoro._chunks(long_sentence)] == [2, 2], "a sentence too long is cut between pieces"
 
 

