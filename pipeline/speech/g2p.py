@@ -66,7 +66,7 @@ _DIGITS = "零一二三四五六七八九"
 # Punctuation → the model's; opening marks get a space before them, the rest one after.
 _PUNCTUATION = {
     "，": ",", "、": ",", ",": ",", "。": ".", ".": ".", "．": ".", "！": "!", "!": "!", "？": "?", "?": "?",
-    "：": ":", ":": ":", "；": ";", ";": ";", "…": "…", "—": "—", "–": "—", "-": "—", "~": "—", "～": "—",
+    "：": ":", ":": ":", "；": ";", ";": ";", "…": "…", "—": "—", "~": "—", "～": "—",
     "“": "“", "”": "”", '"': '"', "‘": "“", "’": "”", "《": "“", "》": "”", "「": "“", "」": "”",
     "『": "“", "』": "”", "〈": "“", "〉": "”", "【": "“", "】": "”", "（": "(", "）": ")", "(": "(", ")": ")",
 }  # fmt: skip
@@ -233,7 +233,7 @@ class Frontend:
             elif char in _PUNCTUATION:
                 mark = _PUNCTUATION[char]
                 out.append(" " + mark if mark in _OPENING else mark + " ")
-            elif char.isspace() or char in "·•":
+            elif char.isspace() or char in "·•-–":  # a hyphen joins letters or words: Wi-Fi
                 out.append(" ")
             else:
                 notes.append(f"'{char}' (U+{ord(char):04X}) is not spoken by the Kokoro voice and was left out")
