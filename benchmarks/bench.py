@@ -138,7 +138,7 @@ def child_kokoro(project: Path, script: Path) -> dict[str, float]:
         spent["audio"] += utterance.duration
         return utterance
 
-    engine.speak = timed  # type: ignore[method-assign,assignment]
+    engine.speak = timed  # type: ignore[method-assign]
     episode = parse_script(script, tools.font.missing)
     started = time.perf_counter()
     with Catalog(config.catalog_path) as catalog:
