@@ -186,9 +186,11 @@ def kokoro_rows(base: Path) -> list[tuple[str, str, str]]:
             "",
         ),
         (
+            # ffmpeg's own peak is the render's above: a child forked from this larger process
+            # is counted at the parent's size before it runs ffmpeg, so it is not shown here.
             "  peak memory of that worker",
-            f"{voiced['python_mb']:.0f} MB Python + {voiced['ffmpeg_mb']:.0f} MB ffmpeg",
-            "target < 900 MB Python",
+            f"{voiced['python_mb']:.0f} MB",
+            "target < 900 MB",
         ),
     ]
 
