@@ -67,10 +67,10 @@ class KokoroVoice:
 
 
 VOICES = (
-    KokoroVoice("zm_yunxi", "Male", "young man, warm (series default)"),
-    KokoroVoice("zm_yunyang", "Male", "news presenter"),
-    KokoroVoice("zm_yunjian", "Male", "deep, measured"),
-    KokoroVoice("zf_xiaoxiao", "Female", "bright"),
+    KokoroVoice("zm_yunxi", "Male", "series default"),
+    KokoroVoice("zm_yunyang", "Male", ""),
+    KokoroVoice("zm_yunjian", "Male", ""),
+    KokoroVoice("zf_xiaoxiao", "Female", ""),
 )
 VOICE_NAMES = frozenset(v.name for v in VOICES)
 
