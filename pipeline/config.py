@@ -30,6 +30,8 @@ class SeriesConfig:
     account: str = field(default="抚宁司法", metadata=_doc("WeChat account name, shown on the closing card."))
     qr_url: str = field(default="", metadata=_doc("Address for the QR code on the closing card; empty: no QR code."))
     qr_label: str = field(default="扫码获取法律服务", metadata=_doc("Words under the QR code."))
+    hotline: str = field(default="12348", metadata=_doc("Telephone line set large on the closing card; empty: none."))
+    hotline_label: str = field(default="公共法律服务热线", metadata=_doc("Words above the hotline number."))
     target_min_seconds: float = field(
         default=60.0,
         metadata=_doc("Shortest episode the series wants; pufa check warns below it.", min=5.0, max=3600.0),
@@ -57,6 +59,14 @@ class VideoConfig:
         default=2.5, metadata=_doc("How long the opening title card stays.", min=0.5, max=10.0)
     )
     closing_seconds: float = field(default=3.0, metadata=_doc("How long the closing card stays.", min=0.5, max=10.0))
+    safe_area: str = field(
+        default="channels",
+        metadata=_doc(
+            "Where the platform's own controls leave the frame clear, and every text must stay: channels (视频号), "
+            "douyin (抖音: more at the bottom and right) or none (the whole frame).",
+            choices=("channels", "douyin", "none"),
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -81,6 +91,19 @@ class ThemeConfig:
     font_index: int = field(
         default=-1,
         metadata=_doc("Face index inside a .ttc collection; -1 picks the SC face of the bundled font.", min=-1, max=64),
+    )
+    bold_font: str = field(
+        default="",
+        metadata=_doc(
+            "Heavy font for titles, captions and key words (relative to the project); empty: bundled Noto Sans CJK "
+            "Bold, or theme.font when that is set."
+        ),
+    )
+    card_accent: str = field(
+        default="#B3261E", metadata=_doc("Law and point cards: citation, numbers and key words.", colour=True)
+    )
+    scene_labels: bool = field(
+        default=False, metadata=_doc("Show each scene's heading (开场, 案例 ...) as a label on screen.")
     )
     logo: str = field(
         default="", metadata=_doc("Logo image shown in the header (relative to the project); empty: none.")
@@ -146,11 +169,20 @@ class VoiceConfig:
 
 @dataclass(frozen=True)
 class CaptionConfig:
-    font_size: int = field(default=52, metadata=_doc("Caption font size in pixels at 1080 wide.", min=20, max=160))
+    font_size: int = field(default=54, metadata=_doc("Caption font size in pixels at 1080 wide.", min=20, max=160))
     max_lines: int = field(default=2, metadata=_doc("Lines per caption at most.", min=1, max=2))
     colour: str = field(default="#FFFFFF", metadata=_doc("Caption text colour.", colour=True))
     stroke: str = field(default="#000000", metadata=_doc("Caption outline colour.", colour=True))
-    stroke_width: int = field(default=4, metadata=_doc("Caption outline width in pixels.", min=0, max=12))
+    stroke_width: int = field(
+        default=0,
+        metadata=_doc("Caption outline width in pixels; 0 for none (the band and shadow carry it).", min=0, max=12),
+    )
+    shadow: str = field(
+        default="#000000B0",
+        metadata=_doc(
+            "Soft shadow under captions and titles, with alpha (#RRGGBBAA); empty for none.", colour_alpha=True
+        ),
+    )
     band: str = field(
         default="#00000099",
         metadata=_doc("Caption band colour with alpha (#RRGGBBAA); empty for none.", colour_alpha=True),
@@ -348,6 +380,8 @@ def _check_value(kind: Any, meta: Any, value: Any) -> str | None:
         return f"must be a whole number, not {value!r}"
     if kind == "float" and (not isinstance(value, int | float) or isinstance(value, bool)):
         return f"must be a number, not {value!r}"
+    if kind == "bool" and not isinstance(value, bool):
+        return f"must be true or false, not {value!r}"
     if kind == "str" and not isinstance(value, str):
         return f"must be text in quotes, not {value!r}"
     if "min" in meta and not meta["min"] <= value <= meta["max"]:
@@ -390,4 +424,6 @@ def default_config_text(values: dict[str, dict[str, Any]] | None = None) -> str:
 def _toml_value(value: Any) -> str:
     if isinstance(value, str):
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, bool):
+        return "true" if value else "false"
     return repr(value)

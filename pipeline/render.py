@@ -24,13 +24,14 @@ from pipeline.captions.split import CaptionPlan, plan_captions
 from pipeline.captions.track import CaptionTrack, format_srt, time_captions
 from pipeline.catalog import Catalog, CatalogRow
 from pipeline.config import Config
-from pipeline.errors import RenderError
+from pipeline.errors import RenderError, display_path
 from pipeline.fsutil import atomic_write_text, commit
 from pipeline.media.encode import EncodeSettings, encode
 from pipeline.media.ffmpeg import probe
 from pipeline.media.sound import Mix, mix
-from pipeline.picture.fonts import FontFace, resolve_font
+from pipeline.picture.fonts import FontFace, resolve_bold_font, resolve_font
 from pipeline.picture.frames import Painter, RenderPlan, render_states
+from pipeline.picture.layout import Layout, caption_measure, check_episode_layout, describe, planned_captions
 from pipeline.script import Episode
 from pipeline.speech.engines import EngineChoice, VoiceSettings, choose_engine
 from pipeline.speech.narration import Narration, narrate
@@ -169,10 +170,10 @@ def stingers_for(config: Config, track: CaptionTrack) -> list[tuple[Path, float]
 
 def caption_plan(config: Config, episode: Episode, tools: Tools) -> CaptionPlan:
     """The episode's captions, split to fit the frame with the caption font at the configured size."""
-    scale = config.video.width / 1080
-    caption_font = tools.font.pil(round(config.captions.font_size * scale))
-    line_width = config.video.width - 2 * round(config.captions.margin * scale)
-    return plan_captions(episode, caption_font.getlength, line_width, config.captions.max_lines, tools.speak)
+    layout = Layout(config, tools.font, resolve_bold_font(config), config.video.width, config.video.height)
+    return plan_captions(
+        episode, caption_measure(layout), layout.caption_width(), config.captions.max_lines, tools.speak
+    )
 
 
 def audio_cache_keys(config: Config, episode: Episode, tools: Tools) -> tuple[str, ...]:
@@ -207,7 +208,15 @@ def produce(
 ) -> Production:
     """Speak, time, draw and encode ``episode`` inside ``work``; the video is checked against the narration."""
     video_config = config.video
+    bold = resolve_bold_font(config)
+    layout = Layout(config, tools.font, bold, video_config.width, video_config.height)
     plan = caption_plan(config, episode, tools)
+    # Every screen laid out before any work: a text out of its box or the safe area refuses the episode.
+    misplaced = check_episode_layout(layout, episode, planned_captions(plan))
+    if misplaced:
+        line, message = describe(misplaced[0], episode)
+        more = f" (and {len(misplaced) - 1} more)" if len(misplaced) > 1 else ""
+        raise RenderError(f"{display_path(episode.path)}:{line}: {message}{more}")
 
     stage("voice", 0.0)
     engine = tools.voice.engine
@@ -234,7 +243,7 @@ def produce(
     )
 
     stage("frames", 0.0)
-    painter = Painter(config, tools.font, video_config.width, video_config.height, watermark=watermark)
+    painter = Painter(config, tools.font, video_config.width, video_config.height, watermark=watermark, bold=bold)
     states_dir = work / "states"
     states_dir.mkdir()
     render = render_states(episode, track, painter, states_dir, lambda done: stage("frames", done))

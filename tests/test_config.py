@@ -34,7 +34,7 @@ def test_values_override_defaults(tmp_path: Path) -> None:
         ({"video": {"fps": 500}}, "'video.fps' must be between 10 and 60, not 500"),
         (
             {"video": {"colour": 1}},
-            "unknown key 'video.colour' (known: width, height, fps, crf, preset, title_seconds, closing_seconds)",
+            "unknown key 'video.colour' (known: width, height, fps, crf, preset, title_seconds, closing_seconds, safe_area)",
         ),
         ({"music": {}}, "unknown section [music] (known: series, video, theme, voice, captions, sound, review, build)"),
         ({"theme": {"accent": "red"}}, "'theme.accent' must be a colour like \"#1A2B3C\", not 'red'"),

@@ -13,6 +13,7 @@ from PIL import Image
 from pipeline.config import ConfigError, load_config
 from pipeline.picture.fonts import resolve_font
 from pipeline.picture.frames import Painter, hex_colour
+from pipeline.picture.layout import Picture, ShownCaption
 from pipeline.script import parse_script
 from tests.conftest import GOLDEN, REPO, SHORT_SCRIPT, make_project
 
@@ -44,7 +45,7 @@ def test_theme_frames_match_their_reference(tmp_path: Path, theme: str) -> None:
     painter, episode = painter_for(make_project(tmp_path / "series"), f'[theme]\nname = "{theme}"\n')
     frames = {
         "title": painter.title_card(episode),  # type: ignore[arg-type]
-        "scene": painter.with_caption(painter.scene_base(episode, 1, None), ("禁止从建筑物中抛掷物品",)),  # type: ignore[arg-type]
+        "scene": painter.scene_state(episode, 2, [ShownCaption(0, ("有困难，请拨打12348",))], 0),  # type: ignore[arg-type]
     }
     for kind, image in frames.items():
         assert image.size == (1080, 1920)
@@ -95,8 +96,8 @@ def test_closing_card_carries_a_readable_qr_code(tmp_path: Path) -> None:
     card = np.asarray(painter.closing_card().convert("L"))
     matrix = [list(row) for row in segno.make(url, error="m", micro=False).matrix]
     modules = len(matrix) + 4  # two modules of quiet zone each side
-    side, top = 300, 1200
-    left = (1080 - side) // 2
+    (qr,) = [item for item in painter.layout.closing_card().base if isinstance(item, Picture)]
+    left, top, side = qr.rect[0], qr.rect[1], qr.rect[2] - qr.rect[0]
     pitch = side / modules
     mismatches = 0
     for r, row in enumerate(matrix):
@@ -112,8 +113,11 @@ def test_picture_fit_cover_fills_and_contain_shows_it_whole(tmp_path: Path) -> N
     wide.save(root / "assets" / "images" / "building.png")
     cover, episode = painter_for(root, '[theme]\npicture_fit = "cover"\n')
     contain, _ = painter_for(root, '[theme]\npicture_fit = "contain"\n')
-    with_cover = cover.scene_base(episode, 1, None).getpixel((540, 500))  # type: ignore[arg-type]
-    with_contain = contain.scene_base(episode, 1, None).getpixel((540, 500))  # type: ignore[arg-type]
+    caption = [ShownCaption(0, ("禁止",))]
+    box = cover.picture_box(episode, 1)  # type: ignore[arg-type]
+    at = (540, box[1] + 20)
+    with_cover = cover.scene_state(episode, 1, caption, None).getpixel(at)  # type: ignore[arg-type]
+    with_contain = contain.scene_state(episode, 1, caption, None).getpixel(at)  # type: ignore[arg-type]
     assert with_cover == (250, 200, 40), "cover fills the picture box, cropping the sides"
     assert with_contain != (250, 200, 40), "contain letterboxes a wide picture: the top of the box is not picture"
 

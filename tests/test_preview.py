@@ -50,14 +50,14 @@ def test_draft_carries_the_watermark(previewed: PreviewResult) -> None:
 def test_storyboard_has_a_thumbnail_per_screen_state(previewed: PreviewResult) -> None:
     with Image.open(previewed.storyboard) as sheet:
         pixels = sheet.convert("RGB")
-    # SHORT_SCRIPT has 10 distinct screen states (its manifest says so): two rows of six cells, ten filled.
+    # SHORT_SCRIPT has 9 distinct screen states (its manifest says so): two rows of six cells, nine filled.
     assert pixels.size == (6 * 192 + 12, 2 * 366 + 12)
     filled = [
         pixels.getpixel((12 + column * 192 + 90, 12 + row * 366 + 160)) != (32, 32, 36)
         for row in range(2)
         for column in range(6)
     ]
-    assert filled == [True] * 10 + [False] * 2
+    assert filled == [True] * 9 + [False] * 3
 
 
 def test_review_page_needs_no_network(previewed: PreviewResult) -> None:

@@ -101,7 +101,7 @@ def export_jianying(config: Config, number: int, to: Path | None = None) -> Jian
     painter = Painter(still, font, size["width"], size["height"])
     stills = [("title.png", painter.title_card(episode), manifest["title_card"])]
     for scene in manifest["scenes"]:
-        image = painter.scene_base(episode, scene["index"] - 1, None)
+        image = painter.scene_state(episode, scene["index"] - 1, [], None)
         stills.append((f"scene-{scene['index']:02d}.png", image, scene))
     stills.append(("closing.png", painter.closing_card(), manifest["closing_card"]))
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from PIL import ImageFont
+from PIL import ImageFont, features
 
 from pipeline.config import Config
 from pipeline.errors import ConfigError
@@ -21,11 +21,23 @@ _BUNDLED_SC_INDEX = 2
 
 @dataclass(frozen=True)
 class FontFace:
+    """One face of a font file. ``language`` (e.g. ``zh-Hans``) asks the shaper for that region's glyph forms.
+
+    The bundled bold face is the Pan-CJK Japanese cut of Noto Sans CJK: it holds the Simplified
+    Chinese forms too, selected by OpenType ``locl`` when text is shaped as ``zh-Hans`` (Raqm layout).
+    """
+
     path: Path
     index: int
+    language: str = ""
 
     def pil(self, size: int) -> ImageFont.FreeTypeFont:
-        return _pil_font(str(self.path), self.index, size)
+        return _pil_font(str(self.path), self.index, size, bool(self.language) and _RAQM)
+
+    def length(self, size: int, text: str) -> float:
+        """Advance width of ``text`` at ``size`` pixels."""
+        font = self.pil(size)
+        return float(font.getlength(text, language=self.language or None) if self.language else font.getlength(text))
 
     def can_draw(self, char: str) -> bool:
         """Whether the face has a glyph for ``char`` (white space always counts as drawable)."""
@@ -55,10 +67,36 @@ def resolve_font(config: Config) -> FontFace:
     return FontFace(path, max(config.theme.font_index, 0))
 
 
+def bundled_bold_path() -> Path:
+    import noto_cjk_sans_jp_bold
+
+    return Path(str(noto_cjk_sans_jp_bold.FONT_PATH))
+
+
+def resolve_bold_font(config: Config) -> FontFace:
+    """The heavy face for titles, captions and key words: ``theme.bold_font``, else the bundled Noto Sans CJK Bold.
+
+    A project that sets only ``theme.font`` gets that font for both weights, so its look stays its own.
+    """
+    theme = config.theme
+    if theme.bold_font:
+        path = (config.root / theme.bold_font).resolve()
+        if not path.is_file():
+            raise ConfigError(f"{config.path}: 'theme.bold_font' names {theme.bold_font}, which does not exist")
+        return FontFace(path, max(theme.font_index, 0))
+    if theme.font:
+        return resolve_font(config)
+    return FontFace(bundled_bold_path(), 0, "zh-Hans")
+
+
+_RAQM = features.check("raqm") is True
+
+
 # Each FreeType face of a CJK font costs about 10 MB; a handful of sizes covers every screen.
-@functools.lru_cache(maxsize=8)
-def _pil_font(path: str, index: int, size: int) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(path, size=size, index=index, layout_engine=ImageFont.Layout.BASIC)
+@functools.lru_cache(maxsize=12)
+def _pil_font(path: str, index: int, size: int, shaped: bool = False) -> ImageFont.FreeTypeFont:
+    engine = ImageFont.Layout.RAQM if shaped else ImageFont.Layout.BASIC
+    return ImageFont.truetype(path, size=size, index=index, layout_engine=engine)
 
 
 @functools.lru_cache(maxsize=4)

@@ -10,32 +10,37 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFont, ImageOps
+from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
 
 from pipeline.captions.split import tokenize
 from pipeline.captions.track import CaptionTrack, Cue
 from pipeline.config import Config
 from pipeline.errors import RenderError
-from pipeline.picture.fonts import FontFace
+from pipeline.picture.fonts import FontFace, resolve_bold_font
 from pipeline.picture.images import load_picture, write_picture
-from pipeline.script import Block, Episode, Span
+from pipeline.picture.layout import (
+    RGB,
+    RGBA,
+    Item,
+    Layout,
+    Picture,
+    Screen,
+    Shape,
+    ShownCaption,
+    Text,
+    hex_colour,
+    hex_colour_alpha,
+)
+from pipeline.script import Episode, Span
 
-RGB = tuple[int, int, int]
-RGBA = tuple[int, int, int, int]
 StateKey = tuple[object, ...]
 
-
-def hex_colour(value: str) -> RGB:
-    return (int(value[1:3], 16), int(value[3:5], 16), int(value[5:7], 16))
-
-
-def hex_colour_alpha(value: str) -> RGBA:
-    return (*hex_colour(value), int(value[7:9], 16) if len(value) == 9 else 255)
+__all__ = ["Painter", "RenderPlan", "hex_colour", "hex_colour_alpha", "render_states", "timeline"]
 
 
 @dataclass(frozen=True)
@@ -94,6 +99,9 @@ def timeline(episode: Episode, track: CaptionTrack) -> list[Segment]:
         for first, end in itertools.pairwise(points):
             panel = next((b for f, e, b in law_spans if f <= first < e), -1)
             cue_index = next((c.index for c in cues if c.first_frame <= first < c.end_frame), 0)
+            if not cue_index and panel >= 0:
+                # A pause inside a card holds it as it was: the clause or point just read stays marked.
+                cue_index = max((c.index for c in cues if c.block == panel and c.end_frame <= first), default=0)
             segments.append(Segment(("scene", span.index, panel, cue_index), first, end))
     segments.append(Segment(("closing",), track.closing_first_frame, track.total_frames))
     return _merge([s for s in segments if s.end_frame > s.first_frame])
@@ -103,7 +111,7 @@ def _law_spans(cues: list[Cue]) -> list[tuple[int, int, int]]:
     """(first frame, end frame, block) of each law card: from its first cue to its last."""
     spans: dict[int, tuple[int, int]] = {}
     for cue in cues:
-        if cue.kind == "law":
+        if cue.kind in ("law", "points"):
             first, end = spans.get(cue.block, (cue.first_frame, cue.end_frame))
             spans[cue.block] = (min(first, cue.first_frame), max(end, cue.end_frame))
     return [(first, end, block) for block, (first, end) in spans.items()]
@@ -120,18 +128,27 @@ def _merge(segments: list[Segment]) -> list[Segment]:
 
 
 class Painter:
-    """Draws the series layout at any frame size; every measure is scaled from 1080 wide."""
+    """Paints the screens that :class:`~pipeline.picture.layout.Layout` lays out, at any frame size."""
 
     def __init__(
-        self, config: Config, font: FontFace, width: int, height: int, *, watermark: str | None = None
+        self,
+        config: Config,
+        font: FontFace,
+        width: int,
+        height: int,
+        *,
+        watermark: str | None = None,
+        bold: FontFace | None = None,
     ) -> None:
         self.config = config
         self.watermark = watermark
         self.font = font
+        self.bold = bold or resolve_bold_font(config)
         self.width = width
         self.height = height
         self.scale = width / 1080
         self.theme = config.theme
+        self.layout = Layout(config, font, self.bold, width, height)
         self._background = _gradient(
             width, height, hex_colour(self.theme.background), hex_colour(self.theme.background_bottom)
         )
@@ -139,124 +156,43 @@ class Painter:
     def px(self, value: float) -> int:
         return round(value * self.scale)
 
-    def face(self, size: float) -> ImageFont.FreeTypeFont:
-        return self.font.pil(max(self.px(size), 8))
-
     # --- whole screens -------------------------------------------------------------------
 
-    def title_card(self, episode: Episode) -> Image.Image:
-        image = self._background.copy()
-        draw = ImageDraw.Draw(image)
-        accent, text = hex_colour(self.theme.accent), hex_colour(self.theme.text)
-        if self.theme.title_layout == "banner":
-            # The series name on a full-width band of the accent colour, high on the frame.
-            draw.rectangle((0, self.px(470), self.width, self.px(650)), fill=accent)
-            self._centred(
-                draw, self.config.series.name, self.px(560), self.face(76), hex_colour(self.theme.background_bottom)
-            )
-        else:
-            self._centred(draw, self.config.series.name, self.px(560), self.face(72), accent)
-        self._badge(draw, f"第{episode.number}期", self.px(690), self.face(56))
-        self._logo(image, (self.width - self.px(160)) // 2, self.px(300), self.px(140))
-        title_font = self.face(96)
-        lines = wrap_text(episode.title, title_font, self.width - self.px(160))
-        y = self.px(900)
-        for line in lines[:3]:
-            self._centred(draw, line, y, title_font, text, stroke=self.px(3))
-            y += self.px(96 * 1.3)
-        self._centred(draw, f"— {episode.topic} —", y + self.px(20), self.face(44), accent)
-        return self._stamp(image)
-
-    def scene_base(self, episode: Episode, scene_index: int, law_block: Block | None) -> Image.Image:
-        image = self._background.copy()
-        draw = ImageDraw.Draw(image)
-        self._header(draw, episode)
-        self._logo(image, self.px(64), self.px(70), self.px(110))
-        scene = episode.scenes[scene_index]
-        label_font = self.face(50)
-        label_box = self._pill(draw, scene.label, (self.px(64), self.px(300)), label_font)
-        top = label_box[3] + self.px(40)
-        bottom = self._caption_top() - self.px(40)
-        box = (self.px(64), top, self.width - self.px(64), bottom)
-        if law_block is not None:
-            self._law_card(image, law_block, box)
-        elif scene.image is not None and self.theme.motion != "none":
-            image = self._window(image, box)
-        elif scene.image is not None:
-            self._picture(image, scene.image, box)
-        else:
-            self._title_board(draw, episode, box)
-        return self._stamp(image)
-
-    def with_caption(self, base: Image.Image, lines: tuple[str, ...]) -> Image.Image:
-        captions = self.config.captions
-        font = self.face(captions.font_size)
-        line_height = self.px(captions.font_size * 1.4)
-        bottom = self._caption_bottom()
-        top = bottom - line_height * len(lines)
-        image = base.copy()
-        if captions.band:
-            overlay = Image.new("RGBA", (self.width, self.height), (0, 0, 0, 0))
-            ImageDraw.Draw(overlay).rounded_rectangle(
-                (
-                    self.px(captions.margin) - self.px(24),
-                    top - self.px(18),
-                    self.width - self.px(captions.margin) + self.px(24),
-                    bottom + self.px(14),
-                ),
-                radius=self.px(18),
-                fill=hex_colour_alpha(captions.band),
-            )
-            image = _keep_mode(Image.alpha_composite(image.convert("RGBA"), overlay), base.mode)
-        draw = ImageDraw.Draw(image)
-        for row, line in enumerate(lines):
-            self._centred(
-                draw,
-                line,
-                top + row * line_height + line_height // 2,
-                font,
-                hex_colour(captions.colour),
-                stroke=self.px(captions.stroke_width),
-                stroke_fill=hex_colour(captions.stroke),
-            )
-        return image
+    def title_card(self, episode: Episode, notice: str = "") -> Image.Image:
+        return self._stamp(self.paint(self.layout.title_card(episode, notice)))
 
     def closing_card(self) -> Image.Image:
-        image = self._background.copy()
-        draw = ImageDraw.Draw(image)
-        series = self.config.series
-        accent, text = hex_colour(self.theme.accent), hex_colour(self.theme.text)
-        if self.theme.title_layout == "banner":
-            draw.rectangle((0, self.px(530), self.width, self.px(710)), fill=accent)
-            self._centred(draw, "感谢收看", self.px(620), self.face(100), hex_colour(self.theme.background_bottom))
-        else:
-            self._centred(draw, "感谢收看", self.px(620), self.face(100), text, stroke=self.px(3))
-        self._centred(draw, series.name, self.px(800), self.face(60), accent)
-        self._centred(draw, f"关注微信公众号「{series.account}」", self.px(1000), self.face(52), text)
-        self._centred(draw, f"出品：{series.producer}", self.px(1100), self.face(44), text)
-        if series.qr_url:
-            side = self.px(300)
-            code = qr_image(series.qr_url, side)
-            frame = (self.width - side) // 2 - self.px(16), self.px(1200) - self.px(16)
-            draw.rounded_rectangle(
-                (*frame, frame[0] + side + self.px(32), frame[1] + side + self.px(32)),
-                radius=self.px(16),
-                fill=(255, 255, 255),
-            )
-            image.paste(code, ((self.width - side) // 2, self.px(1200)))
-            self._centred(draw, series.qr_label, self.px(1200) + side + self.px(70), self.face(40), accent)
-        return self._stamp(image)
+        return self._stamp(self.paint(self.layout.closing_card()))
+
+    def scene_state(
+        self, episode: Episode, scene_index: int, captions: Sequence[ShownCaption], current: int | None
+    ) -> Image.Image:
+        """Scene ``scene_index`` while ``captions[current]`` is read (``None``: no caption)."""
+        screen = self.layout.scene(episode, scene_index, captions, current)
+        return self.paint_top(self.paint(screen), screen)
+
+    def picture_box(self, episode: Episode, scene_index: int) -> tuple[int, int, int, int]:
+        """Where a scene's picture goes: below the header, above the caption band."""
+        return self.layout.picture_box(episode, scene_index)
+
+    def paint(self, screen: Screen) -> Image.Image:
+        """The screen's base on the branded background, with the draft mark if any."""
+        return self._stamp(self._items(self._background.copy(), screen.base))
+
+    def paint_top(self, base: Image.Image, screen: Screen) -> Image.Image:
+        """The caption (or whatever changes over a shared base) drawn on a copy of ``base``."""
+        return self._items(base.copy(), screen.top) if screen.top else base
 
     def cover(self, episode: Episode, width: int, height: int) -> Image.Image:
-        """The 3:4 cover: series, 期数 and the title set large enough to read as a thumbnail."""
+        """A cover (3:4 or 4:3): series, 期数 and the title set large enough to read as a thumbnail."""
         image = _gradient(width, height, hex_colour(self.theme.background), hex_colour(self.theme.background_bottom))
         draw = ImageDraw.Draw(image)
-        scale = width / 1080
+        scale = min(width, height) / 1080
         accent, text = hex_colour(self.theme.accent), hex_colour(self.theme.text)
-        series_font = self.font.pil(round(70 * scale))
+        series_font = self.bold.pil(round(70 * scale))
         self._centred(draw, self.config.series.name, round(150 * scale), series_font, accent, width=width)
-        self._badge(draw, f"第{episode.number}期", round(270 * scale), self.font.pil(round(56 * scale)), width=width)
-        title_font = self.font.pil(round(128 * scale))
+        self._badge(draw, f"第{episode.number}期", round(270 * scale), self.bold.pil(round(56 * scale)), width=width)
+        title_font = self.bold.pil(round(128 * scale))
         lines = wrap_text(episode.title, title_font, width - round(140 * scale))[:3]
         line_height = round(128 * 1.3 * scale)
         y = (height - line_height * (len(lines) - 1)) // 2 + round(60 * scale)
@@ -273,13 +209,137 @@ class Painter:
         )
         return image
 
-    # --- parts ---------------------------------------------------------------------------
+    # --- painting ------------------------------------------------------------------------
+
+    def _items(self, image: Image.Image, items: Sequence[Item]) -> Image.Image:
+        for item in items:
+            if isinstance(item, Shape):
+                image = _fill(image, item.rect, item.fill, item.radius)
+            elif isinstance(item, Picture):
+                image = self._picture(image, item)
+            else:
+                image = self._text(image, item)
+        return image
+
+    def _text(self, image: Image.Image, text: Text) -> Image.Image:
+        font = text.face.pil(text.size)
+        language = text.face.language or None
+        for line in text.lines:
+            x = float(line.x)
+            for run in line.runs:
+                advance = text.face.length(text.size, run.text)
+                if run.mark is not None:
+                    top, bottom = line.baseline - round(text.size * 0.92), line.baseline + round(text.size * 0.2)
+                    image = _fill(
+                        image, (round(x) - 2, top, round(x + advance) + 2, bottom), run.mark, round(text.size * 0.12)
+                    )
+                x += advance
+        if text.shadow is not None and text.lines:
+            image = self._shadow(image, text, font, language)
+        draw = ImageDraw.Draw(image)
+        for line in text.lines:
+            x = float(line.x)
+            for run in line.runs:
+                options: dict[str, object] = {"language": language} if language else {}
+                draw.text(
+                    (x, line.baseline),
+                    run.text,
+                    font=font,
+                    fill=run.colour,
+                    anchor="ls",
+                    stroke_width=text.stroke,
+                    stroke_fill=text.stroke_colour,
+                    **options,  # type: ignore[arg-type]
+                )
+                x += text.face.length(text.size, run.text)
+        return image
+
+    def _shadow(
+        self, image: Image.Image, text: Text, font: ImageFont.FreeTypeFont, language: str | None
+    ) -> Image.Image:
+        """A soft drop shadow: the text in the shadow colour, offset and blurred, over the region it covers only."""
+        assert text.shadow is not None
+        blur = max(self.px(5), 1)
+        offset = max(self.px(3), 1)
+        left = max(min(line.box[0] for line in text.lines) - 3 * blur, 0)
+        top = max(min(line.box[1] for line in text.lines) - 3 * blur, 0)
+        right = min(max(line.box[2] for line in text.lines) + 3 * blur + offset, image.width)
+        bottom = min(max(line.box[3] for line in text.lines) + 3 * blur + offset, image.height)
+        if right <= left or bottom <= top:
+            return image
+        mask = Image.new("L", (right - left, bottom - top), 0)
+        draw = ImageDraw.Draw(mask)
+        for line in text.lines:
+            options: dict[str, object] = {"language": language} if language else {}
+            draw.text(
+                (line.x - left + offset, line.baseline - top + offset),
+                line.text,
+                font=font,
+                fill=text.shadow[3],
+                anchor="ls",
+                stroke_width=max(text.stroke, self.px(2)),
+                **options,  # type: ignore[arg-type]
+            )
+        mask = mask.filter(ImageFilter.GaussianBlur(blur))
+        region = image.crop((left, top, right, bottom))
+        colour = Image.new(
+            region.mode, region.size, (*text.shadow[:3], 255) if region.mode == "RGBA" else text.shadow[:3]
+        )
+        if region.mode == "RGBA":
+            # Keep the region's own alpha: a shadow must not fill the moving picture's window.
+            alpha = region.getchannel("A")
+            region.paste(colour, (0, 0), mask)
+            region.putalpha(alpha)
+        else:
+            region.paste(colour, (0, 0), mask)
+        image.paste(region, (left, top))
+        return image
+
+    def _picture(self, image: Image.Image, picture: Picture) -> Image.Image:
+        box = picture.rect
+        size = (box[2] - box[0], box[3] - box[1])
+        if picture.kind == "window":
+            framed = image.convert("RGBA")
+            hole = Image.new("L", size, 0)
+            ImageDraw.Draw(hole).rounded_rectangle((0, 0, size[0] - 1, size[1] - 1), radius=picture.radius, fill=255)
+            alpha = framed.getchannel("A")
+            alpha.paste(0, (box[0], box[1]), hole)
+            framed.putalpha(alpha)
+            return framed
+        if picture.kind == "qr":
+            image.paste(qr_image(picture.source, size[0]), (box[0], box[1]))
+            return image
+        if picture.kind == "logo":
+            self._logo(image, box)
+            return image
+        upright = load_picture(Path(picture.source), hex_colour(self.theme.background_bottom))
+        if self.theme.picture_fit == "contain":
+            # The whole picture, centred on a dark panel: nothing of it is cropped.
+            inner = ImageOps.contain(upright, size, Image.Resampling.LANCZOS)
+            shown = Image.new("RGB", size, hex_colour(self.theme.background_bottom))
+            shown.paste(inner, ((size[0] - inner.width) // 2, (size[1] - inner.height) // 2))
+        else:
+            shown = ImageOps.fit(upright, size, Image.Resampling.LANCZOS)
+        mask = Image.new("L", size, 0)
+        ImageDraw.Draw(mask).rounded_rectangle((0, 0, size[0] - 1, size[1] - 1), radius=picture.radius, fill=255)
+        image.paste(shown, (box[0], box[1]), mask)
+        return image
+
+    def _logo(self, image: Image.Image, box: tuple[int, int, int, int]) -> None:
+        """The series logo, scaled to the box's height and pasted with its transparency."""
+        path = self.config.root / self.theme.logo
+        if not path.is_file():
+            raise RenderError(f"{self.config.path}: 'theme.logo' names {self.theme.logo}, which does not exist")
+        height = box[3] - box[1]
+        logo = load_picture(path)
+        logo = logo.resize((max(round(logo.width * height / logo.height), 1), height), Image.Resampling.LANCZOS)
+        image.paste(logo, (box[0], box[1]), logo)
 
     def _stamp(self, image: Image.Image) -> Image.Image:
         """The draft mark: large, translucent, across the middle, so a draft is never mistaken for a release."""
         if not self.watermark:
             return image
-        font = self.face(220)
+        font = self.font.pil(max(self.px(220), 8))
         layer = Image.new("RGBA", image.size, (0, 0, 0, 0))
         draw = ImageDraw.Draw(layer)
         draw.text(
@@ -288,117 +348,11 @@ class Painter:
         draw.text(
             (self.width - self.px(40), self.px(40)),
             self.watermark,
-            font=self.face(48),
+            font=self.font.pil(max(self.px(48), 8)),
             anchor="ra",
             fill=(255, 80, 80, 230),
         )
         return _keep_mode(Image.alpha_composite(image.convert("RGBA"), layer), image.mode)
-
-    def _caption_bottom(self) -> int:
-        # WeChat draws its own controls over the bottom 15% of the frame.
-        return round(self.height * 0.85) - self.px(30)
-
-    def _caption_top(self) -> int:
-        captions = self.config.captions
-        return self._caption_bottom() - self.px(captions.font_size * 1.4) * captions.max_lines - self.px(18)
-
-    def _logo(self, image: Image.Image, x: int, y: int, height: int) -> None:
-        """The series logo, if the theme names one, scaled to ``height`` and pasted with its transparency."""
-        if not self.theme.logo:
-            return
-        path = self.config.root / self.theme.logo
-        if not path.is_file():
-            raise RenderError(f"{self.config.path}: 'theme.logo' names {self.theme.logo}, which does not exist")
-        logo = load_picture(path)
-        logo = logo.resize((max(round(logo.width * height / logo.height), 1), height), Image.Resampling.LANCZOS)
-        image.paste(logo, (x, y), logo)
-
-    def _header(self, draw: ImageDraw.ImageDraw, episode: Episode) -> None:
-        accent, text = hex_colour(self.theme.accent), hex_colour(self.theme.text)
-        self._centred(draw, self.config.series.name, self.px(96), self.face(60), text, stroke=self.px(2))
-        self._centred(draw, f"第{episode.number}期 · {episode.topic}", self.px(182), self.face(40), accent)
-        draw.rectangle((self.px(64), self.px(252), self.width - self.px(64), self.px(256)), fill=accent)
-
-    def _title_board(self, draw: ImageDraw.ImageDraw, episode: Episode, box: tuple[int, int, int, int]) -> None:
-        font = self.face(88)
-        lines = wrap_text(episode.title, font, box[2] - box[0] - self.px(40))[:3]
-        line_height = self.px(88 * 1.35)
-        y = (box[1] + box[3]) // 2 - line_height * (len(lines) - 1) // 2
-        for line in lines:
-            self._centred(draw, line, y, font, hex_colour(self.theme.text), stroke=self.px(2))
-            y += line_height
-
-    def _law_card(self, image: Image.Image, block: Block, box: tuple[int, int, int, int]) -> None:
-        draw = ImageDraw.Draw(image)
-        draw.rounded_rectangle(box, radius=self.px(28), fill=hex_colour(self.theme.card))
-        draw.rectangle(
-            (box[0], box[1] + self.px(40), box[0] + self.px(12), box[3] - self.px(40)),
-            fill=hex_colour(self.theme.accent),
-        )
-        inner = (box[0] + self.px(56), box[1] + self.px(48), box[2] - self.px(48), box[3] - self.px(48))
-        draw.text((inner[0], inner[1]), "法条", font=self.face(44), fill=hex_colour(self.theme.accent))
-        text_top = inner[1] + self.px(84)
-        # Choose the largest size that fits by measuring once at 60 and scaling (CJK widths are
-        # proportional to size): a FreeType face per tried size would cost 10 MB each.
-        reference = self.face(60)
-        for size in (60, 56, 52, 48, 44, 40, 36, 32, 28):
-            ratio = self.px(size) / reference.size
-
-            def measure(text: str, ratio: float = ratio) -> float:
-                return reference.getlength(text) * ratio
-
-            lines = wrap_measured(block.shown, measure, self.px(size), inner[2] - inner[0])
-            line_height = self.px(size * 1.55)
-            if text_top + line_height * len(lines) <= inner[3]:
-                break
-        font = self.face(size)
-        for row, line in enumerate(lines):
-            draw.text((inner[0], text_top + row * line_height), line, font=font, fill=hex_colour(self.theme.card_text))
-
-    def picture_box(self, episode: Episode, scene_index: int) -> tuple[int, int, int, int]:
-        """Where a scene's picture goes: below the label, above the caption band."""
-        scratch = ImageDraw.Draw(Image.new("RGB", (1, 1)))
-        label_box = self._pill(scratch, episode.scenes[scene_index].label, (self.px(64), self.px(300)), self.face(50))
-        return (self.px(64), label_box[3] + self.px(40), self.width - self.px(64), self._caption_top() - self.px(40))
-
-    def _window(self, image: Image.Image, box: tuple[int, int, int, int]) -> Image.Image:
-        """A transparent rounded window where ffmpeg will show the moving picture."""
-        framed = image.convert("RGBA")
-        hole = Image.new("L", (box[2] - box[0], box[3] - box[1]), 0)
-        ImageDraw.Draw(hole).rounded_rectangle((0, 0, hole.width - 1, hole.height - 1), radius=self.px(28), fill=255)
-        alpha = framed.getchannel("A")
-        alpha.paste(0, (box[0], box[1]), hole)
-        framed.putalpha(alpha)
-        return framed
-
-    def _picture(self, image: Image.Image, path: Path, box: tuple[int, int, int, int]) -> None:
-        size = (box[2] - box[0], box[3] - box[1])
-        upright = load_picture(path, hex_colour(self.theme.background_bottom))
-        if self.theme.picture_fit == "contain":
-            # The whole picture, centred on a dark panel: nothing of it is cropped.
-            inner = ImageOps.contain(upright, size, Image.Resampling.LANCZOS)
-            picture = Image.new("RGB", size, hex_colour(self.theme.background_bottom))
-            picture.paste(inner, ((size[0] - inner.width) // 2, (size[1] - inner.height) // 2))
-        else:
-            picture = ImageOps.fit(upright, size, Image.Resampling.LANCZOS)
-        mask = Image.new("L", size, 0)
-        ImageDraw.Draw(mask).rounded_rectangle((0, 0, size[0] - 1, size[1] - 1), radius=self.px(28), fill=255)
-        image.paste(picture, (box[0], box[1]), mask)
-
-    def _pill(
-        self, draw: ImageDraw.ImageDraw, text: str, origin: tuple[int, int], font: ImageFont.FreeTypeFont
-    ) -> tuple[int, int, int, int]:
-        left, top, right, bottom = (round(v) for v in draw.textbbox((0, 0), text, font=font))
-        pad_x, pad_y = self.px(28), self.px(14)
-        box = (origin[0], origin[1], origin[0] + right - left + 2 * pad_x, origin[1] + bottom - top + 2 * pad_y)
-        draw.rounded_rectangle(box, radius=(box[3] - box[1]) // 2, fill=hex_colour(self.theme.accent))
-        draw.text(
-            (origin[0] + pad_x - left, origin[1] + pad_y - top),
-            text,
-            font=font,
-            fill=hex_colour(self.theme.background_bottom),
-        )
-        return box
 
     def _badge(
         self, draw: ImageDraw.ImageDraw, text: str, y: int, font: ImageFont.FreeTypeFont, width: int | None = None
@@ -428,6 +382,29 @@ class Painter:
     ) -> None:
         width = width or self.width
         draw.text((width / 2, y), text, font=font, fill=fill, anchor="mm", stroke_width=stroke, stroke_fill=stroke_fill)
+
+
+def _fill(image: Image.Image, rect: tuple[int, int, int, int], fill: RGBA, radius: int) -> Image.Image:
+    """A (rounded) rectangle; a translucent one is blended over the region it covers only."""
+    if fill[3] == 255:
+        ImageDraw.Draw(image).rounded_rectangle(rect, radius=radius, fill=fill[:3] if image.mode == "RGB" else fill)
+        return image
+    left, top = max(rect[0], 0), max(rect[1], 0)
+    right, bottom = min(rect[2] + 1, image.width), min(rect[3] + 1, image.height)
+    if right <= left or bottom <= top:
+        return image
+    region = image.crop((left, top, right, bottom)).convert("RGBA")
+    overlay = Image.new("RGBA", region.size, (0, 0, 0, 0))
+    ImageDraw.Draw(overlay).rounded_rectangle(
+        (rect[0] - left, rect[1] - top, rect[2] - left, rect[3] - top), radius=radius, fill=fill
+    )
+    blended = Image.alpha_composite(region, overlay)
+    if image.mode == "RGBA":
+        blended.putalpha(region.getchannel("A"))
+        image.paste(blended, (left, top))
+    else:
+        image.paste(blended.convert("RGB"), (left, top))
+    return image
 
 
 def _keep_mode(image: Image.Image, mode: str) -> Image.Image:
@@ -551,7 +528,13 @@ def _draw_each(
     episode: Episode, segments: list[Segment], cues: dict[int, Cue], painter: Painter
 ) -> Iterator[tuple[StateKey, Image.Image]]:
     seen: set[StateKey] = set()
-    bases: dict[tuple[int, int], Image.Image] = {}
+    bases: dict[tuple[object, ...], Image.Image] = {}
+    scene_captions: dict[int, list[ShownCaption]] = {}
+    position: dict[int, int] = {}
+    for cue in sorted(cues.values(), key=lambda c: c.index):
+        shown = scene_captions.setdefault(cue.scene, [])
+        position[cue.index] = len(shown)
+        shown.append(ShownCaption(cue.block, cue.lines, cue.point))
     for segment in segments:
         key = segment.key
         if key in seen:
@@ -562,12 +545,12 @@ def _draw_each(
         elif key[0] == "closing":
             yield key, painter.closing_card()
         else:
-            _, scene_index, panel, cue_index = key
-            assert isinstance(scene_index, int) and isinstance(panel, int) and isinstance(cue_index, int)
-            if (scene_index, panel) not in bases:
-                if bases and next(iter(bases))[0] != scene_index:
+            _, scene_index, _panel, cue_index = key
+            assert isinstance(scene_index, int) and isinstance(cue_index, int)
+            captions = scene_captions.get(scene_index, [])
+            screen = painter.layout.scene(episode, scene_index, captions, position[cue_index] if cue_index else None)
+            if screen.base_key not in bases:
+                if bases and next(iter(bases))[1] != scene_index:
                     bases.clear()  # a scene's bases are never needed again once the next scene starts
-                law = episode.scenes[scene_index].blocks[panel] if panel >= 0 else None
-                bases[(scene_index, panel)] = painter.scene_base(episode, scene_index, law)
-            base = bases[(scene_index, panel)]
-            yield key, painter.with_caption(base, cues[cue_index].lines) if cue_index else base
+                bases[screen.base_key] = painter.paint(screen)
+            yield key, painter.paint_top(bases[screen.base_key], screen)

@@ -16,10 +16,11 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from pipeline.captions.split import CLOSING, split_captions, tokenize
+from pipeline.captions.split import CLOSING, plan_captions, split_captions, tokenize
 from pipeline.config import Config
 from pipeline.errors import Diagnostic, display_path
-from pipeline.picture.fonts import FontFace, resolve_font
+from pipeline.picture.fonts import FontFace, resolve_bold_font, resolve_font
+from pipeline.picture.layout import Layout, caption_measure, check_episode_layout, describe, planned_captions
 from pipeline.plan import no_such_script, script_paths
 from pipeline.review.laws import LawLibrary, load_laws
 from pipeline.script import Episode, parse_scripts
@@ -104,14 +105,15 @@ def check_episode(config: Config, episode: Episode, font: FontFace, lexicon: Lex
 
     raw = episode.path.read_text(encoding="utf-8-sig").splitlines() if episode.path.is_file() else []
 
-    scale = config.video.width / 1080
-    caption_font = font.pil(round(config.captions.font_size * scale))
-    line_width = config.video.width - 2 * round(config.captions.margin * scale)
+    layout = Layout(config, font, resolve_bold_font(config), config.video.width, config.video.height)
+    measure = caption_measure(layout)
+    line_width = layout.caption_width()
     for scene in episode.scenes:
         scene_seconds = 0.0
         for block in scene.blocks:
-            for token in tokenize(block.spans):
-                if caption_font.getlength(token.shown.strip().rstrip("".join(CLOSING))) > line_width:
+            # A law card's captions are not shown (the card is): only the subtitle file has them.
+            for token in tokenize(block.spans) if block.kind != "law" else ():
+                if measure(token.shown.strip().rstrip("".join(CLOSING))) > line_width:
                     if token.breaks:  # a 《》 title: shown in parts, broken between its words
                         message = f"'{token.shown.strip()}' is wider than a caption line; it is shown in parts"
                         add(block.line, "note", message)
@@ -124,7 +126,7 @@ def check_episode(config: Config, episode: Episode, font: FontFace, lexicon: Lex
             captions = [
                 caption
                 for part in block.parts
-                for caption in split_captions(part, caption_font.getlength, line_width, config.captions.max_lines)
+                for caption in split_captions(part, measure, line_width, config.captions.max_lines)
             ]
             if any(len(c.lines) > config.captions.max_lines for c in captions):
                 add(block.line, "warning", f"a caption needs more than {config.captions.max_lines} lines")
@@ -159,6 +161,11 @@ def check_episode(config: Config, episode: Episode, font: FontFace, lexicon: Lex
             f"estimated duration {total_seconds:.0f} s is outside the series target of {low:.0f}–{high:.0f} s",
         )
 
+    # Every screen state laid out with the real fonts, as the build will draw it.
+    plan = plan_captions(episode, measure, line_width, config.captions.max_lines)
+    for problem in check_episode_layout(layout, episode, planned_captions(plan)):
+        line, message = describe(problem, episode)
+        add(line, "error", message)
     findings += _check_laws(episode, _library(config))
     short = short_title(episode)
     if not SHORT_TITLE_RANGE[0] <= len(short) <= SHORT_TITLE_RANGE[1]:

@@ -1,0 +1,164 @@
+"""Layout proven, not hoped: every screen state laid out with the real fonts, every text inside its box.
+
+The same layout code draws the frames and backs ``pufa check``; these tests lay out whole
+episodes quoting the longest law titles in the official texts and check every line of text
+against its container, the frame and the platform's safe area.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.build import build
+from pipeline.captions.split import plan_captions
+from pipeline.config import load_config
+from pipeline.picture.fonts import resolve_bold_font, resolve_font
+from pipeline.picture.layout import (
+    Layout,
+    Rect,
+    Screen,
+    caption_measure,
+    check_episode_layout,
+    episode_screens,
+    planned_captions,
+)
+from pipeline.review.check import check
+from pipeline.review.laws import load_laws
+from pipeline.script import Episode, parse_script
+from tests.conftest import REPO, make_project
+
+SHARED_LAWS = REPO.parent / "shared" / "laws"
+# The two longest titles the series quotes; their articles as enacted, for machines without the law texts.
+LONG_LAWS = {
+    "《中华人民共和国预防未成年人犯罪法》": (
+        "第三十八条",
+        "本法所称严重不良行为，是指未成年人实施的有刑法规定、因不满法定刑事责任年龄不予刑事处罚的行为，"
+        "以及严重危害社会的下列行为：（一）结伙斗殴，追逐、拦截他人，强拿硬要或者任意损毁、占用公私财物等寻衅滋事行为；"
+        "（二）非法携带枪支、弹药或者弩、匕首等国家规定的管制器具；（三）殴打、辱骂、恐吓，或者故意伤害他人身体；"
+        "（四）盗窃、哄抢、抢夺或者故意损毁公私财物；（五）传播淫秽的读物、音像制品或者电子信息等；"
+        "（六）卖淫、嫖娼，或者进行淫秽表演；（七）吸食、注射毒品，或者向他人提供毒品；"
+        "（八）参与赌博赌资较大；（九）其他严重危害社会的行为。",
+    ),
+    "《中华人民共和国反电信网络诈骗法》": (
+        "第二条",
+        "本法所称电信网络诈骗，是指以非法占有为目的，利用电信网络技术手段，通过远程、非接触等方式，诈骗公私财物的行为。",
+    ),
+}
+
+
+def article_text(law: str, article: str, fallback: str) -> str:
+    """The enacted text from ../shared/laws when it is there, else the copy above."""
+    if SHARED_LAWS.is_dir():
+        found = load_laws(SHARED_LAWS).article(law, article)
+        if found:
+            return found
+    return fallback
+
+
+def law_script(law: str, article: str, text: str, title: str = "未成年人犯罪早预防") -> str:
+    return (
+        f"---\nepisode: 9\ntitle: {title}\ntopic: 预防未成年人犯罪法\nlaws:\n  - {law}{article}\n---\n"
+        "## 开场\n大家好，今天说一说一部法律。\n\n"
+        f"## 法条\n> {law}{article}规定：{text}\n\n"
+        "## 提醒\n遇到问题，请拨打{12348|幺二三四八}。\n"
+    )
+
+
+def laid_out(root: Path, script: str, toml: str = "") -> tuple[Layout, Episode, list[tuple[Screen, int, int]]]:
+    (root / "pufa.toml").write_text(toml, encoding="utf-8")
+    path = root / "scripts" / "0009-law.md"
+    path.write_text(script, encoding="utf-8")
+    config = load_config(root)
+    layout = Layout(config, resolve_font(config), resolve_bold_font(config), config.video.width, config.video.height)
+    episode = parse_script(path)
+    plan = plan_captions(episode, caption_measure(layout), layout.caption_width(), config.captions.max_lines)
+    return layout, episode, list(episode_screens(layout, episode, planned_captions(plan)))
+
+
+def inside(box: Rect, outer: Rect) -> bool:
+    return outer[0] <= box[0] and outer[1] <= box[1] and box[2] <= outer[2] and box[3] <= outer[3]
+
+
+@pytest.mark.parametrize("law", sorted(LONG_LAWS))
+@pytest.mark.parametrize(
+    "toml",
+    [
+        "",
+        '[video]\nwidth = 540\nheight = 960\nsafe_area = "douyin"\n',
+        '[theme]\nname = "crimson"\nscene_labels = true\n',
+    ],
+    ids=["channels", "douyin-small", "crimson-labels"],
+)
+def test_every_text_lies_inside_its_box_the_frame_and_the_safe_area(tmp_path: Path, law: str, toml: str) -> None:
+    article, fallback = LONG_LAWS[law]
+    text = article_text(law, article, fallback)
+    layout, episode, screens = laid_out(make_project(tmp_path / "series"), law_script(law, article, text), toml)
+    frame = (0, 0, layout.width, layout.height)
+    lines = 0
+    for screen, _scene, _block in screens:
+        for item in screen.texts:
+            for line in item.lines:
+                lines += 1
+                where = f"{screen.name}: {item.what} '{line.text}' at {line.box}"
+                assert inside(line.box, item.container), f"{where} leaves its box {item.container}"
+                assert inside(line.box, frame), f"{where} leaves the frame"
+                assert inside(line.box, layout.safe), f"{where} leaves the safe area {layout.safe}"
+    assert lines > 20
+    assert check_episode_layout(layout, episode, [[] for _ in episode.scenes]) == []
+
+
+@pytest.mark.parametrize("law", sorted(LONG_LAWS))
+def test_the_citation_is_whole_on_the_card_and_the_caption_is_hidden(tmp_path: Path, law: str) -> None:
+    article, fallback = LONG_LAWS[law]
+    _layout, _episode, screens = laid_out(
+        make_project(tmp_path / "series"), law_script(law, article, article_text(law, article, fallback))
+    )
+    cards = [screen for screen, scene, block in screens if scene == 1 and block == 0]
+    assert cards
+    for screen in cards:
+        citation = next(t for t in screen.texts if t.what == "law citation")
+        assert citation.text == law + article, "the citation is never cut"
+        assert len(citation.lines) <= 2
+        assert not [t for t in screen.texts if t.what == "caption"], "no caption repeats the card"
+
+
+def test_a_long_article_is_paged_in_step_with_the_narration(tmp_path: Path) -> None:
+    law = "《中华人民共和国预防未成年人犯罪法》"
+    article, fallback = LONG_LAWS[law]
+    layout, _episode, screens = laid_out(
+        make_project(tmp_path / "series"), law_script(law, article, article_text(law, article, fallback))
+    )
+    card = layout._law_cards[(1, 0)]
+    assert len(card.pages) > 1
+    assert list(card.page_of) == sorted(card.page_of), "pages turn forward as the article is read"
+    shown = [
+        "".join(line.text for line in next(t for t in screen.texts if t.what == "law text").lines)
+        for screen, scene, block in screens
+        if scene == 1 and block == 0
+    ]
+    # Every clause read aloud is on the page shown while it is read.
+    for index, span in enumerate(card.clause_spans):
+        if span is not None:
+            clause = card.body[span[0] : span[1]].strip()
+            assert clause.replace(" ", "") in shown[index].replace(" ", ""), clause
+
+
+def test_an_overlong_text_is_a_check_error_and_the_build_refuses_it(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "series")
+    law = "《中华人民共和国反电信网络诈骗法》"
+    article, text = LONG_LAWS[law]
+    title = "这是一个故意写得非常非常长的标题" * 6
+    (root / "pufa.toml").write_text('[voice]\nengine = "espeak"\n', encoding="utf-8")
+    (root / "scripts" / "0009-law.md").write_text(law_script(law, article, text, title=title), encoding="utf-8")
+    report = check(load_config(root))
+    errors = [f for f in report.findings if f.severity == "error"]
+    assert errors, report.findings
+    assert "0009-law.md:3:1: error: title card: title '" in errors[0].format(), "the line of the title field"
+    assert "leaves its box by" in errors[0].message
+
+    built = build(load_config(root))
+    assert not built.ok
+    (failure,) = built.failed
+    assert "title card: title '" in failure.message and "leaves its box" in failure.message
