@@ -162,3 +162,78 @@ def test_an_overlong_text_is_a_check_error_and_the_build_refuses_it(tmp_path: Pa
     assert not built.ok
     (failure,) = built.failed
     assert "title card: title '" in failure.message and "leaves its box" in failure.message
+
+
+POINTS_SCRIPT = """\
+---
+episode: 9
+title: 家长要做到三点
+topic: 预防未成年人犯罪法
+---
+## 案例
+![楼](../assets/images/building.png)
+小明经常**夜不归宿**，还和社会闲散人员结伙斗殴。
+
+## 提醒
+- 关注孩子的**交友**情况
+- 孩子夜不归宿要及时查找
+- 发现问题，拨打{12348|幺二三四八}寻求帮助
+"""
+
+
+def test_point_cards_number_the_points_as_they_are_spoken(tmp_path: Path) -> None:
+    _layout, _episode, screens = laid_out(make_project(tmp_path / "series"), POINTS_SCRIPT)
+    states = [screen for screen, scene, block in screens if scene == 1 and block == 0]
+    assert len(states) == 3
+    for index, screen in enumerate(states):
+        points = [t.text for t in screen.texts if t.what == "point"]
+        numbers = [t.text for t in screen.texts if t.what == "point number"]
+        assert numbers == [str(n + 1) for n in range(index + 1)], "points appear as they are spoken"
+        assert points[-1] == ["关注孩子的交友情况", "孩子夜不归宿要及时查找", "发现问题，拨打12348寻求帮助"][index]
+        assert not [t for t in screen.texts if t.what == "caption"]
+
+
+def test_a_key_word_is_drawn_in_the_accent_colour(tmp_path: Path) -> None:
+    layout, _episode, screens = laid_out(make_project(tmp_path / "series"), POINTS_SCRIPT)
+    caption = next(t for screen, scene, _ in screens if scene == 0 for t in screen.texts if t.what == "caption")
+    accented = "".join(run.text for line in caption.lines for run in line.runs if run.colour == layout.accent)
+    assert accented == "夜不归宿"
+
+
+def golden_states(root: Path) -> dict[str, object]:
+    from pipeline.picture.frames import Painter
+
+    (root / "pufa.toml").write_text("", encoding="utf-8")
+    config = load_config(root)
+    painter = Painter(config, resolve_font(config), 1080, 1920)
+    law = "《中华人民共和国预防未成年人犯罪法》"
+    article, fallback = LONG_LAWS[law]
+    path = root / "scripts" / "0009-law.md"
+    path.write_text(law_script(law, article, fallback), encoding="utf-8")
+    episode = parse_script(path)
+    plan = plan_captions(episode, caption_measure(painter.layout), painter.layout.caption_width(), 2)
+    captions = planned_captions(plan)
+    points_path = root / "scripts" / "0010-points.md"
+    points_path.write_text(POINTS_SCRIPT.replace("episode: 9", "episode: 10"), encoding="utf-8")
+    points = parse_script(points_path)
+    points_captions = planned_captions(
+        plan_captions(points, caption_measure(painter.layout), painter.layout.caption_width(), 2)
+    )
+    return {
+        "law-card-long-citation": painter.scene_state(episode, 1, captions[1], 2),
+        "point-card": painter.scene_state(points, 1, points_captions[1], 1),
+        "caption-key-word": painter.scene_state(points, 0, points_captions[0], 0),
+        "closing-card": painter.closing_card(),
+    }
+
+
+def test_card_and_caption_frames_match_their_reference(tmp_path: Path) -> None:
+    from PIL import Image
+
+    from tests.test_look import TOLERANCE, compare_with_reference
+
+    root = make_project(tmp_path / "series")
+    Image.open(REPO / "assets" / "images" / "building.jpg").save(root / "assets" / "images" / "building.png")
+    for name, image in golden_states(root).items():
+        assert isinstance(image, Image.Image)
+        assert compare_with_reference(image, name) <= TOLERANCE, name

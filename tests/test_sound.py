@@ -26,8 +26,14 @@ def with_music(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str
     root = make_project(tmp_path_factory.mktemp("sound") / "series")
     (root / "assets" / "music").mkdir()
     shutil.copy(MUSIC, root / "assets" / "music" / "theme.m4a")
+    for sting in ("opening-sting.m4a", "closing-sting.m4a"):
+        shutil.copy(REPO / "assets" / "music" / sting, root / "assets" / "music" / sting)
     config_text = (root / "pufa.toml").read_text(encoding="utf-8")
-    (root / "pufa.toml").write_text(config_text + '\n[sound]\nmusic = "assets/music/theme.m4a"\n', encoding="utf-8")
+    sound = (
+        '\n[sound]\nmusic = "assets/music/theme.m4a"\nopening_stinger = "assets/music/opening-sting.m4a"\n'
+        'closing_stinger = "assets/music/closing-sting.m4a"\n'
+    )
+    (root / "pufa.toml").write_text(config_text + sound, encoding="utf-8")
     (root / "scripts" / "0007-gaokong.md").write_text(SHORT_SCRIPT, encoding="utf-8")
     report = build(load_config(root))
     assert report.ok, report.failed
@@ -51,6 +57,18 @@ def test_music_plays_under_the_title_card(with_music: tuple[Path, dict[str, obje
     audio = decode(video)
     title_end = manifest["title_card"]["end"]  # type: ignore[index]
     assert rms_db(audio[int(1.6 * RATE) : int(title_end * RATE)]) > -45, "the music is heard before the voice starts"
+
+
+def test_the_project_stings_make_title_and_closing_cards_heard(with_music: tuple[Path, dict[str, object]]) -> None:
+    video, manifest = with_music
+    audio = decode(video)
+    title_end = manifest["title_card"]["end"]  # type: ignore[index]
+    closing = manifest["closing_card"]  # type: ignore[index]
+    speech = rms_db(audio[int(title_end * RATE) : int(closing["start"] * RATE)])
+    title = rms_db(audio[: int(title_end * RATE)])
+    ending = rms_db(audio[int(closing["start"] * RATE) : int(closing["end"] * RATE)])
+    assert title > speech - 10, f"title card {title:.1f} dB against speech {speech:.1f} dB"
+    assert ending > speech - 10, f"closing card {ending:.1f} dB against speech {speech:.1f} dB"
 
 
 def test_music_is_ducked_at_least_12_db_under_speech_and_recovers_in_pauses() -> None:

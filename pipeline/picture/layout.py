@@ -185,7 +185,7 @@ def emphasis_offsets(spans: Sequence[Span]) -> set[int]:
     marked: set[int] = set()
     offset = 0
     for span in spans:
-        if getattr(span, "emphasis", False):
+        if span.emphasis:
             marked.update(range(offset, offset + len(span.shown)))
         offset += len(span.shown)
     return marked
@@ -622,7 +622,7 @@ class Layout:
             items.append(Picture(box, kind, str(scene.image), radius))
             base_key = ("picture", scene_index)
         else:
-            key = key_sentence([b for b in scene.blocks if b.kind != "law"])
+            key = key_sentence([b for b in scene.blocks if b.kind == "narration"])
             items += self.key_board(key, box)
             base_key = ("key", scene_index)
             if caption is not None and caption.text and caption.text in key.shown:
