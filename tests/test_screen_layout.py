@@ -237,3 +237,50 @@ def test_card_and_caption_frames_match_their_reference(tmp_path: Path) -> None:
     for name, image in golden_states(root).items():
         assert isinstance(image, Image.Image)
         assert compare_with_reference(image, name) <= TOLERANCE, name
+
+
+@pytest.mark.parametrize("size", [(1080, 1440), (1440, 1080)], ids=["3x4", "4x3"])
+@pytest.mark.parametrize("with_picture", [True, False], ids=["picture", "no-picture"])
+def test_covers_have_no_collisions_and_use_the_first_picture(
+    tmp_path: Path, size: tuple[int, int], with_picture: bool
+) -> None:
+    from pipeline.picture.frames import Painter
+    from pipeline.picture.layout import Picture, problems
+
+    root = make_project(tmp_path / "series")
+    (root / "pufa.toml").write_text("", encoding="utf-8")
+    from PIL import Image
+
+    Image.open(REPO / "assets" / "images" / "building.jpg").save(root / "assets" / "images" / "building.png")
+    script = POINTS_SCRIPT if with_picture else POINTS_SCRIPT.replace("![楼](../assets/images/building.png)\n", "")
+    path = root / "scripts" / "0010-points.md"
+    path.write_text(script.replace("title: 家长要做到三点", "title: 未成年人犯罪，预防要趁早"), encoding="utf-8")
+    config = load_config(root)
+    layout = Painter(config, resolve_font(config), 1080, 1920).cover_layout(*size)
+    episode = parse_script(path)
+    screen = layout.cover(episode)
+    assert problems(screen, layout) == [], "nothing leaves its box or collides"
+    pictures = [item for item in screen.base if isinstance(item, Picture) and item.kind == "image"]
+    assert [Path(p.source).name for p in pictures] == (["building.png"] if with_picture else [])
+    title = next(t for t in screen.texts if t.what == "title")
+    assert [line.text for line in title.lines] == ["未成年人犯罪，", "预防要趁早"], "broken after the comma"
+
+
+def test_cover_frames_match_their_reference(tmp_path: Path) -> None:
+    from PIL import Image
+
+    from pipeline.picture.frames import Painter
+    from tests.test_look import TOLERANCE, compare_with_reference
+
+    root = make_project(tmp_path / "series")
+    (root / "pufa.toml").write_text("", encoding="utf-8")
+    Image.open(REPO / "assets" / "images" / "building.jpg").save(root / "assets" / "images" / "building.png")
+    path = root / "scripts" / "0010-points.md"
+    path.write_text(POINTS_SCRIPT, encoding="utf-8")
+    config = load_config(root)
+    painter = Painter(config, resolve_font(config), 1080, 1920)
+    episode = parse_script(path)
+    for name, size in (("cover-3x4", (1080, 1440)), ("cover-4x3", (1440, 1080))):
+        image = painter.cover(episode, *size)
+        assert image.size == size
+        assert compare_with_reference(image, name) <= TOLERANCE, name

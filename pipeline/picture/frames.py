@@ -17,7 +17,6 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
 
-from pipeline.captions.split import tokenize
 from pipeline.captions.track import CaptionTrack, Cue
 from pipeline.config import Config
 from pipeline.errors import RenderError
@@ -36,7 +35,7 @@ from pipeline.picture.layout import (
     hex_colour,
     hex_colour_alpha,
 )
-from pipeline.script import Episode, Span
+from pipeline.script import Episode
 
 StateKey = tuple[object, ...]
 
@@ -184,30 +183,16 @@ class Painter:
         return self._items(base.copy(), screen.top) if screen.top else base
 
     def cover(self, episode: Episode, width: int, height: int) -> Image.Image:
-        """A cover (3:4 or 4:3): series, 期数 and the title set large enough to read as a thumbnail."""
-        image = _gradient(width, height, hex_colour(self.theme.background), hex_colour(self.theme.background_bottom))
-        draw = ImageDraw.Draw(image)
-        scale = min(width, height) / 1080
-        accent, text = hex_colour(self.theme.accent), hex_colour(self.theme.text)
-        series_font = self.bold.pil(round(70 * scale))
-        self._centred(draw, self.config.series.name, round(150 * scale), series_font, accent, width=width)
-        self._badge(draw, f"第{episode.number}期", round(270 * scale), self.bold.pil(round(56 * scale)), width=width)
-        title_font = self.bold.pil(round(128 * scale))
-        lines = wrap_text(episode.title, title_font, width - round(140 * scale))[:3]
-        line_height = round(128 * 1.3 * scale)
-        y = (height - line_height * (len(lines) - 1)) // 2 + round(60 * scale)
-        for line in lines:
-            self._centred(draw, line, y, title_font, text, stroke=round(4 * scale), width=width)
-            y += line_height
-        self._centred(
-            draw,
-            self.config.series.account,
-            height - round(150 * scale),
-            self.font.pil(round(48 * scale)),
-            accent,
-            width=width,
+        """A cover (3:4 or 4:3): series, 期数, the episode's first picture and the title set large."""
+        screen = self.cover_layout(width, height).cover(episode)
+        background = _gradient(
+            width, height, hex_colour(self.theme.background), hex_colour(self.theme.background_bottom)
         )
-        return image
+        return self._items(background, screen.base).convert("RGB")
+
+    def cover_layout(self, width: int, height: int) -> Layout:
+        """The layout of a cover of this size (no platform controls cover a cover)."""
+        return Layout(self.config, self.font, self.bold, width, height, safe_area="none")
 
     # --- painting ------------------------------------------------------------------------
 
@@ -312,8 +297,10 @@ class Painter:
         if picture.kind == "logo":
             self._logo(image, box)
             return image
+        if picture.kind == "fade":
+            return self._fade(image, picture)
         upright = load_picture(Path(picture.source), hex_colour(self.theme.background_bottom))
-        if self.theme.picture_fit == "contain":
+        if (picture.fit or self.theme.picture_fit) == "contain":
             # The whole picture, centred on a dark panel: nothing of it is cropped.
             inner = ImageOps.contain(upright, size, Image.Resampling.LANCZOS)
             shown = Image.new("RGB", size, hex_colour(self.theme.background_bottom))
@@ -323,6 +310,26 @@ class Painter:
         mask = Image.new("L", size, 0)
         ImageDraw.Draw(mask).rounded_rectangle((0, 0, size[0] - 1, size[1] - 1), radius=picture.radius, fill=255)
         image.paste(shown, (box[0], box[1]), mask)
+        return image
+
+    def _fade(self, image: Image.Image, picture: Picture) -> Image.Image:
+        """The background colour fading in over a picture's edge (``source`` says towards where it is solid)."""
+        left, top, right, bottom = picture.rect
+        size = (right - left, bottom - top)
+        if size[0] <= 0 or size[1] <= 0:
+            return image
+        along = size[1] if picture.source in ("down", "up") else size[0]
+        ramp = np.linspace(0.0, 1.0, along, dtype=np.float32) ** 1.6
+        if picture.source in ("up", "left"):
+            ramp = ramp[::-1]
+        alpha = (ramp * 255).astype(np.uint8)
+        mask = Image.fromarray(alpha[:, None] if picture.source in ("down", "up") else alpha[None, :]).resize(size)
+        t = ((top + bottom) / 2) / image.height
+        colour = tuple(
+            round(a + (b - a) * t)
+            for a, b in zip(hex_colour(self.theme.background), hex_colour(self.theme.background_bottom), strict=True)
+        )
+        image.paste(Image.new(image.mode, size, colour if image.mode == "RGB" else (*colour, 255)), (left, top), mask)
         return image
 
     def _logo(self, image: Image.Image, box: tuple[int, int, int, int]) -> None:
@@ -353,35 +360,6 @@ class Painter:
             fill=(255, 80, 80, 230),
         )
         return _keep_mode(Image.alpha_composite(image.convert("RGBA"), layer), image.mode)
-
-    def _badge(
-        self, draw: ImageDraw.ImageDraw, text: str, y: int, font: ImageFont.FreeTypeFont, width: int | None = None
-    ) -> None:
-        width = width or self.width
-        left, top, right, bottom = draw.textbbox((0, 0), text, font=font)
-        pad_x, pad_y = round(font.size * 0.6), round(font.size * 0.25)
-        x0 = (width - (right - left)) // 2 - pad_x
-        draw.rounded_rectangle(
-            (x0, y, x0 + right - left + 2 * pad_x, y + bottom - top + 2 * pad_y),
-            radius=round(font.size * 0.3),
-            fill=hex_colour(self.theme.accent),
-        )
-        draw.text((x0 + pad_x - left, y + pad_y - top), text, font=font, fill=hex_colour(self.theme.background_bottom))
-
-    def _centred(
-        self,
-        draw: ImageDraw.ImageDraw,
-        text: str,
-        y: int,
-        font: ImageFont.FreeTypeFont,
-        fill: RGB,
-        *,
-        stroke: int = 0,
-        stroke_fill: RGB = (0, 0, 0),
-        width: int | None = None,
-    ) -> None:
-        width = width or self.width
-        draw.text((width / 2, y), text, font=font, fill=fill, anchor="mm", stroke_width=stroke, stroke_fill=stroke_fill)
 
 
 def _fill(image: Image.Image, rect: tuple[int, int, int, int], fill: RGBA, radius: int) -> Image.Image:
@@ -424,39 +402,6 @@ def qr_image(url: str, side: int) -> Image.Image:
     with Image.open(buffer) as code:
         square: Image.Image = code.convert("RGB").resize((side, side), Image.Resampling.NEAREST)
     return square
-
-
-def wrap_text(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
-    return wrap_measured(text, font.getlength, font.size, width)
-
-
-def wrap_measured(text: str, measure: Callable[[str], float], em: float, width: int) -> list[str]:
-    """Lines no wider than ``width``, breaking only between caption tokens.
-
-    Two-line text is cut where the lines come out most even, preferring a cut after
-    punctuation, so a title never ends with one lonely character.
-    """
-    tokens = [t.shown for t in tokenize([Span(text, text)])]
-    lines: list[str] = [""]
-    for token in tokens:
-        candidate = lines[-1] + token
-        if lines[-1] and measure(candidate.rstrip()) > width:
-            lines.append(token.lstrip())
-        else:
-            lines[-1] = candidate
-    if len(lines) == 2:
-        best: tuple[float, list[str]] | None = None
-        for cut in range(1, len(tokens)):
-            first, second = "".join(tokens[:cut]).strip(), "".join(tokens[cut:]).strip()
-            widths = (measure(first), measure(second))
-            if max(widths) > width:
-                continue
-            score = max(widths) - (em * 2 if first[-1] in "，、：；！？" else 0)
-            if best is None or score < best[0]:
-                best = (score, [first, second])
-        if best is not None:
-            lines = best[1]
-    return [line.strip() for line in lines if line.strip()]
 
 
 def _gradient(width: int, height: int, top: RGB, bottom: RGB) -> Image.Image:

@@ -31,6 +31,9 @@ SAFE_AREAS: dict[str, tuple[float, float, float, float]] = {
     "douyin": (0.06, 0.14, 0.20, 0.05),
 }
 
+# The covers a build and a Channels package make: 3:4 for the feed, 4:3 for the 视频号 card.
+COVER_SIZES = ((1080, 1440), (1440, 1080))
+
 _CN_NUMERAL = "零〇一二三四五六七八九十百千万两"
 _ARTICLE = rf"第(?:[{_CN_NUMERAL}]+|\d+)条(?:之(?:[{_CN_NUMERAL}]+|\d+))?(?:第(?:[{_CN_NUMERAL}]+|\d+)款)?"
 CITATION = re.compile(rf"^(?P<law>《[^《》]+》)?(?P<article>{_ARTICLE})(?:规定)?\s*[：:，,]?\s*")
@@ -108,9 +111,10 @@ class Picture:
     """A picture in ``rect``: a scene image (``source`` is its path), the moving-picture window, a QR code, a logo."""
 
     rect: Rect
-    kind: Literal["image", "window", "qr", "logo"]
+    kind: Literal["image", "window", "qr", "logo", "fade"]
     source: str
     radius: int = 0
+    fit: str = ""  # cover or contain; empty: the theme's picture_fit
 
 
 Item = Shape | Picture | Text
@@ -279,15 +283,24 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 class Layout:
     """The series design for one frame size: every screen of an episode as a :class:`Screen`."""
 
-    def __init__(self, config: Config, regular: FontFace, bold: FontFace, width: int, height: int) -> None:
+    def __init__(
+        self,
+        config: Config,
+        regular: FontFace,
+        bold: FontFace,
+        width: int,
+        height: int,
+        *,
+        safe_area: str | None = None,
+    ) -> None:
         self.config = config
         self.theme = config.theme
         self.regular = regular
         self.bold = bold
         self.width = width
         self.height = height
-        self.scale = width / 1080
-        top, right, bottom, left = SAFE_AREAS[config.video.safe_area]
+        self.scale = min(width, height) / 1080
+        top, right, bottom, left = SAFE_AREAS[safe_area or config.video.safe_area]
         self.safe: Rect = (
             round(width * left),
             round(height * top),
@@ -355,9 +368,7 @@ class Layout:
         height = container[3] - container[1]
         chosen: tuple[int, list[tuple[int, int]]] | None = None
         for design in sizes:
-            # Lines broken only after punctuation read best; worth setting the text up to a third smaller.
-            if design < sizes[0] * 0.66:
-                break
+            # Lines broken only after punctuation read best: worth setting the text smaller for.
             size = max(self.px(design), 8)
             measure = self.measure(face, size)
             clauses = clause_lines(styled.text, measure, width)
@@ -753,6 +764,59 @@ class Layout:
             self._law_cards[key] = _LawCard.make(self, block, captions, box)
         return self._law_cards[key]
 
+    def cover(self, episode: Episode) -> Screen:
+        """A cover of this layout's size: 3:4 (portrait) or 4:3 (landscape), with the episode's first picture.
+
+        Portrait: the picture across the top, the title large below it. Landscape: the picture on the
+        right, the text in a column on the left. Without a picture the text is centred. The title is
+        broken between clauses where it can be, else between words.
+        """
+        picture = next((scene.image for scene in episode.scenes if scene.image is not None), None)
+        width, height = self.width, self.height
+        items: list[Item] = []
+        portrait = height >= width
+        if portrait:
+            column = (self.px(70), 0, width - self.px(70), height)
+            if picture is not None:
+                area = (0, self.px(170), width, round(height * 0.6))
+                items.append(Picture(area, "image", str(picture), fit="cover"))
+                items.append(Picture((0, area[3] - self.px(260), width, area[3] + 1), "fade", "down"))
+                items.append(Picture((0, area[1], width, area[1] + self.px(60)), "fade", "up"))
+                title_box = (column[0], area[3] + self.px(20), column[2], height - self.px(180))
+            else:
+                title_box = (column[0], self.px(400), column[2], height - self.px(200))
+            series_y, badge_top = self.px(105), (area[3] - self.px(110) if picture is not None else self.px(250))
+        else:
+            column = (self.px(70), 0, (round(width * 0.5) if picture is not None else width) - self.px(40), height)
+            if picture is not None:
+                area = (round(width * 0.5), 0, width, height)
+                items.append(Picture(area, "image", str(picture), fit="cover"))
+                items.append(Picture((area[0], 0, area[0] + self.px(240), height), "fade", "left"))
+            title_box = (column[0], self.px(360), column[2], height - self.px(180))
+            series_y, badge_top = self.px(150), self.px(225)
+        items.append(
+            self.one_line("series name", self.bold, 70, self.config.series.name, self.accent, series_y, column)
+        )
+        items += self.badge("episode number", f"第{episode.number}期", badge_top, 54, column)
+        items.append(
+            self.paragraph(
+                "title",
+                self.bold,
+                Styled().add(episode.title, self.text_colour),
+                title_box,
+                sizes=(136, 128, 120, 112, 104, 96, 88, 80, 72),
+                max_lines=3,
+                leading=1.22,
+                shadow=self.shadow,
+            )
+        )
+        items.append(
+            self.one_line(
+                "account", self.regular, 46, self.config.series.account, self.accent, height - self.px(90), column
+            )
+        )
+        return Screen(f"cover {width}x{height}", ("cover", width, height), tuple(items))
+
     def closing_card(self) -> Screen:
         """Thanks, the series, the hotline set large, the account and producer; the QR code if configured."""
         series = self.config.series
@@ -1075,6 +1139,7 @@ def problems(screen: Screen, layout: Layout, scene: int = -1, block: int = -1) -
     found: list[Problem] = []
     frame = (0, 0, layout.width, layout.height)
     tolerance = 1
+    placed: list[tuple[Text, Line]] = []
     for text in screen.texts:
         for line in text.lines:
             for where, box in (("its box", text.container), ("the frame", frame), ("the safe area", layout.safe)):
@@ -1083,7 +1148,19 @@ def problems(screen: Screen, layout: Layout, scene: int = -1, block: int = -1) -
                     message = f"{text.what} '{line.text}' leaves {where} by {over} px"
                     found.append(Problem(screen.name, scene, block, message))
                     break
+            for other, other_line in placed:
+                if other is not text and _overlap(line.box, other_line.box) > tolerance:
+                    message = f"{text.what} '{line.text}' collides with {other.what} '{other_line.text}'"
+                    found.append(Problem(screen.name, scene, block, message))
+            placed.append((text, line))
     return found
+
+
+def _overlap(a: Rect, b: Rect) -> int:
+    """How far two boxes overlap (the smaller of the two overlaps), 0 when they do not touch."""
+    across = min(a[2], b[2]) - max(a[0], b[0])
+    down = min(a[3], b[3]) - max(a[1], b[1])
+    return max(min(across, down), 0)
 
 
 def _overflow(inner: Rect, outer: Rect) -> int:
@@ -1106,8 +1183,14 @@ def check_episode_layout(layout: Layout, episode: Episode, captions: Sequence[Se
     """Lay out every screen state of the episode (drawing nothing) and list each text out of place, once."""
     seen: set[tuple[str, str]] = set()
     found: list[Problem] = []
-    for screen, scene, block in episode_screens(layout, episode, captions):
-        for problem in problems(screen, layout, scene, block):
+    laid: list[tuple[Screen, Layout, int, int]] = [
+        (screen, layout, scene, block) for screen, scene, block in episode_screens(layout, episode, captions)
+    ]
+    for width, height in COVER_SIZES:
+        cover = Layout(layout.config, layout.regular, layout.bold, width, height, safe_area="none")
+        laid.append((cover.cover(episode), cover, -1, -1))
+    for screen, where, scene, block in laid:
+        for problem in problems(screen, where, scene, block):
             if (problem.screen, problem.message) not in seen:
                 seen.add((problem.screen, problem.message))
                 found.append(problem)
