@@ -116,11 +116,21 @@ class ThemeConfig:
         ),
     )
     motion: str = field(
-        default="none",
+        default="push-in",
         metadata=_doc(
-            "Scene pictures: none (still) or push-in (a slow Ken Burns zoom, drawn by ffmpeg every frame).",
+            "Scene pictures: push-in (a slow Ken Burns zoom, drawn by ffmpeg every frame) or none (still).",
             choices=("none", "push-in"),
         ),
+    )
+    transition: str = field(
+        default="fade",
+        metadata=_doc(
+            "Between title card, scenes and closing card: fade (a short cross-fade, drawn by ffmpeg) or none (a cut).",
+            choices=("none", "fade"),
+        ),
+    )
+    transition_seconds: float = field(
+        default=0.3, metadata=_doc("How long a transition lasts, in seconds.", min=0.0, max=2.0)
     )
     picture_fit: str = field(
         default="cover",

@@ -12,8 +12,16 @@ ROOT = Path(pipeline.__file__).parent
 # Areas a module may not reach: speech, picture, media and captions are the floors the build
 # stands on; review, publishing and the commands above them must never be needed by them.
 HIGHER = ("pipeline.build", "pipeline.cli", "pipeline.review", "pipeline.publish", "pipeline.studio", "pipeline.plan")
-LOWER = ("pipeline.speech", "pipeline.picture", "pipeline.media", "pipeline.captions", "pipeline.script",
-         "pipeline.config", "pipeline.errors", "pipeline.catalog")
+LOWER = (
+    "pipeline.speech",
+    "pipeline.picture",
+    "pipeline.media",
+    "pipeline.captions",
+    "pipeline.script",
+    "pipeline.config",
+    "pipeline.errors",
+    "pipeline.catalog",
+)
 
 
 def module_name(path: Path) -> str:

@@ -129,7 +129,7 @@ def test_push_in_moves_the_picture_and_nothing_else(tmp_path: Path) -> None:
     root = make_project(tmp_path / "series")
     Image.open(REPO_IMAGE).save(root / "assets" / "images" / "building.png")
     (root / "pufa.toml").write_text(
-        '[video]\nwidth = 360\nheight = 640\n\n[voice]\nengine = "espeak"\n\n[theme]\nmotion = "push-in"\n',
+        '[video]\nwidth = 360\nheight = 640\n\n[voice]\nengine = "espeak"\n',  # motion and fades are the default
         encoding="utf-8",
     )
     text = (
@@ -152,6 +152,31 @@ def test_push_in_moves_the_picture_and_nothing_else(tmp_path: Path) -> None:
     assert difference(picture) > 8, "the picture has zoomed in"
     assert difference(header) < 2, "the branding stays still"
     assert probe_height(report.built[0].video) == 640
+
+    # The default transition: a 0.3 s cross-fade from the opening scene into the picture scene.
+    video = report.built[0].video
+    before, during, after = (
+        np.asarray(frame_at(video, t, width=360).crop(picture), dtype=float)
+        for t in (scene["start"] - 0.1, scene["start"] + 0.12, scene["start"] + 0.5)
+    )
+    assert np.abs(during - before).mean() > 3 and np.abs(during - after).mean() > 3, "half of each"
+    assert np.abs(during - (before + after) / 2).mean() < np.abs(before - after).mean() / 2
+    assert colour_tags(video) == {"color_space": "bt709", "color_primaries": "bt709", "color_transfer": "bt709"}
+
+
+def colour_tags(video: Path) -> dict[str, str]:
+    """The colour description ffmpeg reads from the stream (matrix, primaries, transfer)."""
+    import re
+    import subprocess
+
+    from pipeline.media.ffmpeg import ffmpeg_exe
+
+    header = subprocess.run([ffmpeg_exe(), "-hide_banner", "-i", str(video)], capture_output=True, text=True).stderr
+    found = re.search(r"yuv420p\(tv, ([\w/]+)", header)
+    assert found, header
+    parts = found[1].split("/")
+    matrix, primaries, transfer = parts if len(parts) == 3 else parts * 3
+    return {"color_space": matrix, "color_primaries": primaries, "color_transfer": transfer}
 
 
 def probe_height(video: Path) -> int:

@@ -29,12 +29,12 @@ def painter(tmp_path: Path, theme: str = "") -> Painter:
 
 
 def picture_area(tmp_path: Path, case: str, theme: str = "") -> npt.NDArray[np.uint8]:
-    """The drawn picture box of the case's first scene, as an RGB array."""
-    draw = painter(tmp_path, theme)
+    """The drawn picture box of the case's first scene (drawn still), as an RGB array."""
+    draw = painter(tmp_path, (theme or "[theme]\n") + 'motion = "none"\n')
     episode = parse_script(CASES / case)
     box = draw.picture_box(episode, 0)
     inset = (box[0] + 40, box[1] + 40, box[2] - 40, box[3] - 40)  # inside the rounded corners
-    return np.asarray(draw.scene_base(episode, 0, None).convert("RGB").crop(inset))
+    return np.asarray(draw.scene_state(episode, 0, [], None).convert("RGB").crop(inset))
 
 
 def test_case_19_a_16_bit_greyscale_scan_keeps_its_greys(tmp_path: Path) -> None:

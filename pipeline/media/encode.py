@@ -18,6 +18,10 @@ from pipeline.errors import RenderError
 from pipeline.media.ffmpeg import ffmpeg_exe
 from pipeline.picture.frames import RenderPlan
 
+# The frames say they are BT.709 (matrix, primaries, transfer) and limited range, so players
+# and platforms never guess; the stream's own tags alone leave primaries and transfer unknown.
+TAGS = "setparams=colorspace=bt709:color_primaries=bt709:color_trc=bt709:range=tv"
+
 
 @dataclass(frozen=True)
 class EncodeSettings:
@@ -54,17 +58,19 @@ def encode(
     command += ["-f", "concat", "-safe", "0", "-i", str(concat)]
     if audio is not None:
         command += ["-i", str(audio)]
-    if plan.moving:
+    if plan.moving or plan.fades:
         first_picture = 2 if audio is not None else 1
+        # One frame each: zoompan makes every frame of a scene from the single decoded picture.
         for picture in plan.moving:
-            seconds = (picture.end_frame - picture.first_frame) / plan.fps
-            command += ["-loop", "1", "-framerate", str(plan.fps), "-t", f"{seconds:.6f}", "-i", str(picture.path)]
+            command += ["-i", str(picture.path)]
+        for fade in plan.fades:
+            command += ["-i", str(fade.path)]
         command += ["-filter_complex", motion_graph(plan, first_picture), "-map", "[video]"]
         if audio is not None:
             command += ["-map", "1:a"]
     else:
         # Colour conversion before fps: once per distinct state, not once per frame.
-        command += ["-vf", f"scale=out_color_matrix=bt709:out_range=tv,format=yuv420p,fps={plan.fps}"]
+        command += ["-vf", f"scale=out_color_matrix=bt709:out_range=tv,format=yuv420p,fps={plan.fps},{TAGS}"]
     command += [
         "-frames:v", str(plan.total_frames),
         "-c:v", "libx264", "-preset", settings.preset, "-crf", str(settings.crf), "-profile:v", "high",
@@ -92,16 +98,21 @@ def encode(
 
 
 def motion_graph(plan: RenderPlan, first_input: int) -> str:
-    """The filter graph for pictures that move.
+    """The filter graph for pictures that move and transitions between sections.
 
     Each picture zooms slowly (1.00 to 1.08) behind the states' transparent window during its
-    scene; the states are overlaid on top, so captions and branding stay sharp and still. Every
-    step is in YUV: the states are converted once each (before ``fps`` repeats them), so the
-    per-frame work is the zoom of one picture and two overlays. Still episodes never come here.
+    scene; the states are overlaid on top, so captions and branding stay sharp and still. At
+    each change of section the outgoing screen (one still, drawn once) is laid over the first
+    frames of the next and faded out. Every step is in YUV: the states are converted once each
+    (before ``fps`` repeats them), so the per-frame work is the zoom of one picture, the
+    overlays, and a fade only while one lasts. Episodes with neither never come here.
     """
     width, height, fps = plan.width, plan.height, plan.fps
     total = plan.total_frames / fps
     convert = "scale=out_color_matrix=bt709:out_range=tv"
+    if not plan.moving:
+        steps = [f"[0:v]{convert},format=yuv420p,fps={fps}[layer0]"]
+        return ";".join(steps + _fade_steps(plan, first_input, "layer0", convert))
     steps = [f"color=c=black:s={width}x{height}:r={fps}:d={total:.6f},format=yuv420p[layer0]"]
     for index, picture in enumerate(plan.moving):
         left, top, right, bottom = picture.box
@@ -113,12 +124,32 @@ def motion_graph(plan: RenderPlan, first_input: int) -> str:
             fit = f"scale={big_w}:{big_h}:force_original_aspect_ratio=decrease,pad={big_w}:{big_h}:(ow-iw)/2:(oh-ih)/2"
         else:
             fit = f"scale={big_w}:{big_h}:force_original_aspect_ratio=increase,crop={big_w}:{big_h}"
-        zoom = f"zoompan=z='1+0.08*on/{frames}':x='iw/2-iw/zoom/2':y='ih/2-ih/zoom/2':d=1:s={w}x{h}:fps={fps}"
+        zoom = f"zoompan=z='1+0.08*on/{frames}':x='iw/2-iw/zoom/2':y='ih/2-ih/zoom/2':d={frames}:s={w}x{h}:fps={fps}"
         shift = f"setpts=PTS-STARTPTS+{picture.first_frame}/({fps}*TB)"
         steps.append(f"[{first_input + index}:v]{fit},{zoom},{convert},format=yuv420p,{shift}[picture{index}]")
         enable = f"between(n,{picture.first_frame},{picture.end_frame - 1})"
         overlay = f"overlay=x={left}:y={top}:format=yuv420:enable='{enable}':eof_action=pass"
         steps.append(f"[layer{index}][picture{index}]{overlay}[layer{index + 1}]")
     steps.append(f"[0:v]{convert},format=yuva420p,fps={fps}[states]")
-    steps.append(f"[layer{len(plan.moving)}][states]overlay=0:0:format=yuv420,format=yuv420p[video]")
-    return ";".join(steps)
+    steps.append(f"[layer{len(plan.moving)}][states]overlay=0:0:format=yuv420,format=yuv420p[composed]")
+    return ";".join(steps + _fade_steps(plan, first_input + len(plan.moving), "composed", convert))
+
+
+def _fade_steps(plan: RenderPlan, first_input: int, source: str, convert: str) -> list[str]:
+    """Each transition still fading out over the frames after a change of section, then the colour tags."""
+    fps = plan.fps
+    steps: list[str] = []
+    layer = source
+    for index, fade in enumerate(plan.fades):
+        frames = fade.end_frame - fade.first_frame
+        seconds = frames / fps
+        shift = f"setpts=PTS-STARTPTS+{fade.first_frame}/({fps}*TB)"
+        steps.append(
+            f"[{first_input + index}:v]{convert},format=yuva420p,loop=loop={frames - 1}:size=1:start=0,"
+            f"fps={fps},fade=t=out:st=0:d={seconds:.6f}:alpha=1,{shift}[fade{index}]"
+        )
+        enable = f"between(n,{fade.first_frame},{fade.end_frame - 1})"
+        steps.append(f"[{layer}][fade{index}]overlay=0:0:format=yuv420:enable='{enable}':eof_action=pass[faded{index}]")
+        layer = f"faded{index}"
+    steps.append(f"[{layer}]format=yuv420p,{TAGS}[video]")
+    return steps

@@ -71,6 +71,15 @@ class MovingPicture:
 
 
 @dataclass(frozen=True)
+class Fade:
+    """The last screen of a section (flattened, its moving picture drawn in) fading out over frames [first, end)."""
+
+    path: Path
+    first_frame: int
+    end_frame: int
+
+
+@dataclass(frozen=True)
 class RenderPlan:
     """The distinct frames of an episode on disk and how long each is held, in order."""
 
@@ -81,6 +90,7 @@ class RenderPlan:
     states: tuple[RenderedState, ...]
     distinct: int
     moving: tuple[MovingPicture, ...] = ()
+    fades: tuple[Fade, ...] = ()
 
 
 def timeline(episode: Episode, track: CaptionTrack) -> list[Segment]:
@@ -442,7 +452,68 @@ def render_states(
         if progress:
             progress(len(paths) / distinct)
     states = tuple(RenderedState(s.key, paths[s.key], s.first_frame, s.end_frame) for s in segments)
-    return RenderPlan(painter.width, painter.height, track.fps, track.total_frames, states, len(paths), moving)
+    fades = _fades(segments, paths, moving, painter, folder, track.fps)
+    return RenderPlan(painter.width, painter.height, track.fps, track.total_frames, states, len(paths), moving, fades)
+
+
+def _section(key: StateKey) -> object:
+    """What a transition separates: the title card, each scene, the closing card."""
+    return key[1] if key[0] == "scene" else key[0]
+
+
+def _fades(
+    segments: list[Segment],
+    paths: dict[StateKey, Path],
+    moving: tuple[MovingPicture, ...],
+    painter: Painter,
+    folder: Path,
+    fps: int,
+) -> tuple[Fade, ...]:
+    """A short cross-fade at every change of section: the outgoing screen drawn once more, flattened.
+
+    ffmpeg lays it over the first frames of the next section and fades it out, so the per-frame
+    work is one overlay during the fade and nothing outside it.
+    """
+    seconds = painter.theme.transition_seconds
+    if painter.theme.transition == "none" or seconds <= 0:
+        return ()
+    frames = max(round(seconds * fps), 1)
+    fades: list[Fade] = []
+    for before, after in itertools.pairwise(segments):
+        if _section(before.key) == _section(after.key):
+            continue
+        end = min(after.first_frame + frames, after.end_frame)
+        if end - after.first_frame < 2:
+            continue
+        with Image.open(paths[before.key]) as state:
+            outgoing = state.convert("RGBA")
+        picture = next((m for m in moving if m.first_frame <= before.first_frame < m.end_frame), None)
+        if picture is not None:
+            outgoing = _with_still(outgoing, picture, zoom=1.08)
+        path = folder / f"fade-{len(fades):02d}.png"
+        outgoing.convert("RGB").save(path, compress_level=1)
+        fades.append(Fade(path, after.first_frame, end))
+    return tuple(fades)
+
+
+def _with_still(state: Image.Image, picture: MovingPicture, zoom: float) -> Image.Image:
+    """``state`` with its moving picture drawn under it as ffmpeg shows it at ``zoom`` (the end of the push-in)."""
+    left, top, right, bottom = picture.box
+    size = (right - left, bottom - top)
+    with Image.open(picture.path) as source:
+        prepared = source.convert("RGB")
+    if picture.fit == "contain":
+        inner = ImageOps.contain(prepared, size)
+        shown = Image.new("RGB", size, (0, 0, 0))
+        shown.paste(inner, ((size[0] - inner.width) // 2, (size[1] - inner.height) // 2))
+    else:
+        shown = ImageOps.fit(prepared, size)
+    crop_w, crop_h = round(size[0] / zoom), round(size[1] / zoom)
+    x, y = (size[0] - crop_w) // 2, (size[1] - crop_h) // 2
+    shown = shown.crop((x, y, x + crop_w, y + crop_h)).resize(size, Image.Resampling.BILINEAR)
+    under = Image.new("RGBA", state.size, (0, 0, 0, 255))
+    under.paste(shown, (left, top))
+    return Image.alpha_composite(under, state)
 
 
 def picture_background(painter: Painter) -> RGB:
