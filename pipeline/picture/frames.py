@@ -489,14 +489,26 @@ def _fades(
             outgoing = state.convert("RGBA")
         picture = next((m for m in moving if m.first_frame <= before.first_frame < m.end_frame), None)
         if picture is not None:
-            outgoing = _with_still(outgoing, picture, zoom=1.08)
+            outgoing = with_still(outgoing, picture, zoom=1.08)
         path = folder / f"fade-{len(fades):02d}.png"
         outgoing.convert("RGB").save(path, compress_level=1)
         fades.append(Fade(path, after.first_frame, end))
     return tuple(fades)
 
 
-def _with_still(state: Image.Image, picture: MovingPicture, zoom: float) -> Image.Image:
+def still_frame(plan: RenderPlan, state: RenderedState) -> Image.Image:
+    """A state as the viewer sees it when it starts: its moving picture, if any, drawn in at the start of its zoom."""
+    with Image.open(state.path) as opened:
+        image: Image.Image = opened.convert("RGBA")
+    picture = next((m for m in plan.moving if m.first_frame <= state.first_frame < m.end_frame), None)
+    if picture is not None:
+        progress = (state.first_frame - picture.first_frame) / max(picture.end_frame - picture.first_frame, 1)
+        image = with_still(image, picture, zoom=1 + 0.08 * progress)
+    flat: Image.Image = image.convert("RGB")
+    return flat
+
+
+def with_still(state: Image.Image, picture: MovingPicture, zoom: float) -> Image.Image:
     """``state`` with its moving picture drawn under it as ffmpeg shows it at ``zoom`` (the end of the push-in)."""
     left, top, right, bottom = picture.box
     size = (right - left, bottom - top)

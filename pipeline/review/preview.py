@@ -25,7 +25,7 @@ from pipeline.config import Config
 from pipeline.errors import display_path
 from pipeline.fsutil import commit
 from pipeline.picture.fonts import FontFace
-from pipeline.picture.frames import RenderPlan
+from pipeline.picture.frames import RenderedState, RenderPlan, still_frame
 from pipeline.render import StageReport, Tools, produce
 from pipeline.review.check import Finding, check
 from pipeline.script import Episode, parse_script
@@ -86,20 +86,21 @@ def preview(config: Config, script: Path, tts: str | None = None, stage: StageRe
 
 def storyboard(render: RenderPlan, track: CaptionTrack, font: FontFace) -> Image.Image:
     """A contact sheet: each distinct screen state once, in order of first appearance, with its start time."""
-    first_seen: dict[Path, float] = {}
+    first_seen: dict[Path, RenderedState] = {}
     for state in render.states:
-        first_seen.setdefault(state.path, state.first_frame / render.fps)
+        first_seen.setdefault(state.path, state)
     width, height = THUMBNAIL
     label_height = 34
     rows = (len(first_seen) + COLUMNS - 1) // COLUMNS
     sheet = Image.new("RGB", (COLUMNS * (width + 12) + 12, rows * (height + label_height + 12) + 12), (32, 32, 36))
     draw = ImageDraw.Draw(sheet)
     label_font = font.pil(22)
-    for index, (path, start) in enumerate(first_seen.items()):
+    for index, state in enumerate(first_seen.values()):
         x = 12 + (index % COLUMNS) * (width + 12)
         y = 12 + (index // COLUMNS) * (height + label_height + 12)
-        with Image.open(path) as state:
-            sheet.paste(state.convert("RGB").resize(THUMBNAIL, Image.Resampling.BILINEAR), (x, y))
+        # A moving picture is drawn in as it starts, so the sheet shows what the viewer sees.
+        sheet.paste(still_frame(render, state).resize(THUMBNAIL, Image.Resampling.BILINEAR), (x, y))
+        start = state.first_frame / render.fps
         draw.text((x + 4, y + height + 6), f"#{index + 1}  {_clock(start)}", font=label_font, fill=(235, 235, 235))
     return sheet
 
