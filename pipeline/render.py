@@ -124,7 +124,7 @@ def input_digests(config: Config, episode: Episode, tools: Tools) -> dict[str, o
         "script_path": relative(episode.path, config.root),
         "images": images,
         "config": _digest(json.dumps(sections, sort_keys=True, ensure_ascii=False)),
-        "font": tools.font.digest(),
+        "font": f"{tools.font.digest()}+{resolve_bold_font(config).digest()}",
         "lexicon": _digest(repr(tools.lexicon.entries)),
         "sound": {relative(p, config.root): _digest_file(p) for p in sounds if p.is_file()},
         "voice": _digest(json.dumps([tools.voice.engine.name, tools.voice.engine.version, asdict(settings)])),

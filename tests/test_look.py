@@ -111,8 +111,8 @@ def test_picture_fit_cover_fills_and_contain_shows_it_whole(tmp_path: Path) -> N
     root = make_project(tmp_path / "series")
     wide = Image.new("RGB", (1600, 400), (250, 200, 40))
     wide.save(root / "assets" / "images" / "building.png")
-    cover, episode = painter_for(root, '[theme]\npicture_fit = "cover"\n')
-    contain, _ = painter_for(root, '[theme]\npicture_fit = "contain"\n')
+    cover, episode = painter_for(root, '[theme]\npicture_fit = "cover"\nmotion = "none"\n')
+    contain, _ = painter_for(root, '[theme]\npicture_fit = "contain"\nmotion = "none"\n')
     caption = [ShownCaption(0, ("禁止",))]
     box = cover.picture_box(episode, 1)  # type: ignore[arg-type]
     at = (540, box[1] + 20)

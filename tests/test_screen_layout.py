@@ -203,7 +203,7 @@ def test_a_key_word_is_drawn_in_the_accent_colour(tmp_path: Path) -> None:
 def golden_states(root: Path) -> dict[str, object]:
     from pipeline.picture.frames import Painter
 
-    (root / "pufa.toml").write_text("", encoding="utf-8")
+    (root / "pufa.toml").write_text('[theme]\nmotion = "none"\n', encoding="utf-8")  # the picture drawn in
     config = load_config(root)
     painter = Painter(config, resolve_font(config), 1080, 1920)
     law = "《中华人民共和国预防未成年人犯罪法》"
