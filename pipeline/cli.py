@@ -16,6 +16,7 @@ import click
 
 from pipeline import __version__
 from pipeline.errors import PufaError
+from pipeline.i18n import _, setup, translate_help
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -27,10 +28,10 @@ def reports_errors(command: F) -> F:
             return command(*args, **kwargs)
         except PufaError as exc:
             for line in str(exc).splitlines() or ["error"]:
-                click.echo(line if ": error:" in line else f"pufa: error: {line}", err=True)
+                click.echo(line if ": error:" in line else _("pufa: error: {message}").format(message=line), err=True)
             sys.exit(1)
         except KeyboardInterrupt:
-            click.echo("pufa: interrupted; finished outputs are kept, nothing partial was written", err=True)
+            click.echo(_("pufa: interrupted; finished outputs are kept, nothing partial was written"), err=True)
             sys.exit(130)
 
     return wrapper  # type: ignore[return-value]
@@ -141,9 +142,9 @@ def build(
     selection = parse_only(only)
     address = _cluster_address(cluster, config.build.cluster, jobs)
     if dry_run:
-        plan, _ = plan_build(config, scripts, only=selection, force=force, tts=tts)
+        plan, _tools = plan_build(config, scripts, only=selection, force=force, tts=tts)
         if plan.warning:
-            click.echo(f"warning: {plan.warning}", err=True)
+            click.echo(_("warning: {text}").format(text=plan.warning), err=True)
         for failure in plan.failures:
             click.echo(failure.message, err=True)
         click.echo(plan_table(plan, verbose=verbose))
@@ -322,8 +323,8 @@ def init(directory: Path) -> None:
 
     created = init_project(directory)
     for path in created:
-        click.echo(f"created {path}")
-    click.echo(f"next: cd {directory} && pufa build")
+        click.echo(_("created {path}").format(path=path))
+    click.echo(_("next: cd {folder} && pufa build").format(folder=directory))
 
 
 @main.command()
@@ -358,7 +359,7 @@ def say(ctx: click.Context, text: str, output: Path | None, explain: bool, tts: 
         for line in explanation.lines():
             click.echo(f"  {line}")
         for warning in explanation.warnings:
-            click.echo(f"warning: {warning}", err=True)
+            click.echo(_("warning: {text}").format(text=warning), err=True)
     if output is None and explain:
         return
     said = say_text(config, text, output, tts)
@@ -367,9 +368,14 @@ def say(ctx: click.Context, text: str, output: Path | None, explain: bool, tts: 
         for warning in explain_text(config, text).warnings:
             click.echo(f"warning: {warning}", err=True)
     if said.warning:
-        click.echo(f"warning: {said.warning}", err=True)
+        click.echo(_("warning: {text}").format(text=said.warning), err=True)
     if said.output is not None:
-        click.echo(f"wrote {said.output} ({said.duration:.1f} s, {said.engine} {said.voice})", err=True)
+        click.echo(
+            _("wrote {path} ({seconds:.1f} s, {engine} {voice})").format(
+                path=said.output, seconds=said.duration, engine=said.engine, voice=said.voice
+            ),
+            err=True,
+        )
 
 
 @main.command()
@@ -389,7 +395,8 @@ def voices() -> None:
 
     found = list_voices()
     if not found.live:
-        click.echo(f"offline ({found.problem}); showing the built-in list of known zh-CN voices", err=True)
+        message = _("offline ({problem}); showing the built-in list of known zh-CN voices")
+        click.echo(message.format(problem=found.problem), err=True)
     click.echo(table(["voice", "gender", "style"], [list(v) for v in found.voices]))
     click.echo("\noffline voices (Kokoro, shipped with pufa):")
     click.echo(table(["voice", "gender", "style"], [list(v) for v in found.offline]))
@@ -418,7 +425,11 @@ def cache_info() -> None:
     from pipeline.speech.cache import audio_cache_dir, cache_usage
 
     usage = cache_usage()
-    click.echo(f"{audio_cache_dir()}: {usage.files} recordings, {usage.bytes / 1e6:.1f} MB")
+    click.echo(
+        _("{folder}: {files} recordings, {megabytes:.1f} MB").format(
+            folder=audio_cache_dir(), files=usage.files, megabytes=usage.bytes / 1e6
+        )
+    )
 
 
 @cache.command("clear")
@@ -433,7 +444,11 @@ def cache_clear() -> None:
     from pipeline.speech.cache import audio_cache_dir, clear_cache
 
     removed = clear_cache()
-    click.echo(f"removed {removed.files} recordings ({removed.bytes / 1e6:.1f} MB) from {audio_cache_dir()}")
+    click.echo(
+        _("removed {files} recordings ({megabytes:.1f} MB) from {folder}").format(
+            files=removed.files, megabytes=removed.bytes / 1e6, folder=audio_cache_dir()
+        )
+    )
 
 
 @main.command()
@@ -474,8 +489,12 @@ def check(ctx: click.Context, scripts: tuple[Path, ...], output_format: str, str
         for finding in report.findings:
             click.echo(finding.format())
         click.echo(
-            f"{report.scripts} scripts: {report.count('error')} errors, {report.count('warning')} warnings, "
-            f"{report.count('note')} notes",
+            _("{scripts} scripts: {errors} errors, {warnings} warnings, {notes} notes").format(
+                scripts=report.scripts,
+                errors=report.count("error"),
+                warnings=report.count("warning"),
+                notes=report.count("note"),
+            ),
             err=True,
         )
     if report.failed(strict):
@@ -512,11 +531,15 @@ def preview(ctx: click.Context, script: Path, tts: str | None, open_page: bool) 
         raise PufaError(f"{script}: {no_such_script(config, script)}")
     result = make_preview(config, script, tts)
     errors = sum(1 for f in result.findings if f.severity == "error")
-    click.echo(f"draft: {display_path(result.video)} ({result.duration:.1f} s video in {result.seconds:.1f} s)")
-    click.echo(f"storyboard: {display_path(result.storyboard)}")
-    click.echo(f"review page: {display_path(result.page)}")
+    click.echo(
+        _("draft: {path} ({duration:.1f} s video in {seconds:.1f} s)").format(
+            path=display_path(result.video), duration=result.duration, seconds=result.seconds
+        )
+    )
+    click.echo(_("storyboard: {path}").format(path=display_path(result.storyboard)))
+    click.echo(_("review page: {path}").format(path=display_path(result.page)))
     if errors:
-        click.echo(f"{errors} check errors: see the review page or run pufa check", err=True)
+        click.echo(_("{errors} check errors: see the review page or run pufa check").format(errors=errors), err=True)
     if open_page:
         import webbrowser
 
@@ -666,4 +689,8 @@ def publish_sync(ctx: click.Context) -> None:
     found = sync(load_config(_project(ctx.find_root())))
     for entry in found:
         click.echo(f"{entry.episode:04d} mp: published {entry.url}")
-    click.echo(f"{len(found)} newly recorded")
+    click.echo(_("{count} newly recorded").format(count=len(found)))
+
+
+setup()
+translate_help(main)

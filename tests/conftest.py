@@ -11,6 +11,10 @@ from PIL import Image
 from pipeline.build import BuildReport, build
 from pipeline.config import Config, load_config
 
+# The suite pins the English messages (before pipeline.cli is imported by any test module);
+# tests/test_messages.py pins the Chinese ones, in processes of their own.
+os.environ["LANGUAGE"] = "en"
+
 REPO = Path(__file__).resolve().parents[1]
 GOLDEN = Path(__file__).parent / "golden"
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.config import load_config
+from pipeline.i18n import _
 from pipeline.locks import try_file_lock
 from pipeline.studio import StudioError
 
@@ -83,23 +84,23 @@ def serve(
             guarded_app(app), host=host, port=port, log_level="warning", access_log=False, lifespan="off"
         )
         server = uvicorn.Server(config)
-        echo(f"普法小讲堂 工作台: {address.url}")
+        echo(_("普法小讲堂 工作台: {url}").format(url=address.url))
         if token:
-            echo("listening beyond this computer: open the address above, with its token; keep the token private")
-        echo("press Ctrl-C to stop")
+            echo(_("listening beyond this computer: open the address above, with its token; keep the token private"))
+        echo(_("press Ctrl-C to stop"))
         if open_browser:
             threading.Thread(target=_open_when_ready, args=(server, address.url), daemon=True).start()
         try:
             server.run()
         except KeyboardInterrupt:
-            echo("studio stopped")
+            echo(_("studio stopped"))
             return
         except SystemExit:
             # uvicorn exits when it cannot listen; say why in one line instead.
             raise StudioError(f"could not listen on {host}:{port}; is another program using it? try --port") from None
         finally:
             lock.with_name("studio.address").unlink(missing_ok=True)
-        echo("studio stopped")
+        echo(_("studio stopped"))
 
 
 def _read_address(lock: Path) -> str:
@@ -110,7 +111,7 @@ def _read_address(lock: Path) -> str:
 
 
 def _open_when_ready(server: object, url: str) -> None:
-    for _ in range(100):
+    for _attempt in range(100):
         if getattr(server, "started", False):
             webbrowser.open(url)
             return

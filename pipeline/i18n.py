@@ -1,0 +1,112 @@
+"""The command line in the user's language: Chinese when the locale is Chinese, English otherwise.
+
+Messages and help come from the gettext catalogue ``pipeline/locale/zh_CN/LC_MESSAGES/pufa.mo``
+(extracted with Babel by ``tools/messages.py``, compiled and committed). Message ids are the
+English texts, so a text nobody has translated yet shows in English. click's own words
+(Usage, Options, "Show this message and exit.") are in the same catalogue: pufa binds it as
+the process's gettext domain, which click reads.
+"""
+
+from __future__ import annotations
+
+import gettext
+import inspect
+import locale
+import os
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+import click
+
+DOMAIN = "pufa"
+LOCALE_DIR = Path(__file__).parent / "locale"
+_KEYS = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+
+
+def chinese_locale(environ: Mapping[str, str] | None = None) -> bool:
+    """Whether the user reads Chinese: the first of LANGUAGE, LC_ALL, LC_MESSAGES, LANG set, else the system's."""
+    environ = os.environ if environ is None else environ
+    for key in _KEYS:
+        value = environ.get(key, "")
+        if value:
+            return value.split(":")[0].lower().startswith("zh")
+    if sys.platform == "win32":  # pragma: no cover - the editors' PCs, which set no LANG
+        name = locale.getlocale()[0] or ""
+        return name.lower().startswith(("zh", "chinese"))
+    return False
+
+
+def translation(chinese: bool) -> gettext.NullTranslations:
+    """The Chinese catalogue, or no translation at all (English)."""
+    if not chinese:
+        return gettext.NullTranslations()
+    return gettext.translation(DOMAIN, LOCALE_DIR, languages=["zh_CN"], fallback=True)
+
+
+_active = translation(chinese_locale())
+
+
+def _(message: str) -> str:
+    """``message`` in the user's language."""
+    return _active.gettext(message)
+
+
+def setup() -> None:
+    """Make the catalogue the process's gettext domain, so click's own words follow the same language."""
+    gettext.bindtextdomain(DOMAIN, str(LOCALE_DIR))
+    gettext.textdomain(DOMAIN)
+    if chinese_locale() and not any(os.environ.get(key) for key in _KEYS):  # pragma: no cover - Windows
+        os.environ["LANGUAGE"] = "zh_CN"
+
+
+def translate_help(command: click.Command) -> None:
+    """Every help text of ``command``, its options and its subcommands, in the user's language."""
+    if command.help:
+        command.help = "\n\n".join(_translate_paragraph(p) for p in _paragraphs(command.help))
+    for param in command.params:
+        if isinstance(param, click.Option) and param.help:
+            param.help = _(param.help)
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            translate_help(sub)
+
+
+def help_texts(command: click.Command, path: str = "pufa") -> list[tuple[str, str]]:
+    """(where, text) for every translatable piece of help under ``command``: what tools/messages.py extracts.
+
+    A command's help is translated paragraph by paragraph, so editing one paragraph leaves the
+    others translated; an example block (click's ``\\b`` paragraph) is kept as written but for its
+    heading ("Examples:").
+    """
+    found = [(path, text) for p in _paragraphs(command.help) for text in _translatable(p)] if command.help else []
+    for param in command.params:
+        if isinstance(param, click.Option) and param.help:
+            found.append((f"{path} {param.opts[-1]}", param.help))
+    if isinstance(command, click.Group):
+        for name, sub in command.commands.items():
+            found += help_texts(sub, f"{path} {name}")
+    return found
+
+
+def _paragraphs(text: str) -> list[str]:
+    return inspect.cleandoc(text).split("\n\n")
+
+
+def _translatable(paragraph: str) -> list[str]:
+    """A paragraph's message ids: the paragraph; for an example block, its heading and each comment after '# '."""
+    if not paragraph.startswith("\b\n"):
+        return [paragraph]
+    lines = paragraph.split("\n")
+    return [lines[1], *(line.split(" # ", 1)[1] for line in lines[2:] if " # " in line)]
+
+
+def _translate_paragraph(paragraph: str) -> str:
+    if not paragraph.startswith("\b\n"):
+        return _(paragraph)
+    lines = paragraph.split("\n")
+    examples = []
+    for line in lines[2:]:
+        command, sep, comment = line.partition(" # ")
+        examples.append(f"{command}{sep}{_(comment)}" if sep else line)
+    return "\n".join([lines[0], _(lines[1]), *examples])
