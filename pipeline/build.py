@@ -13,7 +13,7 @@ import os
 import queue
 import shutil
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -23,6 +23,7 @@ from typing import Any
 
 from pipeline.catalog import Catalog, export
 from pipeline.config import Config
+from pipeline.crash import one_line
 from pipeline.errors import PufaError, display_path
 from pipeline.locks import episode_lock
 from pipeline.plan import BuildPlan, Failure, PlannedEpisode, check_up_to_date, plan_build
@@ -62,7 +63,7 @@ def build(
     scripts: Sequence[Path] = (),
     *,
     tts: str | None = None,
-    only: frozenset[int] | None = None,
+    only: Container[int] | None = None,
     force: bool = False,
     jobs: int = 1,
     fail_fast: bool = False,
@@ -160,6 +161,8 @@ def _build_one(config: Config, tools: Tools, planned: PlannedEpisode, stage: Cal
                 return _Outcome(episode.number, built=render_episode(config, episode, tools, catalog, stage))
     except PufaError as exc:
         return _Outcome(episode.number, failure=str(exc))
+    except Exception as exc:  # a bug: this episode fails with one line and a log; the batch goes on
+        return _Outcome(episode.number, failure=one_line(exc))
 
 
 def _announce(report: Progress, planned: PlannedEpisode, outcome: _Outcome) -> None:
@@ -251,7 +254,7 @@ def _result(future: Future[_Outcome], planned: PlannedEpisode) -> _Outcome:
     try:
         return future.result(timeout=0)
     except Exception as exc:  # a bug in one worker must not take down the batch; report it as that episode's failure
-        return _Outcome(planned.episode.number, failure=f"unexpected error: {type(exc).__name__}: {exc}")
+        return _Outcome(planned.episode.number, failure=one_line(exc))
 
 
 def _drain(events: Any, report: Progress) -> None:

@@ -6,35 +6,74 @@ Heavy imports happen inside the commands so that ``--help`` is instant.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 
 from pipeline import __version__
 from pipeline.errors import PufaError
 from pipeline.i18n import _, setup, translate_help
+from pipeline.terminal import escape
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def reports_errors(command: F) -> F:
+    """Every error as one line on standard error and exit status 1: pufa's own errors as they are, anything
+    else as one line naming the log file that holds its traceback (printed too with ``--debug``)."""
+
     @wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
-        except PufaError as exc:
-            for line in str(exc).splitlines() or ["error"]:
-                click.echo(line if ": error:" in line else _("pufa: error: {message}").format(message=line), err=True)
-            sys.exit(1)
-        except KeyboardInterrupt:
-            click.echo(_("pufa: interrupted; finished outputs are kept, nothing partial was written"), err=True)
-            sys.exit(130)
+        except (click.exceptions.ClickException, click.exceptions.Abort, click.exceptions.Exit):
+            raise
+        except (Exception, KeyboardInterrupt) as exc:
+            _exit_for(exc)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _exit_for(exc: BaseException) -> NoReturn:
+    if isinstance(exc, PufaError):
+        for line in str(exc).splitlines() or ["error"]:
+            line = escape(line)
+            click.echo(line if ": error:" in line else _("pufa: error: {message}").format(message=line), err=True)
+        sys.exit(1)
+    if isinstance(exc, KeyboardInterrupt):
+        click.echo(_("pufa: interrupted; finished outputs are kept, nothing partial was written"), err=True)
+        sys.exit(130)
+    from pipeline.crash import one_line
+
+    if _debugging():
+        import traceback
+
+        traceback.print_exception(exc)
+    click.echo(_("pufa: error: {message}").format(message=one_line(exc)), err=True)
+    sys.exit(1)
+
+
+class PufaGroup(click.Group):
+    """The top-level group: whatever a command raises, even one without ``reports_errors``, becomes one line."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Abort, click.exceptions.Exit, SystemExit):
+            raise
+        except (Exception, KeyboardInterrupt) as exc:
+            _exit_for(exc)
+
+
+def _debugging() -> bool:
+    context = click.get_current_context(silent=True)
+    root = context.find_root() if context else None
+    return bool(os.environ.get("PUFA_DEBUG")) or bool(root and (root.obj or {}).get("debug"))
 
 
 def _project(ctx: click.Context) -> Path:
@@ -44,15 +83,16 @@ def _project(ctx: click.Context) -> Path:
     return given.resolve() if given else find_project()
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=PufaGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="pufa")
 @click.option(
     "--project",
     type=click.Path(file_okay=False, path_type=Path),
     help="Project folder (holding pufa.toml). Default: the nearest one at or above the current folder.",
 )
+@click.option("--debug", is_flag=True, help="On an unexpected error, also print its traceback (kept in a log file).")
 @click.pass_context
-def main(ctx: click.Context, project: Path | None) -> None:
+def main(ctx: click.Context, project: Path | None, debug: bool) -> None:
     """pufa turns 普法小讲堂 episode scripts into narrated, captioned vertical videos.
 
     \b
@@ -67,6 +107,7 @@ def main(ctx: click.Context, project: Path | None) -> None:
     """
     ctx.ensure_object(dict)
     ctx.obj["project"] = project
+    ctx.obj["debug"] = debug
 
 
 TTS_OPTION = click.option(

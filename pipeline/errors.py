@@ -54,6 +54,10 @@ class CatalogError(PufaError):
     """catalog.db could not be read or written."""
 
 
+class DiskFullError(PufaError):
+    """A write failed because its disk is full: 'no space left on DEVICE while writing FILE'."""
+
+
 def display_path(path: Path, relative_to: Path | None = None) -> str:
     """A path as the user typed it: relative to the working folder when it lies below it."""
     base = relative_to or Path.cwd()

@@ -1,36 +1,112 @@
-"""Writing files so that a reader never sees half of one: a temporary name, then a rename."""
+"""Writing files so that a reader never sees half of one: a temporary name, fsync, then a rename.
+
+Data is flushed to the disk before the rename that makes it final, and the folder after it,
+so a power cut leaves either the old file or the new one, never a zero-length file under a
+final name. A full disk is reported as one line naming the disk and the file; the
+temporary file is removed.
+"""
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from pathlib import Path
 
+from pipeline.errors import DiskFullError, display_path
 
-def temporary_sibling(target: Path) -> Path:
-    """A fresh hidden name in ``target``'s folder, so the final rename is atomic."""
+
+def temporary_sibling(target: Path, mode: int | None = None) -> Path:
+    """A fresh hidden name in ``target``'s folder, so the final rename is atomic.
+
+    mkstemp creates the file 0600 (``os.open`` with that mode), so a private file (``mode``
+    0o600, the token cache) is never readable by others, not even empty; without ``mode``
+    the file is widened to what the umask allows, as outputs are ordinary files.
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
     os.close(handle)
-    # mkstemp makes the file private; outputs are ordinary files others may read.
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(name, 0o666 & ~umask)
+    if mode is None:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(name, 0o666 & ~umask)
+    elif mode != 0o600:
+        os.chmod(name, mode)
     return Path(name)
 
 
-def commit(temporary: Path, target: Path) -> None:
-    os.replace(temporary, target)
-
-
-def atomic_write_bytes(target: Path, data: bytes) -> None:
-    temporary = temporary_sibling(target)
+def sync_file(path: Path) -> None:
+    """Flush ``path``'s data to the disk."""
+    fd = os.open(path, os.O_RDONLY)
     try:
-        temporary.write_bytes(data)
-        commit(temporary, target)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def sync_folder(folder: Path) -> None:
+    """Flush a folder's entries (a rename inside it) to the disk; not possible, nor needed, on Windows."""
+    if os.name != "posix":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some file systems cannot sync a folder; the rename is still atomic
+    finally:
+        os.close(fd)
+
+
+def commit(temporary: Path, target: Path) -> None:
+    """Make a complete ``temporary`` file final as ``target``: its data on disk first, then the rename."""
+    try:
+        sync_file(temporary)
+        os.replace(temporary, target)
+        sync_folder(target.parent)
+    except OSError as exc:
+        raise disk_error(exc, target) from None
+
+
+def atomic_write_bytes(target: Path, data: bytes, mode: int | None = None) -> None:
+    """Write ``data`` to ``target`` all or nothing; ``mode`` (e.g. 0o600) is set when the file is created."""
+    try:
+        temporary = temporary_sibling(target, mode)
+    except OSError as exc:
+        raise disk_error(exc, target) from None
+    try:
+        with temporary.open("wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, target)
+        sync_folder(target.parent)
+    except OSError as exc:
+        raise disk_error(exc, target) from None
     finally:
         temporary.unlink(missing_ok=True)
 
 
-def atomic_write_text(target: Path, text: str, encoding: str = "utf-8") -> None:
-    atomic_write_bytes(target, text.encode(encoding))
+def atomic_write_text(target: Path, text: str, encoding: str = "utf-8", mode: int | None = None) -> None:
+    atomic_write_bytes(target, text.encode(encoding), mode)
+
+
+def disk_error(exc: OSError, target: Path) -> OSError | DiskFullError:
+    """A full disk as pufa's one-line error; any other OSError unchanged."""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return DiskFullError(no_space_message(target))
+    return exc
+
+
+def no_space_message(target: Path) -> str:
+    return f"no space left on {mount_point(target)} while writing {display_path(target)}; free some space and run again"
+
+
+def mount_point(path: Path) -> Path:
+    """The mount point of the file system holding ``path`` (or its nearest existing folder)."""
+    here = Path(os.path.abspath(path))
+    while not here.exists() and here.parent != here:
+        here = here.parent
+    device = here.stat().st_dev
+    while here.parent != here and here.parent.stat().st_dev == device:
+        here = here.parent
+    return here

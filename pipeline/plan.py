@@ -11,18 +11,20 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.catalog import Catalog, CatalogRow
 from pipeline.config import Config
-from pipeline.errors import PufaError, ScriptError, display_path
+from pipeline.errors import ConfigError, PufaError, ScriptError, display_path
+from pipeline.limits import ONLY_RANGES, picture_problem
 from pipeline.picture.fonts import resolve_font
 from pipeline.render import Tools, input_digests, input_hash
 from pipeline.script import Episode, parse_scripts
 from pipeline.speech.engines import choose_engine
 from pipeline.speech.normalize import load_lexicon
+from pipeline.terminal import escape
 
 _EPISODE_LINE = re.compile(r"^episode:\s*(\d+)\s*(?:#.*)?$", re.M)
 
@@ -57,20 +59,46 @@ class BuildPlan:
         return tuple(p for p in self.episodes if not p.build)
 
 
-def parse_only(spec: str | None) -> frozenset[int] | None:
+@dataclass(frozen=True)
+class Selection:
+    """Episode numbers as inclusive ranges, matched rather than expanded: ``1-1000000000`` costs two integers."""
+
+    ranges: tuple[tuple[int, int], ...]
+
+    def __contains__(self, number: object) -> bool:
+        return isinstance(number, int) and any(first <= number <= last for first, last in self.ranges)
+
+
+def parse_only(spec: str | None) -> Selection | None:
     """``1250-1260,1262`` → the episode numbers it names."""
     if spec is None:
         return None
-    numbers: set[int] = set()
-    for part in spec.replace("，", ",").split(","):
-        match = re.fullmatch(r"\s*(\d+)\s*(?:-\s*(\d+)\s*)?", part)
+    parts = spec.replace("，", ",").split(",")
+    if len(parts) > ONLY_RANGES.value:
+        raise PufaError(f"--only: {len(parts)} items; the limit is {ONLY_RANGES.value} ({ONLY_RANGES.name})")
+    ranges: list[tuple[int, int]] = []
+    for part in parts:
+        match = re.fullmatch(r"\s*(\d{1,18})\s*(?:-\s*(\d{1,18})\s*)?", part)
         if not match:
-            raise PufaError(f"--only: '{part.strip()}' is not an episode number or a range like 1250-1260")
+            shown = escape(part.strip()[:40])
+            raise PufaError(f"--only: '{shown}' is not an episode number or a range like 1250-1260")
         first, last = int(match[1]), int(match[2] or match[1])
         if last < first:
             raise PufaError(f"--only: the range '{part.strip()}' runs backwards")
-        numbers.update(range(first, last + 1))
-    return frozenset(numbers)
+        ranges.append((first, last))
+    return Selection(tuple(ranges))
+
+
+def check_logo(config: Config) -> None:
+    """The theme's logo passes the same picture checks as scene pictures, before any work."""
+    if not config.theme.logo:
+        return
+    path = config.root / config.theme.logo
+    if not path.is_file():
+        raise ConfigError(f"{config.path}: 'theme.logo' names {config.theme.logo}, which does not exist")
+    problem = picture_problem(path)
+    if problem:
+        raise ConfigError(f"{config.path}: 'theme.logo' {config.theme.logo} is {problem}")
 
 
 def script_paths(config: Config) -> list[Path]:
@@ -93,12 +121,13 @@ def plan_build(
     config: Config,
     scripts: Sequence[Path] = (),
     *,
-    only: frozenset[int] | None = None,
+    only: Container[int] | None = None,
     force: bool = False,
     tts: str | None = None,
 ) -> tuple[BuildPlan, Tools | None]:
     """What to build and what is up to date; also the tools the build will use (None if nothing is selected)."""
     font = resolve_font(config)
+    check_logo(config)
     every = [p.resolve() for p in script_paths(config)]
     wanted = [p.resolve() for p in scripts] if scripts else every
     failures = [
@@ -153,7 +182,7 @@ def _what_changed(manifest: Path, inputs: dict[str, object] | None) -> str:
     return f"{', '.join(changed)} changed" if changed else "inputs changed"
 
 
-def _number_in(path: Path, only: frozenset[int]) -> bool:
+def _number_in(path: Path, only: Container[int]) -> bool:
     """For a script too broken to parse: does its episode line put it in the selection?"""
     try:
         match = _EPISODE_LINE.search(path.read_text(encoding="utf-8", errors="replace"))

@@ -25,7 +25,8 @@ from pipeline.captions.track import CaptionTrack, format_srt, time_captions
 from pipeline.catalog import Catalog, CatalogRow
 from pipeline.config import Config
 from pipeline.errors import RenderError, display_path
-from pipeline.fsutil import atomic_write_text, commit
+from pipeline.fsutil import atomic_write_text, commit, disk_error
+from pipeline.limits import SOUND_BYTES, file_digest, size_word
 from pipeline.media.encode import EncodeSettings, encode
 from pipeline.media.ffmpeg import probe
 from pipeline.media.sound import Mix, mix
@@ -126,10 +127,23 @@ def input_digests(config: Config, episode: Episode, tools: Tools) -> dict[str, o
         "config": _digest(json.dumps(sections, sort_keys=True, ensure_ascii=False)),
         "font": f"{tools.font.digest()}+{resolve_bold_font(config).digest()}",
         "lexicon": _digest(repr(tools.lexicon.entries)),
-        "sound": {relative(p, config.root): _digest_file(p) for p in sounds if p.is_file()},
+        "sound": {
+            relative(p, config.root): _digest_file(_bounded_sound(p, config.root)) for p in sounds if p.is_file()
+        },
         "voice": _digest(json.dumps([tools.voice.engine.name, tools.voice.engine.version, asdict(settings)])),
         "pipeline": __version__,
     }
+
+
+def _bounded_sound(path: Path, root: Path) -> Path:
+    """``path`` if it is within the size limit for music and stingers, else a RenderError saying so."""
+    size = path.stat().st_size
+    if size > SOUND_BYTES.value:
+        raise RenderError(
+            f"{relative(path, root)}: the sound file is {size_word(size)}; the limit is "
+            f"{size_word(SOUND_BYTES.value)} ({SOUND_BYTES.name})"
+        )
+    return path
 
 
 def input_hash(inputs: dict[str, object]) -> str:
@@ -332,6 +346,9 @@ def render_episode(
             seconds=time.monotonic() - started,
             synthesised_scenes=made.synthesised_scenes,
         )
+    except OSError as exc:
+        # Writers deep inside (wave, numpy, Pillow) say ENOSPC without a file name: the work folder is the place.
+        raise disk_error(exc, Path(exc.filename or work)) from None
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -427,4 +444,4 @@ def _digest_file(path: Path) -> str:
 @functools.lru_cache(maxsize=256)
 def _digest_file_version(path: str, _mtime_ns: int, _size: int) -> str:
     """Pictures and music are shared by many episodes: each version of a file is hashed once per process."""
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    return file_digest(Path(path))

@@ -19,9 +19,8 @@ from typing import Any, Literal, Protocol
 
 import yaml
 
-from pipeline import ime
+from pipeline import ime, limits
 from pipeline.errors import Diagnostic, ScriptError, display_path
-from pipeline.picture.images import picture_problem
 
 STATUSES = ("draft", "final")
 _OVERRIDE = re.compile(r"[{｛]([^{}｛｝|｜]*)[|｜]([^{}｛｝|｜]*)[}｝]")
@@ -182,9 +181,15 @@ def _ignore(line: int, message: str, column: int = 0) -> None:
 def parse_script(path: Path, missing_glyphs: GlyphCheck | None = None) -> Episode:
     """Parse one script; raise :class:`ScriptError` listing every problem found in it."""
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            # One byte more than the limit is enough to know the file is over it.
+            data = handle.read(limits.SCRIPT_BYTES.value + 1)
     except OSError as exc:
         raise ScriptError([Diagnostic(path, 1, f"cannot read the file: {exc.strerror}")]) from None
+    if len(data) > limits.SCRIPT_BYTES.value:
+        size = limits.size_word(limits.SCRIPT_BYTES.value)
+        message = f"the file is over {size}, the limit for a script ({limits.SCRIPT_BYTES.name})"
+        raise ScriptError([Diagnostic(path, 1, message)])
     return parse_script_bytes(path, data, missing_glyphs)
 
 
@@ -211,11 +216,18 @@ def parse_script_bytes(path: Path, data: bytes, missing_glyphs: GlyphCheck | Non
         raise ScriptError(
             [Diagnostic(path, 1, "the file is empty; a script needs front matter and at least one scene")]
         )
+    _check_name(path)
+    for row, content in enumerate(text.split("\n"), start=1):
+        control = limits.CONTROL.search(content.rstrip("\r").replace("\t", " "))
+        if control:
+            message = f"control character U+{ord(control[0]):04X} in the text; remove it"
+            raise ScriptError([Diagnostic(path, row, message, column=control.start() + 1)])
 
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     front, body_start = _split_front_matter(lines, report, note)
     fields = _parse_front_matter(front, report, note) if front is not None else {}
     scenes = _parse_body(lines, body_start, path, report, missing_glyphs, note)
+    _check_size(scenes, report)
     if missing_glyphs is not None:
         for key in ("title", "topic"):
             value = fields.get(key)
@@ -277,7 +289,7 @@ def _parse_front_matter(front: list[str], report: Report, note: Report) -> dict[
             report(index + 2, f"'{match['key']}' is given twice (also on line {seen[match['key']]}); keep one")
         seen.setdefault(match["key"], index + 2)
     try:
-        loaded = yaml.safe_load("\n".join(front))
+        loaded = limits.load_front_matter("\n".join(front))
     except yaml.YAMLError as exc:
         line, message = _yaml_problem(exc, front)
         report(line, f"front matter: {message}")
@@ -348,14 +360,79 @@ def _field_problem(key: str, kind: str, value: Any) -> str | None:
             return f"'{key}' must be a whole number like 1260, not {value!r}"
         if value <= 0:
             return f"'{key}' must be positive, not {value}"
+        if value > limits.EPISODE_NUMBER.value:
+            return f"'{key}' must be at most {limits.EPISODE_NUMBER.value} ({limits.EPISODE_NUMBER.name}), not {value}"
     if kind == "str" and value is not None:
         if not isinstance(value, str) or not value.strip():
             return f"'{key}' must be text, not {value!r}"
+        problem = _text_problem(key, value)
+        if problem:
+            return problem
         if key == "status" and value not in STATUSES:
             return f"'status' must be one of {', '.join(STATUSES)}, not {value!r}"
-    if kind == "list" and value is not None and not _is_text_list(value):
-        return f"'{key}' must be a list of text items like [a, b], not {value!r}"
+    if kind == "list" and value is not None:
+        if not _is_text_list(value):
+            return f"'{key}' must be a list of text items like [a, b], not {_short_repr(value)}"
+        for item in value:
+            problem = _text_problem(key, str(item))
+            if problem:
+                return problem
     return None
+
+
+def _text_problem(key: str, value: str) -> str | None:
+    """A front-matter text is one line of a sane length: no control characters, no line breaks."""
+    control = limits.CONTROL.search(value)
+    if control:
+        return f"'{key}' contains the control character U+{ord(control[0]):04X}; write it on one line without it"
+    if len(value) > limits.FIELD_CHARS.value:
+        return (
+            f"'{key}' has {len(value)} characters; the limit is {limits.FIELD_CHARS.value} ({limits.FIELD_CHARS.name})"
+        )
+    return None
+
+
+def _short_repr(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _check_name(path: Path) -> None:
+    """A file name that is not valid UTF-8 (undecodable bytes the OS handed over) cannot name outputs or rows."""
+    try:
+        path.name.encode("utf-8")
+    except UnicodeEncodeError:
+        shown = path.name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        message = f"the file name '{shown}' is not valid UTF-8; rename the file"
+        raise ScriptError([Diagnostic(path, 1, message)]) from None
+
+
+def _check_size(scenes: list[Scene], report: Report) -> None:
+    """The limits on an episode's size, checked before anything is split, spoken or drawn."""
+    if len(scenes) > limits.SCENES.value:
+        extra = scenes[limits.SCENES.value]
+        report(
+            extra.line,
+            f"{len(scenes)} scenes; the limit is {limits.SCENES.value} ({limits.SCENES.name}); split the episode",
+        )
+        return
+    seconds = 0.0
+    for scene in scenes:
+        for block in scene.blocks:
+            if len(block.shown) > limits.PARAGRAPH_CHARS.value:
+                report(
+                    block.line,
+                    f"a paragraph of {len(block.shown)} characters; the limit is {limits.PARAGRAPH_CHARS.value} "
+                    f"({limits.PARAGRAPH_CHARS.name}); break it into paragraphs",
+                )
+                return
+            seconds += limits.estimate_seconds(block.spoken)
+    if seconds > limits.EPISODE_SECONDS.value:
+        report(
+            scenes[0].line if scenes else 1,
+            f"about {seconds:.0f} s of narration; the limit is {limits.EPISODE_SECONDS.value} s "
+            f"({limits.EPISODE_SECONDS.name}); split the episode",
+        )
 
 
 def _is_text_list(value: Any) -> bool:
@@ -525,8 +602,8 @@ def _attach_image(scenes: list[_SceneDraft], src: str, number: int, path: Path, 
     if not target.is_file():
         report(number, f"image not found: {src}")
         return
-    problem = picture_problem(target)
-    if problem is not None:
+    problem = limits.picture_problem(target)
+    if problem:
         report(number, f"{src} is {problem}")
         return
     scenes[-1].image = target

@@ -49,10 +49,30 @@ class Mix:
     loudness: Loudness
 
 
-def decode(path: Path, channels: int = 2) -> Samples:
-    """Any audio file as float samples at 48 kHz, shape (n, channels)."""
+def decode(path: Path, channels: int = 2, seconds: float | None = None) -> Samples:
+    """Any audio file as float samples at 48 kHz, shape (n, channels); only its first ``seconds`` when given.
+
+    ``-t`` goes before ``-i`` so ffmpeg stops reading the input there: an hour of music costs
+    no more than the few minutes an episode needs.
+    """
+    limit = ["-t", f"{max(seconds, 0.0):.3f}"] if seconds is not None else []
     result = subprocess.run(
-        [ffmpeg_exe(), "-v", "error", "-i", str(path), "-f", "f32le", "-ac", str(channels), "-ar", str(RATE), "pipe:1"],
+        [
+            ffmpeg_exe(),
+            "-v",
+            "error",
+            "-nostdin",
+            *limit,
+            "-i",
+            str(path),
+            "-f",
+            "f32le",
+            "-ac",
+            str(channels),
+            "-ar",
+            str(RATE),
+            "pipe:1",
+        ],
         capture_output=True,
         check=False,
     )
@@ -147,8 +167,9 @@ def mix(
     """Voice, music bed and stingers mixed, then normalised to −16 LUFS / −1.5 dBTP into ``target`` (WAV)."""
     voice = _Voice(narration)
     length = voice.length
-    period = loop_period(decode(music)) if music is not None else None
-    placed = [(decode(path), int(at * RATE)) for path, at in stingers]
+    seconds = length / RATE
+    period = loop_period(decode(music, seconds=seconds + LOOP_CROSSFADE)) if music is not None else None
+    placed = [(decode(path, seconds=seconds - at), int(at * RATE)) for path, at in stingers]
     raw = target.with_name(target.stem + "-raw.wav")
     with wave.open(str(raw), "wb") as out:
         out.setnchannels(2)

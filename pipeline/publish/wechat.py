@@ -150,8 +150,7 @@ class WeChatClient:
         token, expires = str(answer["access_token"]), float(answer.get("expires_in", 7200))
         self.token_file.parent.mkdir(parents=True, exist_ok=True)
         record = {"appid": self.credentials.appid, "access_token": token, "expires_at": self.clock() + expires}
-        atomic_write_text(self.token_file, json.dumps(record))
-        os.chmod(self.token_file, 0o600)
+        atomic_write_text(self.token_file, json.dumps(record), mode=0o600)
         return token
 
     def _forget_token(self, stale: str) -> None:

@@ -21,7 +21,7 @@ from pipeline.config import Config
 from pipeline.errors import Diagnostic, display_path
 from pipeline.picture.fonts import FontFace, resolve_bold_font, resolve_font
 from pipeline.picture.layout import Layout, caption_measure, check_episode_layout, describe, planned_captions
-from pipeline.plan import no_such_script, script_paths
+from pipeline.plan import check_logo, no_such_script, script_paths
 from pipeline.review.laws import LawLibrary, load_laws
 from pipeline.script import Episode, parse_scripts
 from pipeline.speech.normalize import Lexicon, ReadingError, cardinal, explain, load_lexicon, unreadable
@@ -69,6 +69,7 @@ class CheckReport:
 def check(config: Config, scripts: Sequence[Path] = ()) -> CheckReport:
     """Check ``scripts`` (default: every script in scripts/); the numbers are checked across all of scripts/."""
     font = resolve_font(config)
+    check_logo(config)
     lexicon = load_lexicon(config.root / config.voice.lexicon)
     every = [p.resolve() for p in script_paths(config)]
     wanted = [p.resolve() for p in scripts] if scripts else every

@@ -16,6 +16,7 @@ import numpy.typing as npt
 
 from pipeline.captions.split import CaptionPlan
 from pipeline.errors import PufaError, VoiceError
+from pipeline.limits import NARRATION_SECONDS
 from pipeline.script import Episode
 from pipeline.speech.engines import TtsEngine, VoiceSettings
 
@@ -69,6 +70,11 @@ def narrate(
         parts.append(utterance.samples)
         cursor += utterance.duration + SCENE_TAIL
         scenes.append((start, cursor))
+        if cursor > NARRATION_SECONDS.value:
+            raise VoiceError(
+                f"episode {episode.number}: the narration runs past {NARRATION_SECONDS.value} s at scene "
+                f"'{scene.label}' ({NARRATION_SECONDS.name}); shorten the script"
+            )
     total_frames = round((cursor + closing_seconds) * fps)
     duration = total_frames / fps
     track = _assemble(parts, scenes, sample_rate, duration)

@@ -1,0 +1,60 @@
+"""What the user sees when pufa itself fails: one line, and the traceback in a log file.
+
+Every entry point (the CLI's commands, each build worker) turns an exception that is not a
+:class:`PufaError` into one line naming the log file that holds the traceback, for a bug
+report. A full disk is not a bug: it becomes "no space left on DEVICE while writing FILE".
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import sys
+import tempfile
+import traceback
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pipeline import __version__
+from pipeline.fsutil import no_space_message
+from pipeline.terminal import escape
+
+
+def log_folder() -> Path:
+    """Where tracebacks go: ``$PUFA_CACHE_DIR/logs`` (else the user's cache folder), beside the audio cache."""
+    explicit = os.environ.get("PUFA_CACHE_DIR")
+    if explicit:
+        return Path(explicit) / "logs"
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "pufa" / "logs"
+
+
+def write_log(exc: BaseException) -> Path:
+    """Write ``exc``'s traceback, pufa's version and the command line to a new log file; returns its path."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    text = (
+        f"pufa {__version__}, Python {sys.version.split()[0]}, {sys.platform}\n"
+        f"command: {' '.join(sys.argv)}\n\n" + "".join(traceback.format_exception(exc))
+    )
+    for folder in (log_folder(), Path(tempfile.gettempdir())):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / f"pufa-{stamp}-{os.getpid()}.log"
+            path.write_text(text, encoding="utf-8")
+            return path
+        except OSError:
+            continue
+    return Path("(the log could not be written)")
+
+
+def one_line(exc: BaseException) -> str:
+    """The one line for an exception pufa did not expect (without the ``pufa: error:`` prefix).
+
+    A full disk names the disk and the file; anything else is called a bug and its
+    traceback goes to a log file named in the line.
+    """
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT) and exc.filename:
+        return no_space_message(Path(os.fsdecode(exc.filename)))
+    log = write_log(exc)
+    detail = escape(str(exc).splitlines()[0] if str(exc) else "")[:200]
+    return f"unexpected {type(exc).__name__}{': ' + detail if detail else ''} (a bug in pufa; the details are in {log})"

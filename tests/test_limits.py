@@ -1,0 +1,269 @@
+"""Every input limit: one exact line naming file, line and limit, exit status 1, nothing written,
+and bounded memory (the command runs as a child process under RLIMIT_AS)."""
+
+from __future__ import annotations
+
+import os
+import resource
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from pipeline import limits
+from pipeline.plan import parse_only
+from pipeline.speech.normalize import normalize
+from tests.conftest import REPO, ScriptWriter
+
+CASES = Path(__file__).parent / "cases" / "robustness"
+MEMORY_MB = 500  # pufa check needs about 250 MB of address space; every bomb here wanted gigabytes
+
+HEAD = """\
+---
+episode: {n}
+title: 测试
+topic: 民法典
+---
+"""
+
+
+def pufa(project: Path, *args: str, memory_mb: int = MEMORY_MB) -> subprocess.CompletedProcess[str]:
+    """Run ``pufa`` in a child process whose address space is capped at ``memory_mb``."""
+    limit = memory_mb * 2**20
+
+    def cap() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    env = {**os.environ, "PYTHONPATH": str(REPO), "OPENBLAS_NUM_THREADS": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline", "--project", str(project), *args],
+        capture_output=True,
+        text=True,
+        cwd=project,
+        env=env,
+        preexec_fn=cap,
+        check=False,
+        timeout=600,
+    )
+
+
+def errors_of(result: subprocess.CompletedProcess[str]) -> list[str]:
+    return [line for line in (result.stdout + result.stderr).splitlines() if ": error:" in line]
+
+
+def nothing_built(project: Path) -> bool:
+    episodes = project / "output" / "episodes"
+    return not episodes.exists() or not any(episodes.rglob("*.mp4"))
+
+
+def test_billion_laughs_is_refused_before_any_alias_is_expanded(project: Path) -> None:
+    (project / "scripts" / "billion-laughs.md").write_bytes((CASES / "billion-laughs.md").read_bytes())
+    expected = "front matter is not valid YAML: anchors (&a0) are not allowed in front matter"
+    checked = pufa(project, "check")
+    assert checked.returncode == 1
+    assert errors_of(checked) == [f"scripts/billion-laughs.md:2:1: error: {expected}"]
+    built = pufa(project, "build")
+    assert built.returncode == 1
+    assert errors_of(built) == [f"scripts/billion-laughs.md:2: error: {expected}"]
+    assert nothing_built(project)
+
+
+def test_an_alias_without_an_anchor_is_refused_too(write_script: ScriptWriter, project: Path) -> None:
+    write_script("0001.md", HEAD.format(n=1).replace("topic: 民法典", "topic: 民法典\ntags: *x") + "## 开场\n你好。\n")
+    result = pufa(project, "check")
+    assert errors_of(result) == [
+        "scripts/0001.md:5:1: error: front matter is not valid YAML: aliases (*x) are not allowed in front matter"
+    ]
+
+
+def test_deep_nesting_is_one_line_not_a_recursion_error(write_script: ScriptWriter, project: Path) -> None:
+    deep = "[" * 5000 + "]" * 5000
+    write_script("0001.md", HEAD.format(n=1).replace("topic: 民法典", f"topic: 民法典\ntags: {deep}") + "## 开场\n你好。\n")
+    result = pufa(project, "check")
+    assert result.returncode == 1
+    assert errors_of(result) == [
+        "scripts/0001.md:5:1: error: front matter is not valid YAML: nested more than 8 levels deep (limit yaml_depth)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (str(2**63), f"'episode' must be at most 99999 (episode_number), not {2**63}"),
+        ("9" * 5000, "front matter is not valid YAML: the number 99999999999999999999… is too large"),
+    ],
+)
+def test_episode_numbers_out_of_range(write_script: ScriptWriter, project: Path, value: str, message: str) -> None:
+    write_script("0001.md", HEAD.format(n=value) + "## 开场\n你好。\n")
+    result = pufa(project, "build")
+    assert result.returncode == 1
+    assert errors_of(result) == [f"scripts/0001.md:2: error: {message}"]
+    assert nothing_built(project)
+
+
+def test_script_file_size(write_script: ScriptWriter, project: Path) -> None:
+    write_script("0001.md", HEAD.format(n=1) + "## 开场\n" + "<!-- 注释 -->\n" * 30000)
+    result = pufa(project, "check")
+    assert errors_of(result) == [
+        "scripts/0001.md:1:1: error: the file is over 256 KB, the limit for a script (script_bytes)"
+    ]
+
+
+def test_scenes_per_episode(write_script: ScriptWriter, project: Path) -> None:
+    write_script("0001.md", HEAD.format(n=1) + "".join(f"## 场景{i}\n你好。\n\n" for i in range(5000)))
+    result = pufa(project, "build")
+    assert result.returncode == 1
+    assert errors_of(result) == [
+        "scripts/0001.md:186: error: 5000 scenes; the limit is 60 (scenes); split the episode"
+    ]
+    assert nothing_built(project)
+
+
+def test_characters_per_paragraph(write_script: ScriptWriter, project: Path) -> None:
+    write_script("0001.md", HEAD.format(n=1) + "## 开场\n" + "法" * 50_000 + "\n")
+    result = pufa(project, "check")
+    assert result.returncode == 1
+    assert errors_of(result) == [
+        "scripts/0001.md:7:1: error: a paragraph of 50000 characters; the limit is 3000 (paragraph_chars); "
+        "break it into paragraphs"
+    ]
+
+
+def test_estimated_narration(write_script: ScriptWriter, project: Path) -> None:
+    paragraphs = "\n\n".join("法" * 2000 for _ in range(2))
+    write_script("0001.md", HEAD.format(n=1) + "## 开场\n" + paragraphs + "\n")
+    result = pufa(project, "build")
+    assert result.returncode == 1
+    assert errors_of(result) == [
+        "scripts/0001.md:6: error: about 1000 s of narration; the limit is 600 s (episode_seconds); split the episode"
+    ]
+    assert nothing_built(project)
+
+
+def test_picture_bomb_is_refused_from_its_header(write_script: ScriptWriter, project: Path) -> None:
+    bomb = project / "assets" / "images" / "bomb.png"
+    subprocess.run([sys.executable, str(CASES / "make_png_bomb.py"), str(bomb), "30000", "30000"], check=True)
+    assert bomb.stat().st_size < 1_000_000
+    (project / "pufa.toml").write_text('[voice]\nengine = "espeak"\n[theme]\nmotion = "push-in"\n', encoding="utf-8")
+    write_script("0001.md", HEAD.format(n=1) + "## 开场\n![炸弹](../assets/images/bomb.png)\n你好。\n")
+    message = (
+        "../assets/images/bomb.png is too large: 30000x30000 = 900,000,000 pixels; "
+        "the limit is 50,000,000 (picture_pixels); scale it down"
+    )
+    checked = pufa(project, "check")
+    assert errors_of(checked) == [f"scripts/0001.md:7:1: error: {message}"]
+    built = pufa(project, "build")
+    assert built.returncode == 1
+    assert errors_of(built) == [f"scripts/0001.md:7: error: {message}"]
+    assert nothing_built(project)
+
+
+def test_pictures_that_are_not_decodable_are_found_by_check(write_script: ScriptWriter, project: Path) -> None:
+    images = project / "assets" / "images"
+    (images / "notes.png").write_text("这不是图片\n", encoding="utf-8")
+    Image.new("RGB", (800, 600), (10, 120, 200)).save(images / "whole.jpg", quality=90)
+    whole = (images / "whole.jpg").read_bytes()
+    (images / "half.jpg").write_bytes(whole[: len(whole) // 2])
+    body = "## 一\n![a](../assets/images/notes.png)\n你好。\n\n## 二\n![b](../assets/images/half.jpg)\n再见。\n"
+    write_script("0001.md", HEAD.format(n=1) + body)
+    result = pufa(project, "check")
+    assert result.returncode == 1
+    assert errors_of(result) == [
+        "scripts/0001.md:7:1: error: ../assets/images/notes.png is not a picture pufa can read "
+        "(unknown format; save it as PNG or JPEG)",
+        "scripts/0001.md:11:1: error: ../assets/images/half.jpg is not a picture pufa can read "
+        "(damaged or cut short; export it again)",
+    ]
+
+
+def test_a_huge_sparse_picture_file_is_refused_by_its_size(write_script: ScriptWriter, project: Path) -> None:
+    sparse = project / "assets" / "images" / "sparse.png"
+    with sparse.open("wb") as handle:
+        handle.truncate(2 * 2**30)
+    write_script("0001.md", HEAD.format(n=1) + "## 开场\n![s](../assets/images/sparse.png)\n你好。\n")
+    result = pufa(project, "build", "--dry-run")
+    assert result.returncode == 1
+    assert errors_of(result) == [
+        "scripts/0001.md:7: error: ../assets/images/sparse.png is too large: 2 GB; the limit is 100 MB (picture_bytes)"
+    ]
+
+
+def test_music_is_hashed_in_blocks(write_script: ScriptWriter, project: Path) -> None:
+    """A 400 MB music file (sparse: quick to make) is hashed by a process that may hold 500 MB in all."""
+    music = project / "assets" / "music.m4a"
+    with music.open("wb") as handle:
+        handle.truncate(400 * 2**20)
+    (project / "pufa.toml").write_text('[voice]\nengine = "espeak"\n[sound]\nmusic = "assets/music.m4a"\n', "utf-8")
+    write_script("0001.md", HEAD.format(n=1) + "## 开场\n你好。\n")
+    result = pufa(project, "build", "--dry-run")
+    assert result.returncode == 0, result.stderr
+    assert "0001" in result.stdout
+
+
+def test_only_ranges_are_matched_not_expanded(write_script: ScriptWriter, project: Path) -> None:
+    write_script("0001.md", HEAD.format(n=1) + "## 开场\n你好。\n")
+    write_script("0002.md", HEAD.format(n=2) + "## 开场\n你好。\n")
+    result = pufa(project, "build", "--dry-run", "--only", "2-1000000000000")
+    assert result.returncode == 0, result.stderr
+    assert "0002" in result.stdout and "0001" not in result.stdout
+    selection = parse_only("1250-1252,1260")
+    assert selection is not None and 1251 in selection and 1253 not in selection
+    bad = pufa(project, "build", "--only", "1" * 5000)
+    assert bad.returncode == 1
+    assert bad.stderr.startswith("pufa: error: --only: '1111111111") and bad.stderr.count("\n") == 1
+
+
+def test_control_characters_are_refused_in_titles_tags_and_laws(write_script: ScriptWriter, project: Path) -> None:
+    write_script(
+        "0001.md",
+        '---\nepisode: 1\ntitle: "标题\\r伪造"\ntopic: 民法典\ntags: ["a\\u001cb"]\nlaws: ["《民法典》\\n第一条"]\n---\n'
+        "## 开场\n你好。\n",
+    )
+    result = pufa(project, "check")
+    assert errors_of(result) == [
+        "scripts/0001.md:3:1: error: 'title' contains the control character U+000D; write it on one line without it",
+        "scripts/0001.md:5:1: error: 'tags' contains the control character U+001C; write it on one line without it",
+        "scripts/0001.md:6:1: error: 'laws' contains the control character U+000A; write it on one line without it",
+    ]
+
+
+def test_control_characters_in_the_text(write_script: ScriptWriter, project: Path) -> None:
+    write_script("0001.md", HEAD.format(n=1) + "## 开场\n你好\x1b[2J。\n")
+    result = pufa(project, "check")
+    assert errors_of(result) == ["scripts/0001.md:7:3: error: control character U+001B in the text; remove it"]
+
+
+def test_numbers_of_any_length_are_read() -> None:
+    assert normalize("罚款10000000000000000元") == "罚款一零零零零零零零零零零零零零零零零元"
+    assert normalize("罚款9999999999999999元").startswith("罚款九千九百九十九万亿")
+    assert normalize("第" + "1" * 5000 + "条") == "第" + "一" * 5000 + "条"
+
+
+def test_the_readme_lists_every_limit() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("## Limits") :]
+    for limit in limits.LIMITS:
+        assert f"`{limit.name}`" in table, limit.name
+
+
+def test_limits_have_reasons() -> None:
+    assert len({limit.name for limit in limits.LIMITS}) == len(limits.LIMITS)
+    for limit in limits.LIMITS:
+        assert limit.value > 0 and limit.reason and limit.what
+
+
+def test_logo_bomb_is_refused_before_work(write_script: ScriptWriter, project: Path) -> None:
+    logo = project / "assets" / "logo.png"
+    subprocess.run([sys.executable, str(CASES / "make_png_bomb.py"), str(logo), "20000", "20000"], check=True)
+    (project / "pufa.toml").write_text('[voice]\nengine = "espeak"\n[theme]\nlogo = "assets/logo.png"\n', "utf-8")
+    write_script("0001.md", HEAD.format(n=1) + "## 开场\n你好。\n")
+    for command in ("check", "build"):
+        result = pufa(project, command)
+        assert result.returncode == 1
+        assert result.stderr == (
+            f"pufa: error: {project / 'pufa.toml'}: 'theme.logo' assets/logo.png is too large: 20000x20000 = "
+            "400,000,000 pixels; the limit is 50,000,000 (picture_pixels); scale it down\n"
+        )
+    assert nothing_built(project)
