@@ -390,9 +390,13 @@ def say(ctx: click.Context, text: str, output: Path | None, explain: bool, tts: 
       pufa say "请拨打96110" -o check.wav --tts espeak
     """
     from pipeline.config import load_config
+    from pipeline.limits import PARAGRAPH_CHARS
     from pipeline.speech.say import explain_text
     from pipeline.speech.say import say as say_text
 
+    if len(text) > PARAGRAPH_CHARS.value:
+        limit = f"the limit is {PARAGRAPH_CHARS.value} ({PARAGRAPH_CHARS.name})"
+        raise PufaError(f"the text has {len(text)} characters; {limit}")
     config = load_config(_project(ctx))
     if explain:
         explanation = explain_text(config, text)

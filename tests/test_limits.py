@@ -235,10 +235,16 @@ def test_control_characters_in_the_text(write_script: ScriptWriter, project: Pat
     assert errors_of(result) == ["scripts/0001.md:7:3: error: control character U+001B in the text; remove it"]
 
 
-def test_numbers_of_any_length_are_read() -> None:
-    assert normalize("罚款10000000000000000元") == "罚款一零零零零零零零零零零零零零零零零元"
-    assert normalize("罚款9999999999999999元").startswith("罚款九千九百九十九万亿")
-    assert normalize("第" + "1" * 5000 + "条") == "第" + "一" * 5000 + "条"
+def test_numbers_of_any_length_are_read_or_refused_in_one_line(write_script: ScriptWriter, project: Path) -> None:
+    assert normalize("罚款10000000000000000元") == "罚款一亿亿元"
+    write_script("0001.md", HEAD.format(n=1) + "## 开场\n罚款" + "9" * 2000 + "元。\n")
+    result = pufa(project, "check")
+    assert result.returncode == 1
+    [line] = errors_of(result)
+    assert line.startswith("scripts/0001.md:7:1: error: cannot read the number 999")
+    said = pufa(project, "say", "罚款" + "9" * 5000 + "元")
+    assert said.returncode == 1
+    assert said.stderr == "pufa: error: the text has 5003 characters; the limit is 3000 (paragraph_chars)\n"
 
 
 def test_the_readme_lists_every_limit() -> None:
