@@ -9,15 +9,19 @@ same episode at once. A bad or failing episode is reported and the rest go on, u
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import os
 import queue
 import shutil
+import signal
+import sys
 import time
 from collections.abc import Callable, Container, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from multiprocessing import Manager
+from multiprocessing.managers import SyncManager
 from pathlib import Path
 from typing import Any
 
@@ -83,6 +87,9 @@ def build(
         report.warning(plan.warning)
     report.begin(len(plan.to_build), len(plan.to_skip))
     outcomes: list[_Outcome] = []
+    if plan.to_build:
+        with Catalog(config.catalog_path) as catalog:
+            catalog.check_writable()
     try:
         if plan.to_build:
             assert tools is not None
@@ -182,6 +189,22 @@ def _announce(report: Progress, planned: PlannedEpisode, outcome: _Outcome) -> N
 _worker_tools: Tools | None = None
 
 
+def die_with_parent(parent: int) -> None:
+    """Runs first in every worker: the kernel kills it when the build that started it dies, even by ``kill -9``.
+
+    Linux's parent-death signal (``prctl(PR_SET_PDEATHSIG)``); elsewhere the pool's own
+    broken-pipe detection is all there is. If the parent died before this ran, exit at once.
+    """
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
 def _worker(config: Config, engine: str, planned: PlannedEpisode, events: Any) -> _Outcome:
     """Runs in a worker process: tools are loaded once per process, stages go back through ``events``."""
     global _worker_tools
@@ -195,7 +218,9 @@ def _run_parallel(config: Config, plan: BuildPlan, jobs: int, fail_fast: bool, r
     waiting = list(plan.to_build)
     outcomes: list[_Outcome] = []
     retried: set[int] = set()
-    with Manager() as manager:
+    manager = SyncManager()
+    manager.start(die_with_parent, (os.getpid(),))
+    with manager:
         events = manager.Queue()
         while waiting:
             if _run_pool(config, plan.engine, waiting, jobs, fail_fast, report, events, outcomes, retried):
@@ -220,7 +245,10 @@ def _run_pool(
     goes back in the queue once, for a fresh pool; an episode that breaks a pool twice fails.
     """
     running: dict[Future[_Outcome], PlannedEpisode] = {}
-    with ProcessPoolExecutor(max_workers=min(jobs, len(waiting))) as pool:
+    pool = ProcessPoolExecutor(
+        max_workers=min(jobs, len(waiting)), initializer=die_with_parent, initargs=(os.getpid(),)
+    )
+    with pool:
         while waiting or running:
             while waiting and len(running) < jobs:
                 planned = waiting.pop(0)

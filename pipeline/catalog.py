@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pipeline.errors import CatalogError
-from pipeline.fsutil import atomic_write_text
+from pipeline.fsutil import atomic_write_text, no_space_message
 
 MIGRATIONS: tuple[str, ...] = (
     """
@@ -108,16 +109,38 @@ class CatalogRow:
 COLUMNS = tuple(f.name for f in fields(CatalogRow))
 
 
+BUSY_TIMEOUT_SECONDS = 30.0  # how long a writer waits for another build's transaction to end
+
+
+def exports_of(path: Path) -> Path:
+    """Where the catalog at ``path`` is exported as JSON: ``output/catalog.json`` beside it."""
+    return path.parent / "output" / "catalog.json"
+
+
 class Catalog:
-    def __init__(self, path: Path) -> None:
+    """``catalog.db``. Opening it refuses to start a fresh, empty catalog where exports say one existed."""
+
+    def __init__(self, path: Path, *, fresh: bool = False) -> None:
         self.path = path
+        if not fresh:
+            _refuse_lost_catalog(path)
         try:
-            self._db = sqlite3.connect(path, timeout=30, isolation_level=None)
+            self._db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA busy_timeout=30000")
+            self._db.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}")
+            # Every commit reaches the disk before pufa goes on (WAL's default syncs only at checkpoints).
+            self._db.execute("PRAGMA synchronous=FULL")
             self._migrate()
         except sqlite3.Error as exc:
-            raise CatalogError(f"{path}: cannot open the catalog: {exc}") from None
+            raise _catalog_error(path, "cannot open the catalog", exc) from None
+
+    def check_writable(self) -> None:
+        """Fail now, before any rendering, if the catalog cannot be written (read-only, locked, full)."""
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.execute("ROLLBACK")
+        except sqlite3.Error as exc:
+            raise _catalog_error(self.path, "cannot write the catalog, so nothing was built", exc) from None
 
     def close(self) -> None:
         self._db.close()
@@ -167,20 +190,39 @@ class Catalog:
                 placeholders = ", ".join(f":{c}" for c in COLUMNS)
                 db.execute(f"INSERT OR REPLACE INTO episodes ({', '.join(COLUMNS)}) VALUES ({placeholders})", values)
         except sqlite3.Error as exc:
-            raise CatalogError(f"{self.path}: cannot record episode {row.number}: {exc}") from None
+            raise _catalog_error(self.path, f"cannot record episode {row.number}", exc) from None
         return row
+
+    def restore(self, rows: list[CatalogRow]) -> int:
+        """Insert exported ``rows`` into an empty catalog (``pufa catalog import``); returns how many."""
+        try:
+            with self._transaction() as db:
+                if db.execute("SELECT COUNT(*) FROM episodes").fetchone()[0]:
+                    raise CatalogError(
+                        f"{self.path}: already holds episodes; import only restores a lost catalog, "
+                        "move catalog.db aside first if you mean to replace it"
+                    )
+                for row in rows:
+                    values = asdict(row)
+                    values["laws"] = json.dumps(list(row.laws), ensure_ascii=False)
+                    values["tags"] = json.dumps(list(row.tags), ensure_ascii=False)
+                    placeholders = ", ".join(f":{c}" for c in COLUMNS)
+                    db.execute(f"INSERT INTO episodes ({', '.join(COLUMNS)}) VALUES ({placeholders})", values)
+        except sqlite3.Error as exc:
+            raise _catalog_error(self.path, "cannot import", exc) from None
+        return len(rows)
 
     def rows(self) -> list[CatalogRow]:
         try:
             cursor = self._db.execute(f"SELECT {', '.join(COLUMNS)} FROM episodes ORDER BY number")
-            return [_row(values) for values in cursor.fetchall()]
+            return [_row(values, self.path) for values in cursor.fetchall()]
         except sqlite3.Error as exc:
-            raise CatalogError(f"{self.path}: cannot read the catalog: {exc}") from None
+            raise _catalog_error(self.path, "cannot read the catalog", exc) from None
 
     def get(self, number: int) -> CatalogRow | None:
         cursor = self._db.execute(f"SELECT {', '.join(COLUMNS)} FROM episodes WHERE number = ?", (number,))
         values = cursor.fetchone()
-        return _row(values) if values else None
+        return _row(values, self.path) if values else None
 
 
 JOURNAL_FIELDS = (
@@ -272,7 +314,7 @@ class Journal:
                 if state == "published":
                     db.execute("UPDATE episodes SET status = 'published' WHERE number = ?", (episode,))
         except sqlite3.Error as exc:
-            raise CatalogError(f"{self.catalog.path}: cannot write the publish journal: {exc}") from None
+            raise _catalog_error(self.catalog.path, "cannot write the publish journal", exc) from None
         result = self.get(episode, channel)
         assert result is not None
         return result
@@ -291,12 +333,73 @@ def _replace_status(row: CatalogRow, status: str) -> CatalogRow:
     return replace(row, status=status)
 
 
-def _row(values: tuple[object, ...]) -> CatalogRow:
+def _row(values: tuple[object, ...], path: Path) -> CatalogRow:
     data = dict(zip(COLUMNS, values, strict=True))
-    data["laws"] = tuple(json.loads(str(data["laws"])))
-    data["tags"] = tuple(json.loads(str(data["tags"])))
+    for column in ("laws", "tags"):
+        try:
+            items = json.loads(str(data[column]))
+        except ValueError:
+            items = None
+        if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+            raise CatalogError(
+                f"{path}: episode {data['number']}: '{column}' is not a JSON list of texts "
+                f"({str(data[column])[:40]!r}); correct it (e.g. [\"a\", \"b\"]) or run pufa build --force"
+            )
+        data[column] = tuple(items)
     data["draft_voice"] = bool(data["draft_voice"])
     return CatalogRow(**data)  # type: ignore[arg-type]
+
+
+def _refuse_lost_catalog(path: Path) -> None:
+    """A missing or empty catalog.db beside exports that list episodes is a lost catalog, not a new project."""
+    try:
+        if path.is_file() and path.stat().st_size > 0:
+            return
+        exported = json.loads(exports_of(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    if isinstance(exported, list) and exported:
+        state = "empty (0 bytes)" if path.is_file() else "missing"
+        raise CatalogError(
+            f"{path}: {state}, but {exports_of(path).relative_to(path.parent).as_posix()} lists {len(exported)} "
+            f"episodes; not starting a new catalog. Restore it from a backup, or run: pufa catalog import "
+            f"{exports_of(path).relative_to(path.parent).as_posix()}"
+        )
+
+
+def _catalog_error(path: Path, action: str, exc: sqlite3.Error) -> CatalogError:
+    """An SQLite error as one line; a full disk says so ("database or disk is full", or I/O errors with no room)."""
+    text = str(exc)
+    if "full" in text or ("disk I/O" in text and shutil.disk_usage(path.parent).free < 1 << 20):
+        return CatalogError(no_space_message(path))
+    hint = ""
+    if "locked" in text:
+        hint = "; another program holds it (a database browser?): close it and run again"
+    elif "readonly" in text:
+        hint = "; make catalog.db and its folder writable"
+    return CatalogError(f"{path}: {action}: {text}{hint}")
+
+
+def from_json(text: str, source: Path) -> list[CatalogRow]:
+    """Rows from an export (``output/catalog.json``), each checked; a bad one is named."""
+    try:
+        items = json.loads(text)
+    except ValueError as exc:
+        raise CatalogError(f"{source}: not JSON ({exc})") from None
+    if not isinstance(items, list):
+        raise CatalogError(f"{source}: not a catalog export (a JSON list of episodes)")
+    rows = []
+    for index, item in enumerate(items, start=1):
+        try:
+            data = {c: item[c] for c in COLUMNS if c in item}
+            data["laws"], data["tags"] = tuple(item["laws"]), tuple(item["tags"])
+            row = CatalogRow(**data)
+        except (KeyError, TypeError) as exc:
+            raise CatalogError(f"{source}: entry {index} is not an episode row ({exc})") from None
+        if row.status not in STATUSES:
+            raise CatalogError(f"{source}: entry {index}: unknown status {row.status!r}")
+        rows.append(row)
+    return rows
 
 
 def to_json(rows: list[CatalogRow]) -> str:
@@ -304,13 +407,19 @@ def to_json(rows: list[CatalogRow]) -> str:
 
 
 def to_csv(rows: list[CatalogRow]) -> str:
-    """CSV for spreadsheets: lists joined with '；' so a cell reads as Chinese text."""
+    """CSV for spreadsheets: lists joined with '；' so a cell reads as Chinese text; no cell runs as a formula."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     for row in rows:
-        writer.writerow(["；".join(v) if isinstance(v, tuple) else v for v in (getattr(row, c) for c in COLUMNS)])
+        cells = ["；".join(v) if isinstance(v, tuple) else v for v in (getattr(row, c) for c in COLUMNS)]
+        writer.writerow([spreadsheet_safe(c) if isinstance(c, str) else c for c in cells])
     return buffer.getvalue()
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """A text cell a spreadsheet will not run: a leading = + - @ tab or CR gets a ' in front (OWASP CSV injection)."""
+    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
 
 
 def export(rows: list[CatalogRow], output_dir: Path) -> None:

@@ -70,6 +70,11 @@ class PufaGroup(click.Group):
             _exit_for(exc)
 
 
+def _say(text: str, err: bool = False) -> None:
+    """Print text that carries the user's words (titles, findings, tables): control characters shown escaped."""
+    click.echo(escape(text, keep_newlines=True), err=err)
+
+
 def _debugging() -> bool:
     context = click.get_current_context(silent=True)
     root = context.find_root() if context else None
@@ -185,13 +190,13 @@ def build(
     if dry_run:
         plan, _tools = plan_build(config, scripts, only=selection, force=force, tts=tts)
         if plan.warning:
-            click.echo(_("warning: {text}").format(text=plan.warning), err=True)
+            _say(_("warning: {text}").format(text=plan.warning), err=True)
         for failure in plan.failures:
-            click.echo(failure.message, err=True)
-        click.echo(plan_table(plan, verbose=verbose))
+            _say(failure.message, err=True)
+        _say(plan_table(plan, verbose=verbose))
         sys.exit(1 if plan.failures else 0)
     interactive = sys.stderr.isatty() and not quiet and not verbose
-    progress = TerminalProgress() if interactive else PlainProgress(click.echo, verbose=verbose, quiet=quiet)
+    progress = TerminalProgress() if interactive else PlainProgress(_say, verbose=verbose, quiet=quiet)
     report = build_all(
         config,
         scripts,
@@ -204,8 +209,8 @@ def build(
         cluster=address,
     )
     for failure in report.failed:
-        click.echo(failure.message, err=True)
-    click.echo(build_summary(report, verbose=verbose))
+        _say(failure.message, err=True)
+    _say(build_summary(report, verbose=verbose))
     if not report.ok:
         sys.exit(1)
 
@@ -311,7 +316,7 @@ def export_jianying(ctx: click.Context, episode: int, to: Path | None) -> None:
     click.echo(f"draft: {display_path(made.folder)} ({made.duration / 1e6:.1f} s; segments: {counts})")
 
 
-@main.command()
+@main.group(invoke_without_command=True)
 @click.option(
     "--format",
     "output_format",
@@ -323,14 +328,17 @@ def export_jianying(ctx: click.Context, episode: int, to: Path | None) -> None:
 @click.pass_context
 @reports_errors
 def catalog(ctx: click.Context, output_format: str) -> None:
-    """Show every episode in catalog.db.
+    """Show every episode in catalog.db; ``pufa catalog import FILE`` restores a lost catalog from its export.
 
     \b
     Examples:
       pufa catalog
       pufa catalog --format json
       pufa catalog --format csv > episodes.csv
+      pufa catalog import output/catalog.json
     """
+    if ctx.invoked_subcommand is not None:
+        return
     from pipeline.catalog import Catalog, Journal, to_csv, to_json
     from pipeline.config import load_config
     from pipeline.report import catalog_table
@@ -344,7 +352,32 @@ def catalog(ctx: click.Context, output_format: str) -> None:
     elif output_format == "csv":
         click.echo(to_csv(rows), nl=False)
     else:
-        click.echo(catalog_table(rows, publications))
+        _say(catalog_table(rows, publications))
+
+
+@catalog.command("import")
+@click.argument("export", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.pass_context
+@reports_errors
+def catalog_import(ctx: click.Context, export: Path) -> None:
+    """Restore a lost or empty catalog.db from its export (output/catalog.json).
+
+    The episodes come back with their status, paths and input hashes, so up-to-date
+    episodes are not rebuilt. The publish journal is not in the export.
+
+    \b
+    Example:
+      pufa catalog import output/catalog.json
+    """
+    from pipeline.catalog import Catalog, from_json
+    from pipeline.config import load_config
+    from pipeline.fsutil import read_text
+
+    config = load_config(_project(ctx.find_root()))
+    rows = from_json(read_text(export), export)
+    with Catalog(config.catalog_path, fresh=True) as db:
+        count = db.restore(rows)
+    click.echo(f"imported {count} episodes into {config.catalog_path}")
 
 
 @main.command()
@@ -532,7 +565,7 @@ def check(ctx: click.Context, scripts: tuple[Path, ...], output_format: str, str
         click.echo(report.to_json())
     else:
         for finding in report.findings:
-            click.echo(finding.format())
+            _say(finding.format())
         click.echo(
             _("{scripts} scripts: {errors} errors, {warnings} warnings, {notes} notes").format(
                 scripts=report.scripts,
@@ -690,12 +723,12 @@ def publish_send(
         allow_draft_voice=allow_draft_voice,
         submit=submit,
         broadcast=mode == "broadcast",
-        echo=click.echo,
+        echo=_say,
     )
     if not dry_run:
         for outcome in outcomes:
             for line in outcome.lines:
-                click.echo(line)
+                _say(line)
 
 
 @publish.command("mark")
@@ -715,7 +748,7 @@ def publish_mark(ctx: click.Context, episode: int, channel: str, url: str) -> No
     from pipeline.publish.episodes import mark
 
     entry = mark(load_config(_project(ctx.find_root())), episode, channel, url)
-    click.echo(f"{entry.episode:04d} {entry.channel}: {entry.state} {entry.url}")
+    _say(f"{entry.episode:04d} {entry.channel}: {entry.state} {entry.url}")
 
 
 @publish.command("sync")
@@ -733,7 +766,7 @@ def publish_sync(ctx: click.Context) -> None:
 
     found = sync(load_config(_project(ctx.find_root())))
     for entry in found:
-        click.echo(f"{entry.episode:04d} mp: published {entry.url}")
+        _say(f"{entry.episode:04d} mp: published {entry.url}")
     click.echo(_("{count} newly recorded").format(count=len(found)))
 
 

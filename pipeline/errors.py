@@ -54,6 +54,10 @@ class CatalogError(PufaError):
     """catalog.db could not be read or written."""
 
 
+class TextFileError(PufaError):
+    """A text file pufa reads is not UTF-8 (or not readable as text)."""
+
+
 class DiskFullError(PufaError):
     """A write failed because its disk is full: 'no space left on DEVICE while writing FILE'."""
 

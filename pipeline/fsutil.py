@@ -13,7 +13,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from pipeline.errors import DiskFullError, display_path
+from pipeline.errors import DiskFullError, TextFileError, display_path
 
 
 def temporary_sibling(target: Path, mode: int | None = None) -> Path:
@@ -88,6 +88,18 @@ def atomic_write_bytes(target: Path, data: bytes, mode: int | None = None) -> No
 
 def atomic_write_text(target: Path, text: str, encoding: str = "utf-8", mode: int | None = None) -> None:
     atomic_write_bytes(target, text.encode(encoding), mode)
+
+
+def read_text(path: Path, encoding: str = "utf-8") -> str:
+    """A text file pufa reads (law texts, lexicon, credentials): not UTF-8 is one line naming the file and line."""
+    data = path.read_bytes()
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise TextFileError(
+            f"{display_path(path)}:{line}: error: not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as UTF-8"
+        ) from None
 
 
 def disk_error(exc: OSError, target: Path) -> OSError | DiskFullError:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pipeline.catalog import Catalog, CatalogRow
 from pipeline.config import Config
-from pipeline.errors import ConfigError, PufaError, ScriptError, display_path
+from pipeline.errors import ConfigError, Diagnostic, PufaError, ScriptError, display_path
 from pipeline.limits import ONLY_RANGES, picture_problem
 from pipeline.picture.fonts import resolve_font
 from pipeline.render import Tools, input_digests, input_hash
@@ -96,9 +96,36 @@ def check_logo(config: Config) -> None:
     path = config.root / config.theme.logo
     if not path.is_file():
         raise ConfigError(f"{config.path}: 'theme.logo' names {config.theme.logo}, which does not exist")
+    if not inside(path, config.root):
+        raise ConfigError(
+            f"{config.path}: 'theme.logo' {config.theme.logo} is outside the project folder; copy it into assets/"
+        )
     problem = picture_problem(path)
     if problem:
         raise ConfigError(f"{config.path}: 'theme.logo' {config.theme.logo} is {problem}")
+
+
+def inside(path: Path, root: Path) -> bool:
+    """Whether ``path``, links followed, lies in the project folder ``root``."""
+    return path.resolve().is_relative_to(root.resolve())
+
+
+def outside_pictures(config: Config, episode: Episode) -> list[Diagnostic]:
+    """Scene pictures outside the project (absolute paths, ``..`` out of it, links out of it): errors.
+
+    A project is copied, backed up and shared as one folder, and manifests record paths
+    relative to it; a picture elsewhere on this machine would be missing everywhere else.
+    """
+    return [
+        Diagnostic(
+            episode.path,
+            scene.line,
+            f"the picture of scene '{scene.label}' is outside the project folder ({scene.image}); "
+            "copy it into assets/images/",
+        )
+        for scene in episode.scenes
+        if scene.image is not None and not inside(scene.image, config.root)
+    ]
 
 
 def script_paths(config: Config) -> list[Path]:
@@ -139,7 +166,14 @@ def plan_build(
     for path, error in bad.items():
         if path in wanted_set and (only is None or _number_in(path, only)):
             failures.append(Failure(path, _format(error)))
-    selected = [e for e in episodes if e.path in wanted_set and (only is None or e.number in only)]
+    selected = []
+    for episode in episodes:
+        if episode.path in wanted_set and (only is None or episode.number in only):
+            foreign = outside_pictures(config, episode)
+            if foreign:
+                failures.append(Failure(episode.path, _format(ScriptError(foreign))))
+            else:
+                selected.append(episode)
     if not selected:
         return BuildPlan("", None, (), tuple(sorted(failures, key=lambda f: str(f.script)))), None
 

@@ -7,6 +7,7 @@ folder of official law texts when one lies beside the project (``../laws`` or
 
 from __future__ import annotations
 
+import os
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -22,38 +23,56 @@ LAWS_BESIDE = ("../laws", "../shared/laws")
 
 
 def init_project(directory: Path) -> list[Path]:
-    """Create ``directory`` as a project; refuse if it already holds a pufa.toml. Returns what was created."""
+    """Create ``directory`` as a project; refuse if it already holds a pufa.toml. Returns what was created.
+
+    Nothing is written through a symbolic link: a link anywhere below ``directory`` where pufa
+    would create a folder or a file (even a dangling one) is refused before anything is written,
+    and files are created with O_EXCL | O_NOFOLLOW, so a link made meanwhile is not followed either.
+    """
     config_path = directory / CONFIG_NAME
-    if config_path.exists():
+    if config_path.exists() or config_path.is_symlink():
         raise PufaError(f"{config_path} already exists; not overwriting an existing project")
     if directory.exists() and not directory.is_dir():
         raise PufaError(f"{directory} exists and is not a folder")
+    values: dict[str, dict[str, Any]] = {"sound": {"music": MUSIC, "opening_stinger": STING}}
+    laws = next((folder for folder in LAWS_BESIDE if (directory / folder).is_dir()), None)
+    if laws is not None:
+        values["review"] = {"laws_dir": laws}
+    templates = files("pipeline").joinpath("templates")
+    files_to_write: dict[Path, str | bytes] = {
+        directory / name: templates.joinpath(Path(name).name).read_bytes() for name in (MUSIC, STING)
+    }
+    files_to_write |= {
+        config_path: default_config_text(values),
+        directory / "scripts" / "0001-example.md": templates.joinpath("example.md").read_text("utf-8"),
+        directory / "output" / ".gitkeep": "",
+        directory / ".gitignore": GITIGNORE,
+    }
+    for path in [*(directory / f for f in FOLDERS), *files_to_write]:
+        for part in (path, *path.parents):
+            if part == directory:
+                break
+            if part.is_symlink():
+                raise PufaError(f"{part} is a symbolic link; pufa init writes nothing through links, remove it first")
     created: list[Path] = []
     for folder in FOLDERS:
         path = directory / folder
         if not path.exists():
             path.mkdir(parents=True)
             created.append(path)
-    values: dict[str, dict[str, Any]] = {"sound": {"music": MUSIC, "opening_stinger": STING}}
-    laws = next((folder for folder in LAWS_BESIDE if (directory / folder).is_dir()), None)
-    if laws is not None:
-        values["review"] = {"laws_dir": laws}
-    templates = files("pipeline").joinpath("templates")
-    for name in (MUSIC, STING):
-        path = directory / name
+    for path, content in files_to_write.items():
         if not path.exists():
-            path.write_bytes(templates.joinpath(Path(name).name).read_bytes())
-            created.append(path)
-    files_to_write = {
-        config_path: default_config_text(values),
-        directory / "scripts" / "0001-example.md": files("pipeline")
-        .joinpath("templates/example.md")
-        .read_text("utf-8"),
-        directory / "output" / ".gitkeep": "",
-        directory / ".gitignore": GITIGNORE,
-    }
-    for path, text in files_to_write.items():
-        if not path.exists():
-            path.write_text(text, encoding="utf-8")
+            _create(path, content.encode("utf-8") if isinstance(content, str) else content)
             created.append(path)
     return created
+
+
+def _create(path: Path, data: bytes) -> None:
+    """Write a new file; never through a link, never over an existing file."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(path, flags, 0o666)
+    except OSError as exc:
+        raise PufaError(f"{path}: cannot create it ({exc.strerror})") from None
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)

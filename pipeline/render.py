@@ -136,7 +136,8 @@ def input_digests(config: Config, episode: Episode, tools: Tools) -> dict[str, o
 
 
 def _bounded_sound(path: Path, root: Path) -> Path:
-    """``path`` if it is within the size limit for music and stingers, else a RenderError saying so."""
+    """``path`` if it is inside the project and within the size limit for music and stingers, else a RenderError."""
+    _inside_project(path, root, relative(path, root))
     size = path.stat().st_size
     if size > SOUND_BYTES.value:
         raise RenderError(
@@ -165,7 +166,14 @@ def music_for(config: Config, episode: Episode) -> Path | None:
         path = (config.root / "assets" / "music" / choice).resolve()
     if not path.is_file():
         raise RenderError(f"episode {episode.number}: music file not found: {choice}")
+    _inside_project(path, config.root, choice)
     return path
+
+
+def _inside_project(path: Path, root: Path, given: str) -> None:
+    """Sound files are part of the project: one outside it would be missing on every other machine."""
+    if not path.resolve().is_relative_to(root.resolve()):
+        raise RenderError(f"{given}: the sound file is outside the project folder; copy it into assets/music/")
 
 
 def stingers_for(config: Config, track: CaptionTrack) -> list[tuple[Path, float]]:
@@ -178,6 +186,7 @@ def stingers_for(config: Config, track: CaptionTrack) -> list[tuple[Path, float]
             path = (config.root / name).resolve()
             if not path.is_file():
                 raise RenderError(f"stinger not found: {name} (sound section of pufa.toml)")
+            _inside_project(path, config.root, name)
             placed.append((path, at))
     return placed
 

@@ -9,9 +9,10 @@ import re
 import unicodedata
 
 # C0 and C1 controls (ESC starts every escape sequence), DEL, and the Unicode line and
-# paragraph separators: a terminal would act on them, so they are shown as \\xNN or \\uNNNN.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
-_CONTROL_OR_BREAK = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# paragraph separators: a terminal would act on them, so they are shown as \xNN or \uNNNN.
+# Lone surrogates (undecodable bytes of a file name) cannot even be encoded for printing.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+_CONTROL_OR_BREAK = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 
 
 def display_width(text: str) -> int:
@@ -35,6 +36,8 @@ def escape(text: str, *, keep_newlines: bool = False) -> str:
         if named:
             return named
         code = ord(char)
+        if 0xDC80 <= code <= 0xDCFF:
+            return f"\\x{code - 0xDC00:02x}"  # a byte of a file name that is not UTF-8 (surrogateescape)
         return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
     return pattern.sub(shown, text)

@@ -84,6 +84,10 @@ class FakeWeChat:
             if kind == "drop":
                 self._route(request)
                 return None
+            if kind.startswith("lose:"):  # an answer without one of its fields
+                answer = self._route(request)
+                answer.pop(kind.removeprefix("lose:"), None)
+                return answer
         if request.path != "/cgi-bin/stable_token" and request.query.get("access_token") not in self.valid_tokens:
             return {"errcode": 40001, "errmsg": "invalid credential, access_token is invalid or not latest"}
         return self._route(request)

@@ -23,7 +23,7 @@ from typing import Any
 import requests
 
 from pipeline.errors import PufaError
-from pipeline.fsutil import atomic_write_text
+from pipeline.fsutil import atomic_write_text, read_text
 from pipeline.locks import file_lock
 
 DEFAULT_BASE = "https://api.weixin.qq.com"
@@ -78,7 +78,7 @@ def load_credentials() -> Credentials:
     if os.name == "posix" and path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
         raise PublishError(f"{path} can be read by other users; run: chmod 600 {path}")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(read_text(path))
         return Credentials(str(data["appid"]), str(data["secret"]))
     except (KeyError, tomllib.TOMLDecodeError) as exc:
         raise PublishError(f'{path}: needs appid = "..." and secret = "..." ({type(exc).__name__})') from None
@@ -101,6 +101,21 @@ def explain(code: int, message: str) -> str:
     if code == 45065:
         return "this broadcast was already sent (45065)"
     return f"WeChat API error {code}: {message}"
+
+
+class Answer(dict[str, Any]):
+    """An object in a platform answer: a field it lacks is a one-line PublishError that says what to do."""
+
+    def __init__(self, path: str, fields: dict[str, Any]) -> None:
+        super().__init__(fields)
+        self.path = path
+
+    def __missing__(self, key: str) -> Any:
+        present = ", ".join(sorted(self)) or "no fields"
+        raise PublishError(
+            f"{self.path}: WeChat's answer has no '{key}' (it has {present}); what was done so far is in the "
+            "publish journal: run the same command again to resume, and report it if it happens again"
+        )
 
 
 class WeChatClient:
@@ -134,14 +149,25 @@ class WeChatClient:
     def _read_token(self) -> str | None:
         try:
             data = json.loads(self.token_file.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        except FileNotFoundError:
             return None
+        except (OSError, ValueError) as exc:
+            raise self._bad_token_cache(f"not readable JSON: {exc}") from None
+        shape: dict[str, type | tuple[type, ...]] = {"appid": str, "access_token": str, "expires_at": (int, float)}
+        if not isinstance(data, dict) or any(not isinstance(data.get(k), t) for k, t in shape.items()):
+            raise self._bad_token_cache("not the shape pufa writes")
         if (
             data.get("appid") != self.credentials.appid
             or data.get("expires_at", 0) - self.clock() < TOKEN_MARGIN_SECONDS
         ):
             return None
         return str(data["access_token"])
+
+    def _bad_token_cache(self, problem: str) -> PublishError:
+        return PublishError(
+            f"{self.token_file}: the access-token cache is {problem}; delete this file "
+            "(pufa fetches a new token) and run the command again"
+        )
 
     def _fetch_token(self) -> str:
         body = {"grant_type": "client_credential", "appid": self.credentials.appid, "secret": self.credentials.secret}
@@ -215,7 +241,7 @@ class WeChatClient:
         if response.status_code != 200:
             raise NetworkError(f"{path}: WeChat answered HTTP {response.status_code}")
         try:
-            answer: dict[str, Any] = response.json()
+            answer: dict[str, Any] = response.json(object_hook=lambda fields: Answer(path, fields))
         except ValueError:
             raise NetworkError(f"{path}: WeChat answered something that is not JSON") from None
         code = int(answer.get("errcode", 0) or 0)

@@ -21,7 +21,7 @@ from pipeline.config import Config
 from pipeline.errors import Diagnostic, display_path
 from pipeline.picture.fonts import FontFace, resolve_bold_font, resolve_font
 from pipeline.picture.layout import Layout, caption_measure, check_episode_layout, describe, planned_captions
-from pipeline.plan import check_logo, no_such_script, script_paths
+from pipeline.plan import check_logo, no_such_script, outside_pictures, script_paths
 from pipeline.review.laws import LawLibrary, load_laws
 from pipeline.script import Episode, parse_scripts
 from pipeline.speech.normalize import Lexicon, ReadingError, cardinal, explain, load_lexicon, unreadable
@@ -82,6 +82,7 @@ def check(config: Config, scripts: Sequence[Path] = ()) -> CheckReport:
     for episode in episodes:
         if episode.path in set(wanted):
             findings += [_finding(d) for d in episode.notes]
+            findings += [_finding(d) for d in outside_pictures(config, episode)]
             findings += check_episode(config, episode, font, lexicon)
     if config.review.laws_dir and _library(config) is None:
         message = (

@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.fsutil import read_text
+
 _ARTICLE = re.compile(r"^(第[零〇一二三四五六七八九十百千]+条(?:之[一二三四五六七八九十]+)?)\s+(.*)$")
 _DATE = re.compile(r"\((\d{4}-\d{2}-\d{2})\)")
 ELLIPSIS = re.compile(r"…+|\.{3,}")
@@ -64,7 +66,7 @@ def load_laws(folder: Path) -> LawLibrary:
     articles: dict[tuple[str, str], str] = {}
     files = sorted(folder.rglob("*.md"), key=lambda p: (_DATE.findall(p.name) or [""])[-1])
     for path in files:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        lines = read_text(path).splitlines()
         if not lines or not lines[0].startswith("# ") or "<!-- INFO END -->" not in lines:
             continue
         title = lines[0][2:].strip()

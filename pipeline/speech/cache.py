@@ -8,10 +8,13 @@ outside output/ (``PUFA_CACHE_DIR``, else ``$XDG_CACHE_HOME/pufa``, else ``~/.ca
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
-import shutil
+import re
+import sys
+import zipfile
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -40,17 +43,44 @@ class CacheUsage:
     bytes: int
 
 
+_ENTRY = re.compile(r"^[0-9a-f]{64}\.npz$")
+_LEFTOVER = re.compile(r"^\.[0-9a-f]{64}\.npz\..+\.part$")
+
+
+def _entries(folder: Path) -> list[Path]:
+    """The files pufa wrote in the cache: ``xx/<sha256>.npz`` (and interrupted ``.part`` writes), nothing else."""
+    if not folder.is_dir():
+        return []
+    found = []
+    for shard in folder.iterdir():
+        if shard.is_dir() and not shard.is_symlink() and re.fullmatch(r"[0-9a-f]{2}", shard.name):
+            found += [
+                p
+                for p in shard.iterdir()
+                if p.is_file() and not p.is_symlink() and (_ENTRY.match(p.name) or _LEFTOVER.match(p.name))
+            ]
+    return found
+
+
 def cache_usage(folder: Path | None = None) -> CacheUsage:
-    folder = folder or audio_cache_dir()
-    sizes = [p.stat().st_size for p in folder.rglob("*.npz")] if folder.is_dir() else []
+    sizes = [p.stat().st_size for p in _entries(folder or audio_cache_dir()) if p.suffix == ".npz"]
     return CacheUsage(len(sizes), sum(sizes))
 
 
 def clear_cache(folder: Path | None = None) -> CacheUsage:
-    """Delete every cached recording; returns what was removed."""
+    """Delete every cached recording pufa wrote, and nothing else; returns what was removed.
+
+    The folder may be shared (``PUFA_CACHE_DIR`` pointing at a folder that also holds other
+    files): only ``xx/<sha256>.npz`` files are removed, then the shard folders they leave empty.
+    """
     folder = folder or audio_cache_dir()
     usage = cache_usage(folder)
-    shutil.rmtree(folder, ignore_errors=True)
+    entries = _entries(folder)
+    for entry in entries:
+        entry.unlink(missing_ok=True)
+    for emptied in [*{p.parent for p in entries}, folder]:
+        with contextlib.suppress(OSError):
+            emptied.rmdir()  # only when nothing else is in it
     return usage
 
 
@@ -85,12 +115,20 @@ class CachedEngine:
         key = self.key(pieces, settings)
         path = self.entry_path(key)
         cached = _read(path)
+        if cached is None and path.exists():
+            # Damaged (a truncated write, a disk error): discard it and synthesise again, once.
+            path.unlink(missing_ok=True)
+            sys.stderr.write(f"pufa: note: a damaged cached recording was discarded and will be made again: {path}\n")
         if cached is not None:
             self.hits += 1
             return cached
         self.misses += 1
         utterance = self.engine.speak(pieces, settings)
-        _write(path, utterance)
+        try:
+            _write(path, utterance)
+        except OSError as exc:
+            # The cache only saves time: a full or read-only cache disk must not fail the build.
+            sys.stderr.write(f"pufa: note: could not keep the recording in the audio cache ({exc.strerror})\n")
         return utterance
 
 
@@ -103,8 +141,8 @@ def _read(path: Path) -> Utterance | None:
                 pieces=tuple((float(a), float(b)) for a, b in data["pieces"]),
                 notes=tuple(str(n) for n in data["notes"]),
             )
-    except (OSError, KeyError, ValueError):
-        # Missing or damaged (an interrupted write from an older version): synthesise again.
+    except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile):
+        # Missing or damaged (an interrupted write, a truncated file): synthesise again.
         return None
 
 

@@ -7,6 +7,7 @@ from functools import cached_property
 from pathlib import Path
 
 from pipeline.errors import ConfigError
+from pipeline.fsutil import read_text
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ def load_lexicon(path: Path) -> Lexicon:
     if not path.is_file():
         return Lexicon()
     entries: dict[str, str] = {}
-    for number, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), start=1):
+    for number, line in enumerate(read_text(path, "utf-8-sig").splitlines(), start=1):
         content = line.split("#", 1)[0].rstrip()
         if not content.strip():
             continue

@@ -1,0 +1,259 @@
+"""The catalog and pufa's own files are safe: a lost catalog is never silently replaced, a locked one
+fails before rendering, exports cannot run as formulas, and every bad file gets one line."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from PIL import Image
+
+from pipeline import catalog as catalog_module
+from pipeline.catalog import Catalog, to_csv
+from pipeline.cli import main
+from tests.conftest import Built
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def series(built: Built, tmp_path: Path) -> Path:
+    """A copy of the built project: one episode in catalog.db and its exports."""
+    root = tmp_path / "series"
+    shutil.copytree(built.config.root, root)
+    return root
+
+
+def mp4s(root: Path) -> list[Path]:
+    return sorted((root / "output" / "episodes").rglob("*.mp4"))
+
+
+@pytest.mark.parametrize("damage", ["empty", "missing"])
+def test_a_lost_catalog_is_refused_and_import_restores_it(series: Path, damage: str) -> None:
+    database = series / "catalog.db"
+    exported = (series / "output" / "catalog.json").read_text(encoding="utf-8")
+    for extra in series.glob("catalog.db-*"):
+        extra.unlink()
+    if damage == "empty":
+        database.write_bytes(b"")
+    else:
+        database.unlink()
+    state = "empty (0 bytes)" if damage == "empty" else "missing"
+    expected = (
+        f"pufa: error: {database}: {state}, but output/catalog.json lists 1 episodes; not starting a new catalog. "
+        "Restore it from a backup, or run: pufa catalog import output/catalog.json\n"
+    )
+    for command in (["build"], ["build", "--force"], ["catalog"]):
+        code, _, err = invoke("--project", str(series), *command)
+        assert code == 1
+        assert err == expected
+    assert (series / "output" / "catalog.json").read_text(encoding="utf-8") == exported
+
+    code, out, _ = invoke("--project", str(series), "catalog", "import", str(series / "output" / "catalog.json"))
+    assert code == 0
+    assert out == f"imported 1 episodes into {database}\n"
+    code, out, _ = invoke("--project", str(series), "build", "--dry-run")
+    assert code == 0
+    with Catalog(database) as db:
+        assert [r.as_json() for r in db.rows()] == json.loads(exported)
+    code, _, err = invoke("--project", str(series), "catalog", "import", str(series / "output" / "catalog.json"))
+    assert code == 1
+    assert "already holds episodes" in err
+
+
+def test_a_locked_catalog_fails_before_rendering(
+    series: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(catalog_module, "BUSY_TIMEOUT_SECONDS", 0.2)
+    before = {p: p.stat().st_mtime_ns for p in mp4s(series)}
+    holder = sqlite3.connect(series / "catalog.db", isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        code, _, err = invoke("--project", str(series), "build", "--force")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert code == 1
+    assert err == (
+        f"pufa: error: {series / 'catalog.db'}: cannot write the catalog, so nothing was built: database is locked; "
+        "another program holds it (a database browser?): close it and run again\n"
+    )
+    assert {p: p.stat().st_mtime_ns for p in mp4s(series)} == before
+    assert not list((series / "output" / "episodes").glob(".work-*"))
+
+
+def test_a_hand_edited_row_that_is_not_json_is_one_line(series: Path) -> None:
+    with sqlite3.connect(series / "catalog.db") as db:
+        db.execute("UPDATE episodes SET laws = '《民法典》第一千二百五十四条' WHERE number = 7")
+    code, out, err = invoke("--project", str(series), "catalog")
+    assert code == 1 and out == ""
+    assert err == (
+        f"pufa: error: {series / 'catalog.db'}: episode 7: 'laws' is not a JSON list of texts "
+        "('《民法典》第一千二百五十四条'); correct it (e.g. [\"a\", \"b\"]) or run pufa build --force\n"
+    )
+
+
+def test_csv_cells_never_run_as_formulas(series: Path) -> None:
+    with Catalog(series / "catalog.db") as db:
+        [row] = db.rows()
+    hostile = replace(row, title='=HYPERLINK("http://x","点我")', topic="+1", tags=("@SUM(A1)", "-2", "安全"))
+    header, cells = list(csv.reader(to_csv([hostile]).splitlines()))
+    assert cells[header.index("title")] == "'=HYPERLINK(\"http://x\",\"点我\")"
+    assert cells[header.index("topic")] == "'+1"
+    assert cells[header.index("tags")] == "'@SUM(A1)；-2；安全"
+    assert cells[header.index("script")] == row.script
+
+
+def test_cache_clear_removes_only_pufas_recordings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.speech.cache import CachedEngine
+    from pipeline.speech.engines import VoiceSettings
+    from pipeline.speech.espeak import EspeakEngine
+
+    monkeypatch.setenv("PUFA_CACHE_DIR", str(tmp_path))
+    CachedEngine(EspeakEngine()).speak(["你好。"], VoiceSettings("cmn"))
+    audio = tmp_path / "audio"
+    (audio / "预算.xlsx").write_bytes(b"PK spreadsheet")
+    (audio / "ab").mkdir(exist_ok=True)
+    (audio / "ab" / "notes.txt").write_text("mine", encoding="utf-8")
+    code, out, _ = invoke("cache", "clear")
+    assert code == 0 and out.startswith("removed 1 recordings (")
+    assert sorted(p.relative_to(audio).as_posix() for p in audio.rglob("*")) == ["ab", "ab/notes.txt", "预算.xlsx"]
+
+
+def test_a_damaged_cache_entry_is_discarded_and_spoken_again(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    from pipeline.speech.cache import CachedEngine
+    from pipeline.speech.engines import VoiceSettings
+    from pipeline.speech.espeak import EspeakEngine
+
+    engine = CachedEngine(EspeakEngine(), tmp_path)
+    first = engine.speak(["你好。"], VoiceSettings("cmn"))
+    [entry] = list(tmp_path.rglob("*.npz"))
+    entry.write_bytes(entry.read_bytes()[: entry.stat().st_size // 2])
+    again = CachedEngine(EspeakEngine(), tmp_path)
+    second = again.speak(["你好。"], VoiceSettings("cmn"))
+    assert (again.hits, again.misses) == (0, 1)
+    assert abs(len(second.samples) - len(first.samples)) < first.sample_rate // 100
+    assert capfd.readouterr().err == (
+        f"pufa: note: a damaged cached recording was discarded and will be made again: {entry}\n"
+    )
+    third = CachedEngine(EspeakEngine(), tmp_path)
+    third.speak(["你好。"], VoiceSettings("cmn"))
+    assert (third.hits, third.misses) == (1, 0)
+
+
+@pytest.mark.parametrize("link", [".gitignore", "scripts", "output/.gitkeep"])
+def test_init_refuses_to_write_through_links(tmp_path: Path, link: str) -> None:
+    project, outside = tmp_path / "series", tmp_path / "outside"
+    outside.mkdir()
+    (project / "output").mkdir(parents=True)
+    target = outside / "victim"
+    (project / link).symlink_to(target)
+    code, out, err = invoke("init", str(project))
+    assert code == 1 and out == ""
+    assert err == (
+        f"pufa: error: {project / link} is a symbolic link; pufa init writes nothing through links, remove it first\n"
+    )
+    assert list(outside.iterdir()) == []
+    assert not (project / "pufa.toml").exists()
+
+
+HEAD = "---\nepisode: 1\ntitle: 测试\ntopic: 民法典\n---\n"
+
+
+def test_pictures_and_music_outside_the_project_are_refused(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(project)
+    Image.new("RGB", (64, 48), (1, 2, 3)).save(tmp_path / "elsewhere.png")
+    (project / "assets" / "images" / "link.png").symlink_to(tmp_path / "elsewhere.png")
+    body = f"## 一\n![a]({tmp_path / 'elsewhere.png'})\n你好。\n\n## 二\n![b](../assets/images/link.png)\n再见。\n"
+    (project / "scripts" / "0001.md").write_text(HEAD + body, encoding="utf-8")
+    code, _, err = invoke("--project", str(project), "build")
+    assert code == 1
+    outside = tmp_path / "elsewhere.png"
+    assert err.splitlines() == [
+        f"scripts/0001.md:6: error: the picture of scene '一' is outside the project folder ({outside}); "
+        "copy it into assets/images/",
+        f"scripts/0001.md:10: error: the picture of scene '二' is outside the project folder ({outside}); "
+        "copy it into assets/images/",
+    ]
+    assert not (project / "output" / "episodes").exists()
+    (project / "scripts" / "0001.md").write_text(HEAD + "## 一\n你好。\n", encoding="utf-8")
+    (tmp_path / "music.m4a").write_bytes(b"not really music")
+    (project / "pufa.toml").write_text('[voice]\nengine = "espeak"\n[sound]\nmusic = "../music.m4a"\n', "utf-8")
+    code, _, err = invoke("--project", str(project), "build")
+    assert code == 1
+    assert err == "pufa: error: ../music.m4a: the sound file is outside the project folder; copy it into assets/music/\n"
+
+
+def test_terminal_output_shows_control_characters_escaped(project: Path) -> None:
+    (project / "scripts" / "0001.md").write_text(
+        HEAD.replace("topic: 民法典", 'topic: 民法典\n"\\e]0;pwned\\a": 1') + "## 开场\n你好。\n", encoding="utf-8"
+    )
+    code, out, err = invoke("--project", str(project), "check")
+    assert code == 1
+    assert "\x1b" not in out + err and "\x07" not in out + err
+    assert "unknown field '\\x1b]0;pwned\\x07'" in out
+
+
+def test_text_files_that_are_not_utf8_are_named(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(project)
+    (project / "scripts" / "0001.md").write_text(HEAD + "## 开场\n你好。\n", encoding="utf-8")
+    (project / "assets" / "lexicon.tsv").write_bytes("单县\t善县\n".encode("gbk"))
+    code, _, err = invoke("--project", str(project), "check")
+    assert code == 1
+    assert err == "assets/lexicon.tsv:1: error: not UTF-8 text (byte 0xb5); save the file as UTF-8\n"
+
+
+def test_a_script_name_that_is_not_utf8_is_refused_before_rendering(project: Path) -> None:
+    name = os.fsdecode(b"0001-\xff\xfe.md")
+    (project / "scripts" / name).write_text(HEAD + "## 开场\n你好。\n", encoding="utf-8")
+    code, _, err = invoke("--project", str(project), "build")
+    assert code == 1
+    assert err.count("\n") == 1
+    assert err.endswith(":1: error: the file name '0001-\\xff\\xfe.md' is not valid UTF-8; rename the file\n")
+    assert not (project / "output" / "episodes").exists() or not list((project / "output" / "episodes").rglob("*"))
+    with Catalog(project / "catalog.db") as db:
+        assert db.rows() == []
+
+
+def _can_mount_tmpfs() -> bool:
+    probe = subprocess.run(
+        ["unshare", "-Urm", "sh", "-c", "mount -t tmpfs -o size=64k tmpfs /mnt"], capture_output=True, check=False
+    )
+    return probe.returncode == 0
+
+
+@pytest.mark.skipif(shutil.which("unshare") is None or not _can_mount_tmpfs(), reason="needs user namespaces")
+def test_a_full_disk_is_one_line_and_leaves_nothing_behind(project: Path, tmp_path: Path) -> None:
+    """The project lives on a 400 KB tmpfs (in a private mount namespace): the narration does not fit."""
+    (project / "scripts" / "0001.md").write_text(HEAD + "## 开场\n" + "大家好，欢迎收看普法小讲堂。" * 4 + "\n", "utf-8")
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    script = (
+        f"mount -t tmpfs -o size=400k tmpfs {disk} && cp -r {project} {disk}/series && cd {disk}/series && "
+        f"{sys.executable} -m pipeline build; echo status=$?; find {disk}/series -name '*.part' -o -name '.work-*' "
+        f"-o -name '*.mp4' -o -name '*.srt'"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    result = subprocess.run(["unshare", "-Urm", "sh", "-c", script], capture_output=True, text=True, env=env, check=False)
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith(f"scripts/0001.md: error: no space left on {disk} while writing output/episodes/")
+    assert lines[0].endswith("; free some space and run again")
+    assert result.stdout.splitlines()[-1] == "status=1", "and find printed no leftover or final file"
