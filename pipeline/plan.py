@@ -160,7 +160,12 @@ def plan_build(
     failures = [
         Failure(p, f"{display_path(p)}:1: error: {no_such_script(config, p)}") for p in wanted if not p.is_file()
     ]
-    wanted = [p for p in wanted if p.is_file()]
+    outside = [p for p in wanted if p.is_file() and not inside(p, config.root)]
+    failures += [
+        Failure(p, f"{display_path(p)}:1: error: the script is outside the project folder; move it into scripts/")
+        for p in outside
+    ]
+    wanted = [p for p in wanted if p.is_file() and p not in outside]
     episodes, bad = parse_scripts(dict.fromkeys([*wanted, *every]), font.missing)
     wanted_set = set(wanted)
     for path, error in bad.items():

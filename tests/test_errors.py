@@ -42,3 +42,24 @@ def test_terminal_escape_shows_controls() -> None:
     assert escape("a\x1b[2Jb\rc\u2028") == "a\\x1b[2Jb\\rc\\u2028"
     assert escape("第一行\n第二行\t", keep_newlines=True) == "第一行\n第二行\t"
     assert escape("x\ny") == "x\\ny"
+
+
+def test_an_unexpected_error_in_one_episode_is_its_one_line_failure(
+    project: Path, write_script: ScriptWriter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipeline.build import build
+    from pipeline.config import load_config
+
+    write_script("0001-a.md", "---\nepisode: 1\ntitle: 测试\ntopic: 民法典\n---\n## 开场\n你好。\n")
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise KeyError("scene")
+
+    monkeypatch.setattr("pipeline.build.render_episode", broken)
+    report = build(load_config(project), jobs=1)
+    [failure] = report.failed
+    prefix = "scripts/0001-a.md: error: unexpected KeyError: 'scene' (a bug in pufa; the details are in "
+    assert failure.message.endswith(".log)") and "\n" not in failure.message
+    assert failure.message.split(prefix[len("scripts/0001-a.md") :])[0].endswith("0001-a.md")
+    log = Path(failure.message.rsplit("the details are in ", 1)[1][:-1])
+    assert "KeyError: 'scene'" in log.read_text(encoding="utf-8")

@@ -273,3 +273,44 @@ def test_logo_bomb_is_refused_before_work(write_script: ScriptWriter, project: P
             "400,000,000 pixels; the limit is 50,000,000 (picture_pixels); scale it down\n"
         )
     assert nothing_built(project)
+
+
+MIX_IN_A_SMALL_PROCESS = """
+import sys, wave
+import numpy as np
+from pathlib import Path
+from pipeline.media.sound import mix
+folder = Path(sys.argv[1])
+with wave.open(str(folder / "voice.wav"), "wb") as out:
+    out.setnchannels(1); out.setsampwidth(2); out.setframerate(24000)
+    tone = (np.sin(np.arange(3 * 24000) * 2 * np.pi * 220 / 24000) * 8000).astype("<i2")
+    out.writeframes(tone.tobytes())
+result = mix(folder / "voice.wav", [(0.5, 2.5)], folder / "mix.wav", music=folder / "hour.wav", music_level_db=-20,
+             stingers=[(folder / "hour.wav", 2.0)])
+with wave.open(str(result.path)) as done:
+    print(done.getnframes() / done.getframerate())
+"""
+
+
+def test_music_is_decoded_only_as_far_as_the_episode_lasts(tmp_path: Path) -> None:
+    """An hour of music (and the same hour as a stinger) under a 3-second episode, mixed by a process
+    that may use 800 MB (ffmpeg alone reserves about 400 MB): decoded whole it would be 1.4 GB of samples."""
+    from pipeline.media.ffmpeg import ffmpeg_exe
+
+    subprocess.run(
+        [ffmpeg_exe(), "-v", "error", "-f", "lavfi", "-i", "sine=f=330:r=8000:d=3600", "-c:a", "pcm_u8",
+         str(tmp_path / "hour.wav")],
+        check=True,
+    )  # fmt: skip
+    limit = 800 * 2**20
+    result = subprocess.run(
+        [sys.executable, "-c", MIX_IN_A_SMALL_PROCESS, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO), "OPENBLAS_NUM_THREADS": "1"},
+        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (limit, limit)),
+        check=False,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    assert abs(float(result.stdout) - 3.0) < 0.01

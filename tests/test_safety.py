@@ -257,3 +257,13 @@ def test_a_full_disk_is_one_line_and_leaves_nothing_behind(project: Path, tmp_pa
     assert lines[0].startswith(f"scripts/0001.md: error: no space left on {disk} while writing output/episodes/")
     assert lines[0].endswith("; free some space and run again")
     assert result.stdout.splitlines()[-1] == "status=1", "and find printed no leftover or final file"
+
+
+def test_a_script_outside_the_project_is_not_built(project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(project)
+    stray = tmp_path / "stray.md"
+    stray.write_text(HEAD + "## 开场\n你好。\n", encoding="utf-8")
+    code, _, err = invoke("build", str(stray))
+    assert code == 1
+    assert err == f"{stray}:1: error: the script is outside the project folder; move it into scripts/\n"
+    assert not (project / "output" / "episodes").exists()
