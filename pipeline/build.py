@@ -10,7 +10,6 @@ same episode at once. A bad or failing episode is reported and the rest go on, u
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
 import queue
 import shutil
@@ -196,7 +195,7 @@ def die_with_parent(parent: int) -> None:
     broken-pipe detection is all there is. If the parent died before this ran, exit at once.
     """
     if sys.platform.startswith("linux"):
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc = ctypes.CDLL(None, use_errno=True)  # the running program's symbols, libc's prctl among them
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     if os.getppid() != parent:
         os._exit(1)

@@ -18,7 +18,7 @@ from pathlib import Path
 from pipeline.catalog import Catalog, CatalogRow
 from pipeline.config import Config
 from pipeline.errors import ConfigError, Diagnostic, PufaError, ScriptError, display_path
-from pipeline.limits import ONLY_RANGES, picture_problem
+from pipeline.limits import ONLY_RANGES, SCRIPT_BYTES, picture_problem
 from pipeline.picture.fonts import resolve_font
 from pipeline.render import Tools, input_digests, input_hash
 from pipeline.script import Episode, parse_scripts
@@ -224,7 +224,9 @@ def _what_changed(manifest: Path, inputs: dict[str, object] | None) -> str:
 def _number_in(path: Path, only: Container[int]) -> bool:
     """For a script too broken to parse: does its episode line put it in the selection?"""
     try:
-        match = _EPISODE_LINE.search(path.read_text(encoding="utf-8", errors="replace"))
+        with path.open("rb") as handle:
+            head = handle.read(SCRIPT_BYTES.value).decode("utf-8", errors="replace")
+        match = _EPISODE_LINE.search(head)
     except OSError:
         return False
     return match is not None and int(match[1]) in only

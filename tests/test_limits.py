@@ -314,3 +314,15 @@ def test_music_is_decoded_only_as_far_as_the_episode_lasts(tmp_path: Path) -> No
     )
     assert result.returncode == 0, result.stderr
     assert abs(float(result.stdout) - 3.0) < 0.01
+
+
+def test_a_huge_script_with_only_costs_no_memory(write_script: ScriptWriter, project: Path) -> None:
+    huge = project / "scripts" / "0002-huge.md"
+    with huge.open("wb") as handle:
+        handle.write(HEAD.format(n=2).encode())
+        handle.truncate(3 * 2**30)
+    result = pufa(project, "build", "--only", "2")
+    assert result.returncode == 1
+    assert errors_of(result) == [
+        "scripts/0002-huge.md:1: error: the file is over 256 KB, the limit for a script (script_bytes)"
+    ]
