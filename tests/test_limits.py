@@ -60,7 +60,7 @@ def nothing_built(project: Path) -> bool:
 
 def test_billion_laughs_is_refused_before_any_alias_is_expanded(project: Path) -> None:
     (project / "scripts" / "billion-laughs.md").write_bytes((CASES / "billion-laughs.md").read_bytes())
-    expected = "front matter is not valid YAML: anchors (&a0) are not allowed in front matter"
+    expected = "front matter: not valid YAML: anchors (&a0) are not allowed in front matter"
     checked = pufa(project, "check")
     assert checked.returncode == 1
     assert errors_of(checked) == [f"scripts/billion-laughs.md:2:1: error: {expected}"]
@@ -74,7 +74,7 @@ def test_an_alias_without_an_anchor_is_refused_too(write_script: ScriptWriter, p
     write_script("0001.md", HEAD.format(n=1).replace("topic: 民法典", "topic: 民法典\ntags: *x") + "## 开场\n你好。\n")
     result = pufa(project, "check")
     assert errors_of(result) == [
-        "scripts/0001.md:5:1: error: front matter is not valid YAML: aliases (*x) are not allowed in front matter"
+        "scripts/0001.md:5:1: error: front matter: not valid YAML: aliases (*x) are not allowed in front matter"
     ]
 
 
@@ -84,7 +84,7 @@ def test_deep_nesting_is_one_line_not_a_recursion_error(write_script: ScriptWrit
     result = pufa(project, "check")
     assert result.returncode == 1
     assert errors_of(result) == [
-        "scripts/0001.md:5:1: error: front matter is not valid YAML: nested more than 8 levels deep (limit yaml_depth)"
+        "scripts/0001.md:5:1: error: front matter: not valid YAML: nested more than 8 levels deep (limit yaml_depth)"
     ]
 
 
@@ -92,7 +92,7 @@ def test_deep_nesting_is_one_line_not_a_recursion_error(write_script: ScriptWrit
     ("value", "message"),
     [
         (str(2**63), f"'episode' must be at most 99999 (episode_number), not {2**63}"),
-        ("9" * 5000, "front matter is not valid YAML: the number 99999999999999999999… is too large"),
+        ("9" * 5000, "front matter: not valid YAML: the number 99999999999999999999… is too large"),
     ],
 )
 def test_episode_numbers_out_of_range(write_script: ScriptWriter, project: Path, value: str, message: str) -> None:
