@@ -53,8 +53,10 @@ def one_line(exc: BaseException) -> str:
     A full disk names the disk and the file; anything else is called a bug and its
     traceback goes to a log file named in the line.
     """
-    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT) and exc.filename:
-        return no_space_message(Path(os.fsdecode(exc.filename)))
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        if exc.filename:
+            return no_space_message(Path(os.fsdecode(exc.filename)))
+        return "no space left on the disk being written; free some space and run again"
     log = write_log(exc)
     detail = escape(str(exc).splitlines()[0] if str(exc) else "")[:200]
     return f"unexpected {type(exc).__name__}{': ' + detail if detail else ''} (a bug in pufa; the details are in {log})"

@@ -26,6 +26,8 @@ EXPECTED: dict[str, tuple[str, tuple[int, ...] | int]] = {
     "ime/fullwidth-fence.md": ("notes", 2),
     "ime/fullwidth-heading.md": ("notes", 2),
     "ime/fullwidth-yaml.md": ("notes", 2),
+    "robustness/billion-laughs.md": ("errors", (2,)),
+    "robustness/no-punctuation-2000.md": ("notes", 0),
 }
 
 
