@@ -34,21 +34,9 @@ def init_project(directory: Path) -> list[Path]:
         raise PufaError(f"{config_path} already exists; not overwriting an existing project")
     if directory.exists() and not directory.is_dir():
         raise PufaError(f"{directory} exists and is not a folder")
-    values: dict[str, dict[str, Any]] = {"sound": {"music": MUSIC, "opening_stinger": STING}}
-    laws = next((folder for folder in LAWS_BESIDE if (directory / folder).is_dir()), None)
-    if laws is not None:
-        values["review"] = {"laws_dir": laws}
-    templates = files("pipeline").joinpath("templates")
-    files_to_write: dict[Path, str | bytes] = {
-        directory / name: templates.joinpath(Path(name).name).read_bytes() for name in (MUSIC, STING)
-    }
-    files_to_write |= {
-        config_path: default_config_text(values),
-        directory / "scripts" / "0001-example.md": templates.joinpath("example.md").read_text("utf-8"),
-        directory / "output" / ".gitkeep": "",
-        directory / ".gitignore": GITIGNORE,
-    }
-    for path in [*(directory / f for f in FOLDERS), *files_to_write]:
+    targets = [directory / MUSIC, directory / STING, config_path, directory / "scripts" / "0001-example.md"]
+    targets += [directory / "output" / ".gitkeep", directory / ".gitignore"]
+    for path in [*(directory / f for f in FOLDERS), *targets]:
         for part in (path, *path.parents):
             if part == directory:
                 break
@@ -60,9 +48,22 @@ def init_project(directory: Path) -> list[Path]:
         if not path.exists():
             path.mkdir(parents=True)
             created.append(path)
-    for path, content in files_to_write.items():
+    values: dict[str, dict[str, Any]] = {"sound": {"music": MUSIC, "opening_stinger": STING}}
+    laws = next((folder for folder in LAWS_BESIDE if (directory / folder).is_dir()), None)
+    if laws is not None:
+        values["review"] = {"laws_dir": laws}
+    templates = files("pipeline").joinpath("templates")
+    contents: list[bytes] = [
+        templates.joinpath(Path(MUSIC).name).read_bytes(),
+        templates.joinpath(Path(STING).name).read_bytes(),
+        default_config_text(values).encode("utf-8"),
+        templates.joinpath("example.md").read_bytes(),
+        b"",
+        GITIGNORE.encode("utf-8"),
+    ]
+    for path, content in zip(targets, contents, strict=True):
         if not path.exists():
-            _create(path, content.encode("utf-8") if isinstance(content, str) else content)
+            _create(path, content)
             created.append(path)
     return created
 
