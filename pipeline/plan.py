@@ -171,14 +171,7 @@ def plan_build(
     for path, error in bad.items():
         if path in wanted_set and (only is None or _number_in(path, only)):
             failures.append(Failure(path, _format(error)))
-    selected = []
-    for episode in episodes:
-        if episode.path in wanted_set and (only is None or episode.number in only):
-            foreign = outside_pictures(config, episode)
-            if foreign:
-                failures.append(Failure(episode.path, _format(ScriptError(foreign))))
-            else:
-                selected.append(episode)
+    selected = [e for e in episodes if e.path in wanted_set and (only is None or e.number in only)]
     if not selected:
         return BuildPlan("", None, (), tuple(sorted(failures, key=lambda f: str(f.script)))), None
 
