@@ -282,7 +282,7 @@ def export_jianying(ctx: click.Context, episode: int, to: Path | None) -> None:
 @click.pass_context
 @reports_errors
 def catalog(ctx: click.Context, output_format: str) -> None:
-    """Show every episode in catalog.db.
+    """Show every episode in catalog.db, with its review and where it was published.
 
     \b
     Examples:
@@ -290,20 +290,19 @@ def catalog(ctx: click.Context, output_format: str) -> None:
       pufa catalog --format json
       pufa catalog --format csv > episodes.csv
     """
-    from pipeline.catalog import Catalog, Journal, to_csv, to_json
+    from pipeline.catalog import Catalog, to_csv, to_json
     from pipeline.config import load_config
     from pipeline.report import catalog_table
 
     config = load_config(_project(ctx))
     with Catalog(config.catalog_path) as db:
-        rows = db.rows()
-        publications = Journal(db).all()
+        entries = db.entries()
     if output_format == "json":
-        click.echo(to_json(rows), nl=False)
+        click.echo(to_json(entries), nl=False)
     elif output_format == "csv":
-        click.echo(to_csv(rows), nl=False)
+        click.echo(to_csv(entries), nl=False)
     else:
-        click.echo(catalog_table(rows, publications))
+        click.echo(catalog_table(entries))
 
 
 @main.command()
@@ -574,6 +573,84 @@ def studio(ctx: click.Context, port: int, host: str, no_browser: bool, tts: str 
     from pipeline.studio.server import serve
 
     serve(_project(ctx), host=host, port=port, open_browser=not no_browser, tts=tts, echo=click.echo)
+
+
+@main.group()
+def review() -> None:
+    """The review trail (法制审核): approve or reject an episode's current build.
+
+    An approval is recorded in catalog.db against the build (its input hash): it
+    makes the episode final without rendering anything, and pufa publish needs it.
+    Any later change to the episode's inputs voids it until the new build is approved.
+
+    \b
+    Examples:
+      pufa review approve 1260 --by 张律师 --note "法条引用无误"
+      pufa review reject 1260 --by 张律师 --note "第二段案例时间有误"
+      pufa review status
+    """
+
+
+BY_OPTION = click.option("--by", "by", required=True, metavar="NAME", help="Who reviewed it (review.reviewers).")
+
+
+@review.command("approve")
+@click.argument("episode", type=int)
+@BY_OPTION
+@click.option("--note", default="", help="What the reviewer said.")
+@click.pass_context
+@reports_errors
+def review_approve(ctx: click.Context, episode: int, by: str, note: str) -> None:
+    """Approve the current build of EPISODE (a number) for publishing.
+
+    \b
+    Example:
+      pufa review approve 1260 --by 张律师 --note "法条引用无误"
+    """
+    from pipeline.config import load_config
+    from pipeline.review.trail import approve
+
+    made = approve(load_config(_project(ctx.find_root())), episode, by, note)
+    click.echo(f"{episode:04d}: build {made.input_hash[:10]} approved by {made.reviewer} at {made.at}")
+
+
+@review.command("reject")
+@click.argument("episode", type=int)
+@BY_OPTION
+@click.option("--note", required=True, help="Why it is rejected: what the editors must change.")
+@click.pass_context
+@reports_errors
+def review_reject(ctx: click.Context, episode: int, by: str, note: str) -> None:
+    """Reject the current build of EPISODE (a number), saying why.
+
+    \b
+    Example:
+      pufa review reject 1260 --by 张律师 --note "第二段案例时间有误"
+    """
+    from pipeline.config import load_config
+    from pipeline.review.trail import reject
+
+    made = reject(load_config(_project(ctx.find_root())), episode, by, note)
+    click.echo(f"{episode:04d}: build {made.input_hash[:10]} rejected by {made.reviewer} at {made.at}: {made.note}")
+
+
+@review.command("status")
+@click.argument("episodes", nargs=-1, type=int)
+@click.pass_context
+@reports_errors
+def review_status(ctx: click.Context, episodes: tuple[int, ...]) -> None:
+    """Show where EPISODES (default: every built episode) stand in review.
+
+    \b
+    Example:
+      pufa review status 1260
+    """
+    from pipeline.config import load_config
+    from pipeline.review.trail import review_states
+
+    config = load_config(_project(ctx.find_root()))
+    for state in review_states(config, episodes or None):
+        click.echo(f"{state.words}  {state.describe(config.review.reviewers)}")
 
 
 class PublishGroup(click.Group):

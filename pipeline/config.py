@@ -226,6 +226,12 @@ class ReviewConfig:
             "its article. Empty: not checked."
         ),
     )
+    reviewers: tuple[str, ...] = field(
+        default=(),
+        metadata=_doc(
+            'Who may approve an episode for publishing (法制审核), e.g. ["张律师"]; empty: anyone named with --by.'
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -381,7 +387,7 @@ def _parse_section(name: str, schema: type, values: dict[str, Any], problems: li
         if problem:
             problems.append(f"'{name}.{key}' {problem}")
         else:
-            accepted[key] = float(value) if spec.type == "float" else value
+            accepted[key] = float(value) if spec.type == "float" else tuple(value) if isinstance(value, list) else value
     return replace(schema(), **accepted)
 
 
@@ -394,6 +400,8 @@ def _check_value(kind: Any, meta: Any, value: Any) -> str | None:
         return f"must be true or false, not {value!r}"
     if kind == "str" and not isinstance(value, str):
         return f"must be text in quotes, not {value!r}"
+    if kind == "tuple[str, ...]" and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+        return f'must be a list of texts like ["a", "b"], not {value!r}'
     if "min" in meta and not meta["min"] <= value <= meta["max"]:
         return f"must be between {meta['min']} and {meta['max']}, not {value!r}"
     if meta.get("even") and value % 2:
@@ -432,6 +440,8 @@ def default_config_text(values: dict[str, dict[str, Any]] | None = None) -> str:
 
 
 def _toml_value(value: Any) -> str:
+    if isinstance(value, tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     if isinstance(value, str):
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
     if isinstance(value, bool):

@@ -311,7 +311,8 @@ def render_episode(
                 subtitles=relative(outputs["subtitles"][1], root),
                 cover=relative(outputs["cover"][1], root),
                 manifest=relative(manifest_path, root),
-                status=episode.status,
+                # Review is the catalog's: a build is a draft until approved (an unchanged rebuild stays approved).
+                status="draft",
                 input_hash=digest,
                 built_at=datetime.now(UTC).isoformat(timespec="seconds"),
                 voice_engine=narration.engine,
@@ -351,7 +352,6 @@ def make_manifest(
         "topic": episode.topic,
         "laws": list(episode.laws),
         "tags": list(episode.tags),
-        "status": episode.status,
         "script": relative(episode.path, root),
         "duration": round(track.duration, 3),
         "video": {"width": render.width, "height": render.height, "fps": render.fps, "frames": render.total_frames},

@@ -18,6 +18,7 @@ from pipeline.media.ffmpeg import probe
 from pipeline.publish import episodes as publish_module
 from pipeline.publish.episodes import MP_VIDEO_LIMIT, make_rendition, mark, publish, sync
 from pipeline.publish.wechat import PublishError
+from pipeline.review.trail import approve, reject
 from tests.conftest import Built
 from tests.fake_wechat import APPID, SECRET, FakeWeChat
 
@@ -32,6 +33,7 @@ def template(built: Built, tmp_path_factory: pytest.TempPathFactory) -> Path:
     make_rendition(
         root / "output" / "episodes" / "0007-gaokong" / "0007.mp4", folder / "video.mp4", built.episode.duration
     )
+    approve(load_config(root), 7, "张律师", "法条引用无误")
     return root
 
 
@@ -195,12 +197,13 @@ def test_broadcast_sends_once_even_when_retried(project: Config, wechat: FakeWeC
     assert len(wechat.mass) == 1, "45065: the platform refused to send it twice"
 
 
-def test_only_final_episodes_and_no_draft_voice_without_consent(project: Config, wechat: FakeWeChat) -> None:
+def test_only_approved_episodes_and_no_draft_voice_without_consent(project: Config, wechat: FakeWeChat) -> None:
     with pytest.raises(PublishError, match=r"spoken by the offline draft voice.*--allow-draft-voice"):
         run(project, 7, allow_draft_voice=False)
-    with Catalog(project.catalog_path) as catalog:
-        catalog._db.execute("UPDATE episodes SET status = 'draft'")
-    with pytest.raises(PublishError, match="episode 7 is 'draft'; only 'final' episodes are published"):
+    reject(project, 7, "张律师", "案例时间有误")
+    with pytest.raises(
+        PublishError, match=r"not published: episode 7: build .* was rejected by 张律师 at .*: 案例时间有误"
+    ):
         run(project, 7)
     assert wechat.requests == []
 
@@ -208,7 +211,7 @@ def test_only_final_episodes_and_no_draft_voice_without_consent(project: Config,
 def test_a_changed_script_must_be_rebuilt_first(project: Config, wechat: FakeWeChat) -> None:
     script = project.root / "scripts" / "0007-gaokong.md"
     script.write_text(script.read_text(encoding="utf-8").replace("今天讲", "今天说"), encoding="utf-8")
-    with pytest.raises(PublishError, match="episode 7 changed since it was built; run pufa build before publishing"):
+    with pytest.raises(PublishError, match=r"not published: episode 7 changed since it was built .*; run pufa build"):
         run(project, 7)
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline.catalog import Catalog, CatalogRow, Journal, Publication
+from pipeline.catalog import PUBLISH_CHANNELS, Catalog, CatalogRow, Journal, Publication, export
 from pipeline.config import Config
 from pipeline.errors import CatalogError, PufaError, ScriptError
 from pipeline.fsutil import commit, temporary_sibling
@@ -30,11 +30,10 @@ from pipeline.media.ffmpeg import ffmpeg_exe, probe
 from pipeline.picture.fonts import resolve_font
 from pipeline.picture.frames import Painter
 from pipeline.publish.wechat import NetworkError, PublishError, WeChatClient, WeChatError
-from pipeline.render import Tools, input_digests, input_hash
 from pipeline.review.check import SHORT_TITLE_RANGE, short_title
 from pipeline.script import Episode, parse_script
 
-CHANNELS = ("channels", "mp")
+CHANNELS = PUBLISH_CHANNELS
 HASHTAGS = ("#普法小讲堂", "#抚宁司法")
 CHANNELS_MAX_BITRATE = 10_000_000
 CHANNELS_MIN_HEIGHT = 720
@@ -68,26 +67,24 @@ class Outcome:
 
 
 def load_ready(config: Config, catalog: Catalog, number: int, *, allow_draft_voice: bool) -> Ready:
+    """The episode ``number`` if it may go out: built, unchanged since, and its build approved in review."""
+    from pipeline.review.trail import review_state
+
     row = catalog.get(number)
     if row is None:
         raise PublishError(f"episode {number} is not in the catalog; build it first")
-    if row.status not in ("final", "published"):
-        raise PublishError(
-            f"episode {number} is '{row.status}'; only 'final' episodes are published (set status: final after review)"
-        )
+    review = review_state(config, number)
+    if not review.approved:
+        raise PublishError(f"not published: {review.describe(config.review.reviewers)}")
     if row.draft_voice and not allow_draft_voice:
         raise PublishError(
             f"episode {number} was spoken by the offline draft voice; rebuild it with the production voice "
             "(pufa build --tts edge --force) or pass --allow-draft-voice"
         )
-    script = config.root / row.script
     try:
-        tools = Tools.load(config, row.voice_engine)
-        episode = parse_script(script, tools.font.missing)
+        episode = parse_script(config.root / row.script, resolve_font(config).missing)
     except ScriptError as exc:
         raise PublishError(f"episode {number}: its script has errors now: {exc.diagnostics[0].format()}") from None
-    if input_hash(input_digests(config, episode, tools)) != row.input_hash:
-        raise PublishError(f"episode {number} changed since it was built; run pufa build before publishing")
     for output in (row.video, row.cover, row.manifest):
         if not (config.root / output).is_file():
             raise PublishError(f"episode {number}: {output} is missing; run pufa build")
@@ -486,29 +483,50 @@ def publish(
 ) -> list[Outcome]:
     if to not in CHANNELS:
         raise PufaError(f"--to must be one of {', '.join(CHANNELS)}")
-    outcomes: list[Outcome] = []
     with Catalog(config.catalog_path) as catalog:
-        journal = Journal(catalog)
         readies = [load_ready(config, catalog, n, allow_draft_voice=allow_draft_voice) for n in numbers]
         if dry_run:
             return [_dry_run(config, ready, to, submit=submit, broadcast=broadcast, echo=echo) for ready in readies]
-        for ready in readies:
-            if to == "channels":
-                folder = config.output_dir / "publish" / "channels" / f"{ready.number:04d}"
-                made = channels_package(config, ready, folder)
-                journal.record(ready.number, "channels", "prepared", str(folder))
-                lines = [f"{ready.number:04d}: upload package in {folder}"] + [f"  {p.name}" for p in made]
-                lines.append(f"  after uploading: pufa publish mark {ready.number} --channel channels --url URL")
-                outcomes.append(Outcome(ready.number, "channels", "prepared", lines))
-                continue
-            from pipeline.publish.wechat import load_credentials
+        try:
+            return _publish(
+                config, catalog, readies, to, submit=submit, broadcast=broadcast, client=client, echo=echo, sleep=sleep
+            )
+        finally:
+            # Whatever happened, the exports show the journal as it now is.
+            export(catalog, config.output_dir)
 
-            active = client or _client(config, load_credentials())
-            publisher = MpPublisher(config, active, journal, echo, sleep or _sleep)
-            try:
-                outcomes.append(publisher.run(ready, submit=submit, broadcast=broadcast))
-            except NetworkError as exc:
-                raise PublishError(f"episode {ready.number}: {exc}; run the same command again to resume") from None
+
+def _publish(
+    config: Config,
+    catalog: Catalog,
+    readies: list[Ready],
+    to: str,
+    *,
+    submit: bool,
+    broadcast: bool,
+    client: WeChatClient | None,
+    echo: Echo,
+    sleep: Callable[[float], None] | None,
+) -> list[Outcome]:
+    outcomes: list[Outcome] = []
+    journal = Journal(catalog)
+    for ready in readies:
+        if to == "channels":
+            folder = config.output_dir / "publish" / "channels" / f"{ready.number:04d}"
+            made = channels_package(config, ready, folder)
+            journal.record(ready.number, "channels", "prepared", str(folder))
+            lines = [f"{ready.number:04d}: upload package in {folder}"] + [f"  {p.name}" for p in made]
+            lines.append(f"  after uploading: pufa publish mark {ready.number} --channel channels --url URL")
+            outcomes.append(Outcome(ready.number, "channels", "prepared", lines))
+            continue
+        from pipeline.publish.wechat import load_credentials
+
+        active = client or _client(config, load_credentials())
+        publisher = MpPublisher(config, active, journal, echo, sleep or _sleep)
+        try:
+            outcomes.append(publisher.run(ready, submit=submit, broadcast=broadcast))
+        except NetworkError as exc:
+            raise PublishError(f"episode {ready.number}: {exc}; run the same command again to resume") from None
     return outcomes
 
 
@@ -563,7 +581,9 @@ def mark(config: Config, number: int, channel: str, url: str) -> Publication:
     with Catalog(config.catalog_path) as catalog:
         if catalog.get(number) is None:
             raise CatalogError(f"episode {number} is not in the catalog")
-        return Journal(catalog).record(number, channel, "published", "marked by hand", url=url)
+        entry = Journal(catalog).record(number, channel, "published", "marked by hand", url=url)
+        export(catalog, config.output_dir)
+        return entry
 
 
 def sync(config: Config, client: WeChatClient | None = None) -> list[Publication]:
@@ -602,4 +622,5 @@ def sync(config: Config, client: WeChatClient | None = None) -> list[Publication
                     )
             offset += len(items)
             if not items or offset >= int(page.get("total_count", 0)):
+                export(catalog, config.output_dir)
                 return recorded

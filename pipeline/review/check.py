@@ -174,6 +174,13 @@ def check_episode(config: Config, episode: Episode, font: FontFace, lexicon: Lex
         hint = "" if episode.short_title else " (set short_title: to choose one)"
         message = f"short title '{short}' has {len(short)} characters; the channel wants {low_chars}–{high_chars}{hint}"
         add(episode.line_of(field), "warning", message)
+    if episode.status == "final":
+        add(
+            episode.line_of("status"),
+            "note",
+            "'status: final' no longer approves an episode: the review trail does "
+            f"(pufa review approve {episode.number} --by NAME); the line can go",
+        )
     return findings
 
 
