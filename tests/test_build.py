@@ -117,7 +117,8 @@ def test_catalog_row_and_exports(built: Built) -> None:
     manifest = json.loads(built.episode.manifest.read_text(encoding="utf-8"))
     assert row["number"] == 7 and row["title"] == "高空抛物要担责" and row["topic"] == "民法典"
     assert json.loads(row["laws"]) == ["《中华人民共和国民法典》第一千二百五十四条"]
-    assert (row["status"], row["voice_engine"], row["voice"]) == ("final", "espeak", "cmn")
+    # status: final in the script approves nothing: a build is a draft until its review.
+    assert (row["status"], row["voice_engine"], row["voice"]) == ("draft", "espeak", "cmn")
     assert row["video"] == "output/episodes/0007-gaokong/0007.mp4"
     assert row["input_hash"] == manifest["input_hash"]
     assert row["duration"] == pytest.approx(manifest["duration"])
