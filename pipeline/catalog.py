@@ -89,10 +89,15 @@ MIGRATIONS: tuple[str, ...] = (
         at         TEXT NOT NULL
     )
     """,
+    # The AI-content labels each build carries (GB 45438-2025): the AIGC metadata JSON and the visible notice.
+    "ALTER TABLE episodes ADD COLUMN aigc TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE episodes ADD COLUMN ai_notice TEXT NOT NULL DEFAULT ''",
 )
 
 STATUSES = ("draft", "final", "published")
-PUBLISH_CHANNELS = ("channels", "mp")
+# Where an episode goes out, as the publish journal names them: Channels, the Official Account's
+# article, and the Official Account's broadcast (群发) of the video, a separate act.
+PUBLISH_CHANNELS = ("channels", "mp", "broadcast")
 VERDICTS = ("approved", "rejected")
 
 
@@ -115,6 +120,8 @@ class CatalogRow:
     voice_engine: str
     voice: str
     draft_voice: bool = False
+    aigc: str = ""  # the AIGC metadata written into the video, as JSON; empty: not labelled
+    ai_notice: str = ""  # the visible notice in its opening picture; empty: none
 
     def as_json(self) -> dict[str, object]:
         data = asdict(self)

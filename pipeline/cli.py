@@ -654,15 +654,27 @@ def review_status(ctx: click.Context, episodes: tuple[int, ...]) -> None:
 
 
 class PublishGroup(click.Group):
-    """``pufa publish 1260 --to mp`` and ``pufa publish mark|sync``: episode numbers or a subcommand."""
+    """``pufa publish 1260 --to mp`` and ``pufa publish mark|sync``: episode numbers or a subcommand.
+
+    Anything that is not a subcommand (episode numbers, or options such as ``--to``) goes to
+    ``send``, and ``pufa publish --help`` lists send's options, so the common case reads as one command.
+    """
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if args and args[0] not in self.commands and not args[0].startswith("-"):
+        if args and args[0] not in self.commands and args[0] not in ctx.help_option_names:
             args = ["send", *args]
         return super().parse_args(ctx, args)
 
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        send = self.commands["send"]
+        options = [p for p in send.get_params(ctx) if isinstance(p, click.Option)]
+        records = [r for r in (p.get_help_record(ctx) for p in options) if r is not None]
+        with formatter.section("Options (pufa publish EPISODE... --to channels|mp [OPTIONS])"):
+            formatter.write_dl(records)
+        self.format_commands(ctx, formatter)
 
-@main.group(cls=PublishGroup)
+
+@main.group(cls=PublishGroup, options_metavar="EPISODE... --to channels|mp [OPTIONS]")
 def publish() -> None:
     """Publish finished episodes to WeChat Channels (视频号) or the Official Account (公众号).
 
@@ -690,7 +702,8 @@ def publish() -> None:
     type=click.Choice(["article", "broadcast"]),
     default="article",
     show_default=True,
-    help="With --to mp.",
+    help="With --to mp: article (uploads and a draft; --submit publishes it) or broadcast (群发 the video "
+    "to every subscriber, recorded apart from the article).",
 )
 @click.pass_context
 @reports_errors

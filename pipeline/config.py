@@ -246,6 +246,65 @@ class BuildConfig:
 
 
 @dataclass(frozen=True)
+class PublishConfig:
+    hashtags: tuple[str, ...] = field(
+        default=(),
+        metadata=_doc(
+            'Topics (话题) added to every post\'s description, e.g. ["普法小讲堂", "抚宁司法"]; '
+            "each episode's tags follow them."
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class ComplianceConfig:
+    """AI-content labels (《人工智能生成合成内容标识办法》, GB 45438-2025): on unless switched off on purpose."""
+
+    ai_generated: bool = field(
+        default=True,
+        metadata=_doc(
+            "The narration is synthesised by AI, so every episode carries the labels the law requires: a visible "
+            "notice in the opening picture and the AIGC metadata in the MP4. false means no AI made any part of "
+            "the episode (a person recorded the voice); pufa then adds no label at all, and publishing "
+            "unlabelled synthetic content breaks the 标识办法."
+        ),
+    )
+    notice_text: str = field(
+        default="本视频配音由人工智能合成", metadata=_doc("The visible notice in the opening picture.")
+    )
+    notice_seconds: float = field(
+        default=2.0,
+        metadata=_doc(
+            "How long the opening notice must stay at least (GB 45438-2025 asks 2 s); the opening title card "
+            "(video.title_seconds) carries it and must last as long.",
+            min=2.0,
+            max=10.0,
+        ),
+    )
+    corner_notice: bool = field(
+        default=False, metadata=_doc("Also show a small notice in a corner of every frame, for the whole video.")
+    )
+    corner_text: str = field(default="AI合成配音", metadata=_doc("The corner notice's words."))
+    spoken_notice: bool = field(
+        default=False,
+        metadata=_doc("Also speak the notice (notice_text) over the opening title card, in the episode's voice."),
+    )
+    producer_code: str = field(
+        default="",
+        metadata=_doc(
+            "ContentProducer of the AIGC metadata: the producer's 统一社会信用代码 (or the TC260 provider code); "
+            "empty: series.producer's name."
+        ),
+    )
+    propagator_code: str = field(
+        default="",
+        metadata=_doc(
+            "ContentPropagator written into publish copies: the publishing account's code; empty: series.account."
+        ),
+    )
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole series configuration and where it came from."""
 
@@ -258,6 +317,8 @@ class Config:
     sound: SoundConfig = SoundConfig()
     review: ReviewConfig = ReviewConfig()
     build: BuildConfig = BuildConfig()
+    compliance: ComplianceConfig = ComplianceConfig()
+    publish: PublishConfig = PublishConfig()
 
     @property
     def path(self) -> Path:
@@ -285,6 +346,8 @@ SECTIONS: dict[str, type] = {
     "sound": SoundConfig,
     "review": ReviewConfig,
     "build": BuildConfig,
+    "compliance": ComplianceConfig,
+    "publish": PublishConfig,
 }
 
 
@@ -369,10 +432,16 @@ def parse_config(raw: dict[str, Any], root: Path) -> Config:
             problems.append(f"'{name}' must be a table like [{name}]")
             continue
         sections[name] = _parse_section(name, schema, value, problems)
+    config = Config(root=root, **sections)
+    if config.compliance.ai_generated and config.video.title_seconds < config.compliance.notice_seconds:
+        problems.append(
+            f"'video.title_seconds' is {config.video.title_seconds} but the opening title card carries the AI "
+            f"notice, which must stay {config.compliance.notice_seconds} s (compliance.notice_seconds)"
+        )
     if problems:
         where = root / CONFIG_NAME
         raise ConfigError("; ".join(f"{where}: {p}" for p in problems))
-    return Config(root=root, **sections)
+    return config
 
 
 def _parse_section(name: str, schema: type, values: dict[str, Any], problems: list[str]) -> Any:
@@ -392,6 +461,8 @@ def _parse_section(name: str, schema: type, values: dict[str, Any], problems: li
 
 
 def _check_value(kind: Any, meta: Any, value: Any) -> str | None:
+    if kind == "bool" and not isinstance(value, bool):
+        return f"must be true or false, not {value!r}"
     if kind == "int" and (not isinstance(value, int) or isinstance(value, bool)):
         return f"must be a whole number, not {value!r}"
     if kind == "float" and (not isinstance(value, int | float) or isinstance(value, bool)):
@@ -440,6 +511,8 @@ def default_config_text(values: dict[str, dict[str, Any]] | None = None) -> str:
 
 
 def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, tuple):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     if isinstance(value, str):

@@ -136,6 +136,7 @@ class Episode:
     short_title: str | None = None
     music: str | None = None
     field_lines: tuple[tuple[str, int], ...] = ()
+    summary: str | None = None  # the post's description (summary:), for the channels; never rendered
     notes: tuple[Diagnostic, ...] = ()
 
     def line_of(self, field: str) -> int:
@@ -166,6 +167,7 @@ FIELDS: dict[str, _Field] = {
     "status": _Field("str", False),
     "short_title": _Field("str", False),
     "music": _Field("str", False),
+    "summary": _Field("str", False),
 }
 
 GlyphCheck = Callable[[str], list[str]]
@@ -239,6 +241,7 @@ def parse_script_bytes(path: Path, data: bytes, missing_glyphs: GlyphCheck | Non
         number_line=_field_line(front or [], "episode"),
         short_title=(fields.get("short_title") or "").strip() or None,
         music=(fields.get("music") or "").strip() or None,
+        summary=(fields.get("summary") or "").strip() or None,
         field_lines=tuple((key, _field_line(front or [], key)) for key in FIELDS),
         notes=tuple(notes),
     )

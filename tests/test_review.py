@@ -108,8 +108,6 @@ def test_an_edit_voids_the_approval_until_the_new_build_is_approved(project: Con
     edit(project, "今天讲高空抛物", "今天来讲高空抛物")
     state = review_state(project, 7)
     assert state.state == "changed" and not state.approved
-    with pytest.raises(ReviewError, match=r"episode 7 changed since it was built .*; run pufa build"):
-        approve(project, 7, "张律师")
     with pytest.raises(PublishError, match="not published: episode 7 changed since it was built"):
         publish(project, [7], "channels", allow_draft_voice=True)
 
@@ -132,6 +130,17 @@ def test_an_edit_voids_the_approval_until_the_new_build_is_approved(project: Con
     assert review_state(project, 7).approved and status(project) == "final"
 
 
+def test_inputs_approved_from_a_preview_make_an_approved_build(project: Config) -> None:
+    edit(project, "今天讲高空抛物", "今天说说高空抛物")
+    made = approve(project, 7, "张律师", "看过样片")
+    state = review_state(project, 7)
+    assert (state.state, state.review) == ("changed", made)
+    assert state.describe().endswith(f"its current inputs were approved by 张律师 at {made.at}; run pufa build")
+    build(project)
+    state = review_state(project, 7)
+    assert (state.state, state.review, status(project)) == ("approved", made, "final")
+
+
 def test_only_the_series_reviewers_may_approve(project: Config) -> None:
     (project.root / "pufa.toml").write_text(
         project.path.read_text(encoding="utf-8") + '\n[review]\nreviewers = ["张律师", "李主任"]\n', encoding="utf-8"
@@ -145,8 +154,8 @@ def test_only_the_series_reviewers_may_approve(project: Config) -> None:
         publish(config, [7], "channels", allow_draft_voice=True)
 
 
-def test_an_unbuilt_episode_cannot_be_reviewed(project: Config) -> None:
-    with pytest.raises(ReviewError, match="episode 8 is not built; run pufa build"):
+def test_an_episode_without_a_script_cannot_be_reviewed(project: Config) -> None:
+    with pytest.raises(ReviewError, match="episode 8: no script of episode 8 in scripts/"):
         approve(project, 8, "张律师")
 
 
@@ -180,16 +189,26 @@ def test_cli_review_and_catalog_csv_after_publish_mark(project: Config) -> None:
     assert "张律师 " in table[2] and "channels:https://channels.weixin.qq.com/x/7" in table[2]
 
 
-def test_an_older_catalog_gains_the_reviews_table_in_place(project: Config) -> None:
-    db = sqlite3.connect(project.catalog_path)
-    db.execute("DROP TABLE reviews")
-    db.execute(f"PRAGMA user_version={MIGRATIONS.index(next(m for m in MIGRATIONS if 'CREATE TABLE reviews' in m))}")
+def test_an_older_catalog_gains_the_reviews_table_in_place(tmp_path: Path) -> None:
+    path = tmp_path / "catalog.db"
+    db = sqlite3.connect(path)
+    before = MIGRATIONS.index(next(m for m in MIGRATIONS if "CREATE TABLE reviews" in m))
+    for statement in MIGRATIONS[:before]:
+        db.execute(statement)
+    db.execute(f"PRAGMA user_version={before}")
+    db.execute(
+        "INSERT INTO episodes VALUES (7, '高空抛物要担责', '民法典', '[]', '[]', 21.7, 's.md', 'v.mp4', 's.srt', "
+        "'c.jpg', 'm.json', 'final', 'abc', '2026-11-28T10:00:00+00:00', 'espeak', 'cmn', 0)"
+    )
     db.commit()
     db.close()
-    with Catalog(project.catalog_path) as catalog:
+    with Catalog(path) as catalog:
         assert catalog.schema_version == len(MIGRATIONS)
-        assert catalog.get(7) is not None and catalog.reviews() == []
-    approve(project, 7, "张律师")
+        row = catalog.get(7)
+        assert row is not None and (row.title, row.status, row.aigc) == ("高空抛物要担责", "final", "")
+        assert catalog.reviews() == []
+        made = catalog.add_review(7, "abc", "approved", "张律师", "")
+        assert catalog.reviews() == [made]
 
 
 def test_the_review_page_shows_the_approval_state(project: Config) -> None:

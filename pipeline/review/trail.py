@@ -1,11 +1,13 @@
 """The review trail (法制审核): who approved or rejected which build of an episode, and when.
 
 A verdict is recorded against one *build*, identified by its input hash (the digest of the
-script, pictures, config, font, lexicon, voice and pipeline version that made the video), in
-the ``reviews`` table of catalog.db. Approval makes the episode final without rendering
-anything; any later change to the episode's inputs gives it another input hash, and the
-approval no longer covers it (it is *void*) until someone approves the new build.
-``pufa publish`` sends only an episode whose current build is approved.
+script, pictures, config, font, lexicon, voice and pipeline version that make the video), in
+the ``reviews`` table of catalog.db. The reviewer judges the current inputs: usually the
+built video, or a preview before the build (the build made from those inputs is then
+approved when it appears). Approval makes the episode final without rendering anything; any
+later change to the episode's inputs gives it another input hash, and the approval no
+longer covers it (it is *void*) until someone approves the new inputs. ``pufa publish``
+sends only an episode whose current build is approved.
 
 The studio's 审核 page and the CLI both call :func:`approve`, :func:`reject` and
 :func:`review_state` / :func:`review_states`.
@@ -14,6 +16,7 @@ The studio's 审核 page and the CLI both call :func:`approve`, :func:`reject` a
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 from pipeline.catalog import Catalog, CatalogRow, Review, export
@@ -87,12 +90,21 @@ class ReviewState:
                 f"episode {number}: {build} was rejected by {review.reviewer} at {review.at}{said}; "
                 f"revise the script, rebuild, and {who} must approve the new build ({approve})"
             )
+        verdict = ""
+        if review is not None:
+            verdict = f"; its current inputs were {review.verdict} by {review.reviewer} at {review.at}"
         if self.state == "unbuilt":
-            return f"episode {number} is not built; run pufa build, then {who} must approve it ({approve})"
+            if self.current_hash is None:
+                return f"episode {number}: {self.reason}"
+            if review is not None:
+                return f"episode {number} is not built{verdict}; run pufa build"
+            return f"episode {number} is not built; run pufa build, and {who} must approve it ({approve})"
         if self.state == "changed":
+            if review is not None:
+                return f"episode {number} changed since it was built ({self.reason}){verdict}; run pufa build"
             return (
                 f"episode {number} changed since it was built ({self.reason}); run pufa build, "
-                f"then {who} must approve the new build ({approve})"
+                f"and {who} must approve the new build ({approve})"
             )
         earlier = self.last_approval
         voided = (
@@ -103,25 +115,27 @@ class ReviewState:
         return f"episode {number}: {build} has no approval{voided}; {who} must approve it ({approve})"
 
 
-def current_hash(config: Config, row: CatalogRow) -> str:
-    """What the inputs of the episode in ``row`` hash to now, with the voice engine it was built with.
+def current_hash(config: Config, script: Path, engine: str) -> str:
+    """What the inputs of the episode in ``script`` hash to now, spoken by ``engine`` (edge or espeak).
 
-    Raises :class:`ReviewError` when its script can no longer be read or parsed.
+    Raises :class:`ReviewError` when the script can no longer be read or parsed.
     """
-    script = config.root / row.script
     try:
-        tools = Tools.load(config, row.voice_engine)
+        tools = Tools.load(config, engine)
         episode = parse_script(script, tools.font.missing)
     except ScriptError as exc:
-        raise ReviewError(f"episode {row.number}: its script has errors now: {exc.diagnostics[0].format()}") from None
+        raise ReviewError(f"{exc.diagnostics[0].format()} (fix the script before review)") from None
     return input_hash(input_digests(config, episode, tools))
 
 
 def review_states(config: Config, numbers: tuple[int, ...] | None = None) -> list[ReviewState]:
     """The review state of ``numbers`` (default: every episode in the catalog), in episode order."""
-    with Catalog(config.catalog_path) as catalog:
-        rows = {row.number: row for row in catalog.rows()}
-        reviews = catalog.reviews()
+    rows: dict[int, CatalogRow] = {}
+    reviews: list[Review] = []
+    if config.catalog_path.is_file():
+        with Catalog(config.catalog_path) as catalog:
+            rows = {row.number: row for row in catalog.rows()}
+            reviews = catalog.reviews()
     wanted = sorted(rows) if numbers is None else list(numbers)
     return [_state(config, n, rows.get(n), tuple(r for r in reviews if r.episode == n)) for n in wanted]
 
@@ -131,21 +145,49 @@ def review_state(config: Config, episode: int) -> ReviewState:
     return review_states(config, (episode,))[0]
 
 
+def _script_of(config: Config, number: int, row: CatalogRow | None) -> tuple[Path, str] | None:
+    """The episode's script and the voice engine its build uses: the catalog's, else the configured one."""
+    if row is not None:
+        return config.root / row.script, row.voice_engine
+    from pipeline.plan import script_paths
+
+    for path in script_paths(config):
+        try:
+            if parse_script(path).number == number:
+                return path, _configured_engine(config)
+        except ScriptError:
+            continue
+    return None
+
+
+def _configured_engine(config: Config) -> str:
+    engine = config.voice.engine
+    if engine == "auto":
+        from pipeline.speech.engines import choose_engine
+
+        engine = choose_engine(engine).engine.name
+    return engine
+
+
 def _state(config: Config, number: int, row: CatalogRow | None, history: tuple[Review, ...]) -> ReviewState:
-    if row is None:
-        return ReviewState(number, "unbuilt", None, None, None, history)
-    on_build = [r for r in history if r.input_hash == row.input_hash]
-    review = on_build[-1] if on_build else None
+    found = _script_of(config, number, row)
+    if found is None:
+        return ReviewState(number, "unbuilt", None, None, None, history, f"no script of episode {number} in scripts/")
+    built = row.input_hash if row else None
     try:
-        now = current_hash(config, row)
+        now = current_hash(config, *found)
     except (ReviewError, OSError) as exc:
-        return ReviewState(number, "changed", row.input_hash, None, review, history, str(exc))
+        return ReviewState(number, "changed" if row else "unbuilt", built, None, None, history, str(exc))
+    on_now = [r for r in history if r.input_hash == now]
+    review = on_now[-1] if on_now else None
+    if row is None:
+        return ReviewState(number, "unbuilt", None, now, review, history)
     if now != row.input_hash:
-        return ReviewState(number, "changed", row.input_hash, now, review, history, "its inputs differ from the build")
+        return ReviewState(number, "changed", built, now, review, history, "its inputs differ from the build")
     if review is not None:
-        return ReviewState(number, review.verdict, row.input_hash, now, review, history)  # type: ignore[arg-type]
+        return ReviewState(number, review.verdict, built, now, review, history)  # type: ignore[arg-type]
     state: State = "void" if any(r.verdict == "approved" for r in history) else "unreviewed"
-    return ReviewState(number, state, row.input_hash, now, None, history)
+    return ReviewState(number, state, built, now, None, history)
 
 
 def approve(config: Config, episode: int, by: str, note: str = "") -> Review:
@@ -161,6 +203,7 @@ def reject(config: Config, episode: int, by: str, note: str) -> Review:
 
 
 def _verdict(config: Config, episode: int, verdict: str, by: str, note: str) -> Review:
+    """Record ``verdict`` on the episode's current inputs: its build, or the build those inputs will make."""
     reviewer = by.strip()
     if not reviewer:
         raise ReviewError("--by must name the reviewer")
@@ -169,14 +212,9 @@ def _verdict(config: Config, episode: int, verdict: str, by: str, note: str) -> 
         names = ", ".join(allowed)
         raise ReviewError(f"{reviewer} is not a reviewer of this series (review.reviewers in pufa.toml: {names})")
     state = review_state(config, episode)
-    if state.state in ("unbuilt", "changed"):
-        raise ReviewError(state.describe(allowed))
-    assert state.built_hash is not None
+    if state.current_hash is None:
+        raise ReviewError(f"episode {episode}: {state.reason}")
     with Catalog(config.catalog_path) as catalog:
-        row = catalog.get(episode)
-        for output in (row.video, row.manifest) if row else ():
-            if not (config.root / output).is_file():
-                raise ReviewError(f"episode {episode}: {output} is missing; run pufa build, then review it")
-        review = catalog.add_review(episode, state.built_hash, verdict, reviewer, note.strip())
+        review = catalog.add_review(episode, state.current_hash, verdict, reviewer, note.strip())
         export(catalog, config.output_dir)
     return review
