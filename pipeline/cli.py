@@ -95,6 +95,11 @@ TTS_OPTION = click.option(
     "off renders here. [default: build.cluster in pufa.toml]",
 )
 @click.option("--fail-fast", is_flag=True, help="Stop at the first episode that fails.")
+@click.option(
+    "--theme",
+    metavar="NAME",
+    help="Theme for this build instead of theme.name, e.g. large (适老化: large high-contrast captions).",
+)
 @click.option("--dry-run", is_flag=True, help="Only say what would be built and why; render nothing.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only failures and the summary.")
 @click.option("-v", "--verbose", is_flag=True, help="Print every stage of every episode, and every skipped one.")
@@ -109,6 +114,7 @@ def build(
     jobs: int | None,
     cluster: str | None,
     fail_fast: bool,
+    theme: str | None,
     dry_run: bool,
     quiet: bool,
     verbose: bool,
@@ -138,7 +144,7 @@ def build(
     from pipeline.progress import PlainProgress, TerminalProgress
     from pipeline.report import build_summary, plan_table
 
-    config = load_config(_project(ctx))
+    config = load_config(_project(ctx), theme=theme)
     selection = parse_only(only)
     address = _cluster_address(cluster, config.build.cluster, jobs)
     if dry_run:

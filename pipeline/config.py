@@ -74,8 +74,8 @@ class ThemeConfig:
     name: str = field(
         default="default",
         metadata=_doc(
-            "Theme to start from: a built-in one (default, crimson) or assets/themes/NAME.toml; "
-            "keys set here override it."
+            "Theme to start from: a built-in one (default, crimson, large: 适老化 large high-contrast captions) "
+            "or assets/themes/NAME.toml; keys set here override it."
         ),
     )
     background: str = field(default="#0E3A66", metadata=_doc("Background colour (top of the gradient).", colour=True))
@@ -360,8 +360,11 @@ def find_project(start: Path | None = None) -> Path:
     raise ConfigError(f"no {CONFIG_NAME} in {here} or any folder above it; run 'pufa init DIR' or pass --project DIR")
 
 
-def load_config(root: Path) -> Config:
-    """Read and validate ``root/pufa.toml``; every problem is reported, then the first raises."""
+def load_config(root: Path, *, theme: str | None = None) -> Config:
+    """Read and validate ``root/pufa.toml``; every problem is reported, then the first raises.
+
+    ``theme`` replaces ``theme.name`` for this run (``pufa build --theme large``).
+    """
     path = root / CONFIG_NAME
     if not path.is_file():
         raise ConfigError(f"{path}: not found; run 'pufa init {root}' to create a project")
@@ -371,6 +374,9 @@ def load_config(root: Path) -> Config:
         raise ConfigError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: {exc}") from None
+    if theme is not None:
+        given = raw.get("theme")
+        raw["theme"] = {**(given if isinstance(given, dict) else {}), "name": theme}
     return parse_config(raw, root)
 
 
@@ -388,6 +394,12 @@ BUILTIN_THEMES: dict[str, dict[str, dict[str, Any]]] = {
             "title_layout": "banner",
         },
         "captions": {"band": "#2E0606CC", "colour": "#FFF8E7", "stroke": "#2E0606"},
+    },
+    # 适老化, after GB/T 37668-2019's intent for government content: captions a third larger, white on
+    # an almost opaque black band with a thick outline (contrast above 15:1), on a darker background.
+    "large": {
+        "theme": {"background": "#0A2A4A", "background_bottom": "#041424", "text": "#FFFFFF", "accent": "#FFD34D"},
+        "captions": {"font_size": 70, "stroke_width": 6, "band": "#000000E6", "colour": "#FFFFFF", "margin": 40},
     },
 }
 

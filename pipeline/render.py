@@ -23,6 +23,7 @@ from pathlib import Path
 from pipeline import __version__
 from pipeline.captions.split import CaptionPlan, plan_captions
 from pipeline.captions.track import CaptionTrack, format_srt, time_captions
+from pipeline.captions.webvtt import format_vtt
 from pipeline.catalog import Catalog, CatalogRow
 from pipeline.config import Config
 from pipeline.errors import RenderError, display_path
@@ -236,20 +237,24 @@ def produce(
     engine = tools.voice.engine
     settings = voice_settings(config, episode, tools.voice)
     misses = engine.misses
+    title_seconds, spoken = video_config.title_seconds, None
+    if compliance.ai_generated and compliance.spoken_notice:
+        spoken = spoken_notice(config, tools, settings, work / "notice.wav")
+        # The title card stays until the spoken notice has finished, with a breath before the narration.
+        title_seconds = max(title_seconds, spoken.end + NOTICE_GAP)
     narration = narrate(
         episode,
         plan,
         engine,
         settings=settings,
         fps=video_config.fps,
-        title_seconds=video_config.title_seconds,
+        title_seconds=title_seconds,
         closing_seconds=video_config.closing_seconds,
         audio_path=work / "narration.wav",
     )
     track = time_captions(episode, plan, narration, video_config.fps)
     stingers, speech = stingers_for(config, track), list(narration.pieces)
-    if compliance.ai_generated and compliance.spoken_notice:
-        spoken = spoken_notice(config, episode, tools, settings, work / "notice.wav")
+    if spoken is not None:
         stingers.append((spoken.path, spoken.start))
         speech.insert(0, (spoken.start, spoken.end))
     mixed = mix(
@@ -292,19 +297,12 @@ class SpokenNotice:
 
 
 NOTICE_START = 0.2  # seconds into the title card when the spoken notice begins
+NOTICE_GAP = 0.4  # seconds of title card after the spoken notice, before the narration
 
 
-def spoken_notice(
-    config: Config, episode: Episode, tools: Tools, settings: VoiceSettings, target: Path
-) -> SpokenNotice:
-    """The notice spoken in the episode's voice, placed over the opening title card (it must fit there)."""
+def spoken_notice(config: Config, tools: Tools, settings: VoiceSettings, target: Path) -> SpokenNotice:
+    """The notice spoken in the episode's voice into ``target`` (WAV), to be placed over the opening title card."""
     utterance = tools.voice.engine.speak([tools.speak(config.compliance.notice_text)], settings)
-    room = config.video.title_seconds - NOTICE_START
-    if utterance.duration > room:
-        raise RenderError(
-            f"episode {episode.number}: the spoken AI notice lasts {utterance.duration:.1f} s but the title card "
-            f"leaves {room:.1f} s; lengthen video.title_seconds or shorten compliance.notice_text"
-        )
     with wave.open(str(target), "wb") as out:
         out.setnchannels(1)
         out.setsampwidth(2)
@@ -348,6 +346,7 @@ def render_episode(
         stage("finish", 0.0)
         made.painter.cover(episode, *COVER_SIZE).save(work / "cover.jpg", quality=90)
         (work / "subtitles.srt").write_text(format_srt(track), encoding="utf-8")
+        (work / "subtitles.vtt").write_text(format_vtt(track), encoding="utf-8")
         inputs = input_digests(config, episode, tools)
         digest = input_hash(inputs)
         manifest = make_manifest(config, episode, made, inputs, digest)
@@ -358,6 +357,7 @@ def render_episode(
         outputs = {
             "cover": (work / "cover.jpg", folder / "cover.jpg"),
             "subtitles": (work / "subtitles.srt", folder / f"{number}.srt"),
+            "webvtt": (work / "subtitles.vtt", folder / f"{number}.vtt"),
             "video": (made.video, folder / f"{number}.mp4"),
         }
         for temporary, final in outputs.values():

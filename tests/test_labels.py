@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from pipeline.picture.notice import Notice
 from pipeline.review.check import check
 from pipeline.script import parse_script
 from tests.conftest import Built
-from tests.media import frame_at
+from tests.media import audio_samples, frame_at, rms
 
 
 def ffmpeg_tags(video: Path) -> dict[str, str]:
@@ -108,8 +109,6 @@ def test_a_title_card_shorter_than_the_notice_is_a_config_error(tmp_path: Path) 
 
 
 def test_check_verifies_the_labels_of_built_videos(built: Built, tmp_path: Path) -> None:
-    import shutil
-
     root = tmp_path / "series"
     shutil.copytree(built.config.root, root)
     config = load_config(root)
@@ -140,3 +139,24 @@ def test_relabel_fills_the_propagator_and_keeps_the_rest(built: Built, tmp_path:
         "ContentPropagator": "抚宁司法",
         "PropagateID": "channels-0007",
     }
+
+
+def test_the_spoken_notice_is_said_over_a_title_card_long_enough(built: Built, tmp_path: Path) -> None:
+
+    from pipeline.build import build
+
+    root = tmp_path / "series"
+    shutil.copytree(built.config.root, root)
+    with (root / "pufa.toml").open("a", encoding="utf-8") as toml:
+        toml.write("\n[compliance]\nspoken_notice = true\ncorner_notice = true\n")
+    config = load_config(root)
+    report = build(config)
+    assert [b.number for b in report.built] == [7]
+    data = json.loads(report.built[0].manifest.read_text(encoding="utf-8"))
+    assert data["ai_label"]["spoken_notice"] == "本视频配音由人工智能合成"
+    assert data["ai_label"]["corner_notice"] == "AI合成配音"
+    title_end = data["title_card"]["end"]
+    assert title_end > 2.5, "the title card waits for the spoken notice"
+    assert data["captions"][0]["start"] > title_end
+    samples = audio_samples(report.built[0].video)
+    assert rms(samples, 0.3, title_end - 0.5) > 20 * max(rms(samples, 0.0, 0.15), 10), "the notice is heard"
