@@ -399,7 +399,7 @@ BUILTIN_THEMES: dict[str, dict[str, dict[str, Any]]] = {
     # an almost opaque black band with a thick outline (contrast above 15:1), on a darker background.
     "large": {
         "theme": {"background": "#0A2A4A", "background_bottom": "#041424", "text": "#FFFFFF", "accent": "#FFD34D"},
-        "captions": {"font_size": 70, "stroke_width": 6, "band": "#000000E6", "colour": "#FFFFFF", "margin": 40},
+        "captions": {"font_size": 72, "stroke_width": 6, "band": "#000000E6", "colour": "#FFFFFF", "margin": 40},
     },
 }
 

@@ -58,4 +58,4 @@ def test_a_build_can_choose_the_theme(tmp_path: Path) -> None:
     (tmp_path / "pufa.toml").write_text('[theme]\nname = "crimson"\n', encoding="utf-8")
     assert load_config(tmp_path).theme.name == "crimson"
     chosen = load_config(tmp_path, theme="large")
-    assert (chosen.theme.name, chosen.captions.font_size) == ("large", 70)
+    assert (chosen.theme.name, chosen.captions.font_size) == ("large", 72)
