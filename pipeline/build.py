@@ -100,7 +100,7 @@ def build(
                 outcomes = _run_parallel(config, plan, jobs, fail_fast, report)
     finally:
         with Catalog(config.catalog_path) as catalog:
-            export(catalog.rows(), config.output_dir)
+            export(catalog, config.output_dir)
         report.close()
     return _report(plan, outcomes, time.monotonic() - started)
 

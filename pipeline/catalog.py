@@ -1,8 +1,11 @@
 """The episode catalog: ``catalog.db`` (SQLite) at the project root, one row per episode.
 
 The schema is migrated in place, never recreated: each migration runs once, in a
-transaction, and ``PRAGMA user_version`` records how far the database has come. After every
-build the catalog is also exported to ``output/catalog.json`` and ``output/catalog.csv``.
+transaction, and ``PRAGMA user_version`` records how far the database has come. Beside the
+episodes it holds the publish journal and the review trail (法制审核: who approved or
+rejected which build). After every build, review and publish the catalog is also exported to
+``output/catalog.json`` and ``output/catalog.csv``, with each episode's review of its
+current build and every channel's URL.
 """
 
 from __future__ import annotations
@@ -75,9 +78,28 @@ MIGRATIONS: tuple[str, ...] = (
         at      TEXT NOT NULL
     )
     """,
+    # The review trail (法制审核): one row per verdict on one build, identified by its input hash.
+    """
+    CREATE TABLE reviews (
+        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        episode    INTEGER NOT NULL,
+        input_hash TEXT NOT NULL,
+        verdict    TEXT NOT NULL CHECK (verdict IN ('approved', 'rejected')),
+        reviewer   TEXT NOT NULL,
+        note       TEXT NOT NULL DEFAULT '',
+        at         TEXT NOT NULL
+    )
+    """,
+    # The AI-content labels each build carries (GB 45438-2025): the AIGC metadata JSON and the visible notice.
+    "ALTER TABLE episodes ADD COLUMN aigc TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE episodes ADD COLUMN ai_notice TEXT NOT NULL DEFAULT ''",
 )
 
 STATUSES = ("draft", "final", "published")
+# Where an episode goes out, as the publish journal names them: Channels, the Official Account's
+# article, and the Official Account's broadcast (群发) of the video, a separate act.
+PUBLISH_CHANNELS = ("channels", "mp", "broadcast")
+VERDICTS = ("approved", "rejected")
 
 
 @dataclass(frozen=True)
@@ -99,6 +121,8 @@ class CatalogRow:
     voice_engine: str
     voice: str
     draft_voice: bool = False
+    aigc: str = ""  # the AIGC metadata written into the video, as JSON; empty: not labelled
+    ai_notice: str = ""  # the visible notice in its opening picture; empty: none
 
     def as_json(self) -> dict[str, object]:
         data = asdict(self)
@@ -178,12 +202,18 @@ class Catalog:
         return int(self._db.execute("PRAGMA user_version").fetchone()[0])
 
     def record(self, row: CatalogRow) -> CatalogRow:
-        """Insert or replace an episode's row; a published episode stays published when rebuilt."""
+        """Insert or replace an episode's row.
+
+        A published episode stays published when rebuilt; otherwise a build whose input hash
+        carries an approval (an unchanged rebuild) is ``final``, whatever ``row.status`` says.
+        """
         try:
             with self._transaction() as db:
                 existing = db.execute("SELECT status FROM episodes WHERE number = ?", (row.number,)).fetchone()
                 if existing and existing[0] == "published":
                     row = _replace_status(row, "published")
+                elif _verdict(db, row.number, row.input_hash) == "approved":
+                    row = _replace_status(row, "final")
                 values = asdict(row)
                 values["laws"] = json.dumps(list(row.laws), ensure_ascii=False)
                 values["tags"] = json.dumps(list(row.tags), ensure_ascii=False)
@@ -224,6 +254,58 @@ class Catalog:
         values = cursor.fetchone()
         return _row(values, self.path) if values else None
 
+    # --- the review trail ------------------------------------------------------------------
+
+    def add_review(self, episode: int, input_hash: str, verdict: str, reviewer: str, note: str) -> Review:
+        """Record a verdict on the build ``input_hash`` of ``episode``; the episode's status follows it.
+
+        An approval makes the episode ``final``, a rejection ``draft``; a published episode stays
+        published (it is out already; the trail still records the verdict).
+        """
+        if verdict not in VERDICTS:
+            raise CatalogError(f"a review verdict is one of {', '.join(VERDICTS)}, not {verdict!r}")
+        at = datetime.now(UTC).isoformat(timespec="seconds")
+        status = "final" if verdict == "approved" else "draft"
+        try:
+            with self._transaction() as db:
+                cursor = db.execute(
+                    "INSERT INTO reviews (episode, input_hash, verdict, reviewer, note, at) VALUES (?, ?, ?, ?, ?, ?)",
+                    (episode, input_hash, verdict, reviewer, note, at),
+                )
+                db.execute(
+                    "UPDATE episodes SET status = ? WHERE number = ? AND input_hash = ? AND status != 'published'",
+                    (status, episode, input_hash),
+                )
+                review_id = int(cursor.lastrowid or 0)
+        except sqlite3.Error as exc:
+            raise CatalogError(f"{self.path}: cannot record the review of episode {episode}: {exc}") from None
+        return Review(review_id, episode, input_hash, verdict, reviewer, note, at)
+
+    def reviews(self, episode: int | None = None) -> list[Review]:
+        """Every review of ``episode`` (default: of every episode), oldest first."""
+        query = f"SELECT {', '.join(REVIEW_COLUMNS)} FROM reviews"
+        arguments: tuple[int, ...] = ()
+        if episode is not None:
+            query, arguments = query + " WHERE episode = ?", (episode,)
+        try:
+            rows = self._db.execute(query + " ORDER BY id", arguments).fetchall()
+        except sqlite3.Error as exc:
+            raise CatalogError(f"{self.path}: cannot read the review trail: {exc}") from None
+        return [Review(*values) for values in rows]
+
+    def entries(self) -> list[Entry]:
+        """Every episode with the latest review of its current build and each channel's publication."""
+        latest: dict[tuple[int, str], Review] = {}
+        for review in self.reviews():
+            latest[(review.episode, review.input_hash)] = review
+        publications: dict[int, dict[str, Publication]] = {}
+        for publication in Journal(self).all():
+            publications.setdefault(publication.episode, {})[publication.channel] = publication
+        return [
+            Entry(row, latest.get((row.number, row.input_hash)), publications.get(row.number, {}))
+            for row in self.rows()
+        ]
+
 
 JOURNAL_FIELDS = (
     "media_id",
@@ -260,6 +342,57 @@ class Publication:
     reason: str | None = None
     created_at: str = ""
     updated_at: str = ""
+
+
+@dataclass(frozen=True)
+class Review:
+    """One verdict of the review trail: ``reviewer`` approved or rejected the build ``input_hash`` at ``at``."""
+
+    id: int
+    episode: int
+    input_hash: str
+    verdict: str  # approved or rejected
+    reviewer: str
+    note: str
+    at: str  # ISO 8601, UTC, to the second
+
+
+REVIEW_COLUMNS = tuple(f.name for f in fields(Review))
+
+
+@dataclass(frozen=True)
+class Entry:
+    """An episode as ``pufa catalog`` and the exports show it: its row, its current build's review, its posts."""
+
+    row: CatalogRow
+    review: Review | None
+    publications: dict[str, Publication]
+
+    def url(self, channel: str) -> str:
+        publication = self.publications.get(channel)
+        return (publication.url or "") if publication else ""
+
+    def as_json(self) -> dict[str, object]:
+        data = self.row.as_json()
+        review = self.review
+        data["review"] = review.verdict if review else ""
+        data["reviewer"] = review.reviewer if review else ""
+        data["reviewed_at"] = review.at if review else ""
+        data["review_note"] = review.note if review else ""
+        for channel in PUBLISH_CHANNELS:
+            publication = self.publications.get(channel)
+            data[f"{channel}_state"] = publication.state if publication else ""
+            data[f"{channel}_url"] = self.url(channel)
+        return data
+
+
+EXTRA_COLUMNS = (
+    "review",
+    "reviewer",
+    "reviewed_at",
+    "review_note",
+    *(f"{channel}_{what}" for channel in PUBLISH_CHANNELS for what in ("state", "url")),
+)
 
 
 class Journal:
@@ -325,6 +458,15 @@ class Journal:
             (episode, channel),
         ).fetchall()
         return [(str(state), str(detail or "")) for state, detail in rows]
+
+
+def _verdict(db: sqlite3.Connection, episode: int, input_hash: str) -> str | None:
+    """The latest verdict on one build of an episode, if any."""
+    found = db.execute(
+        "SELECT verdict FROM reviews WHERE episode = ? AND input_hash = ? ORDER BY id DESC LIMIT 1",
+        (episode, input_hash),
+    ).fetchone()
+    return str(found[0]) if found else None
 
 
 def _replace_status(row: CatalogRow, status: str) -> CatalogRow:
@@ -402,17 +544,19 @@ def from_json(text: str, source: Path) -> list[CatalogRow]:
     return rows
 
 
-def to_json(rows: list[CatalogRow]) -> str:
-    return json.dumps([r.as_json() for r in rows], ensure_ascii=False, indent=2) + "\n"
+def to_json(entries: list[Entry]) -> str:
+    return json.dumps([e.as_json() for e in entries], ensure_ascii=False, indent=2) + "\n"
 
 
-def to_csv(rows: list[CatalogRow]) -> str:
+def to_csv(entries: list[Entry]) -> str:
     """CSV for spreadsheets: lists joined with '；' so a cell reads as Chinese text; no cell runs as a formula."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    for row in rows:
-        cells = ["；".join(v) if isinstance(v, tuple) else v for v in (getattr(row, c) for c in COLUMNS)]
+    header = (*COLUMNS, *EXTRA_COLUMNS)
+    writer.writerow(header)
+    for entry in entries:
+        data = entry.as_json()
+        cells = ["；".join(map(str, v)) if isinstance(v, list) else v for v in (data[c] for c in header)]
         writer.writerow([spreadsheet_safe(c) if isinstance(c, str) else c for c in cells])
     return buffer.getvalue()
 
@@ -422,8 +566,12 @@ def spreadsheet_safe(cell: str) -> str:
     return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
 
 
-def export(rows: list[CatalogRow], output_dir: Path) -> None:
-    """Rewrite output/catalog.json and output/catalog.csv (UTF-8 with BOM, so Excel and WPS read it)."""
+def export(catalog: Catalog, output_dir: Path) -> None:
+    """Rewrite output/catalog.json and output/catalog.csv (UTF-8 with BOM, so Excel and WPS read it).
+
+    Called after every build, review and publish, so the files never lag behind catalog.db.
+    """
+    entries = catalog.entries()
     output_dir.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(output_dir / "catalog.json", to_json(rows))
-    atomic_write_text(output_dir / "catalog.csv", to_csv(rows), encoding="utf-8-sig")
+    atomic_write_text(output_dir / "catalog.json", to_json(entries))
+    atomic_write_text(output_dir / "catalog.csv", to_csv(entries), encoding="utf-8-sig")

@@ -141,6 +141,11 @@ TTS_OPTION = click.option(
     "off renders here. [default: build.cluster in pufa.toml]",
 )
 @click.option("--fail-fast", is_flag=True, help="Stop at the first episode that fails.")
+@click.option(
+    "--theme",
+    metavar="NAME",
+    help="Theme for this build instead of theme.name, e.g. large (适老化: large high-contrast captions).",
+)
 @click.option("--dry-run", is_flag=True, help="Only say what would be built and why; render nothing.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only failures and the summary.")
 @click.option("-v", "--verbose", is_flag=True, help="Print every stage of every episode, and every skipped one.")
@@ -155,6 +160,7 @@ def build(
     jobs: int | None,
     cluster: str | None,
     fail_fast: bool,
+    theme: str | None,
     dry_run: bool,
     quiet: bool,
     verbose: bool,
@@ -184,7 +190,7 @@ def build(
     from pipeline.progress import PlainProgress, TerminalProgress
     from pipeline.report import build_summary, plan_table
 
-    config = load_config(_project(ctx))
+    config = load_config(_project(ctx), theme=theme)
     selection = parse_only(only)
     address = _cluster_address(cluster, config.build.cluster, jobs)
     if dry_run:
@@ -328,7 +334,9 @@ def export_jianying(ctx: click.Context, episode: int, to: Path | None) -> None:
 @click.pass_context
 @reports_errors
 def catalog(ctx: click.Context, output_format: str) -> None:
-    """Show every episode in catalog.db; ``pufa catalog import FILE`` restores a lost catalog from its export.
+    """Show every episode in catalog.db, with its review and where it was published.
+
+    ``pufa catalog import FILE`` restores a lost catalog from its export.
 
     \b
     Examples:
@@ -339,20 +347,19 @@ def catalog(ctx: click.Context, output_format: str) -> None:
     """
     if ctx.invoked_subcommand is not None:
         return
-    from pipeline.catalog import Catalog, Journal, to_csv, to_json
+    from pipeline.catalog import Catalog, to_csv, to_json
     from pipeline.config import load_config
     from pipeline.report import catalog_table
 
     config = load_config(_project(ctx))
     with Catalog(config.catalog_path) as db:
-        rows = db.rows()
-        publications = Journal(db).all()
+        entries = db.entries()
     if output_format == "json":
-        click.echo(to_json(rows), nl=False)
+        click.echo(to_json(entries), nl=False)
     elif output_format == "csv":
-        click.echo(to_csv(rows), nl=False)
+        click.echo(to_csv(entries), nl=False)
     else:
-        _say(catalog_table(rows, publications))
+        _say(catalog_table(entries))
 
 
 @catalog.command("import")
@@ -654,16 +661,106 @@ def studio(ctx: click.Context, port: int, host: str, no_browser: bool, tts: str 
     serve(_project(ctx), host=host, port=port, open_browser=not no_browser, tts=tts, echo=click.echo)
 
 
+@main.group()
+def review() -> None:
+    """The review trail (法制审核): approve or reject an episode's current build.
+
+    An approval is recorded in catalog.db against the build (its input hash): it
+    makes the episode final without rendering anything, and pufa publish needs it.
+    Any later change to the episode's inputs voids it until the new build is approved.
+
+    \b
+    Examples:
+      pufa review approve 1260 --by 张律师 --note "法条引用无误"
+      pufa review reject 1260 --by 张律师 --note "第二段案例时间有误"
+      pufa review status
+    """
+
+
+BY_OPTION = click.option("--by", "by", required=True, metavar="NAME", help="Who reviewed it (review.reviewers).")
+
+
+@review.command("approve")
+@click.argument("episode", type=int)
+@BY_OPTION
+@click.option("--note", default="", help="What the reviewer said.")
+@click.pass_context
+@reports_errors
+def review_approve(ctx: click.Context, episode: int, by: str, note: str) -> None:
+    """Approve the current build of EPISODE (a number) for publishing.
+
+    \b
+    Example:
+      pufa review approve 1260 --by 张律师 --note "法条引用无误"
+    """
+    from pipeline.config import load_config
+    from pipeline.review.trail import approve
+
+    made = approve(load_config(_project(ctx.find_root())), episode, by, note)
+    click.echo(f"{episode:04d}: build {made.input_hash[:10]} approved by {made.reviewer} at {made.at}")
+
+
+@review.command("reject")
+@click.argument("episode", type=int)
+@BY_OPTION
+@click.option("--note", required=True, help="Why it is rejected: what the editors must change.")
+@click.pass_context
+@reports_errors
+def review_reject(ctx: click.Context, episode: int, by: str, note: str) -> None:
+    """Reject the current build of EPISODE (a number), saying why.
+
+    \b
+    Example:
+      pufa review reject 1260 --by 张律师 --note "第二段案例时间有误"
+    """
+    from pipeline.config import load_config
+    from pipeline.review.trail import reject
+
+    made = reject(load_config(_project(ctx.find_root())), episode, by, note)
+    click.echo(f"{episode:04d}: build {made.input_hash[:10]} rejected by {made.reviewer} at {made.at}: {made.note}")
+
+
+@review.command("status")
+@click.argument("episodes", nargs=-1, type=int)
+@click.pass_context
+@reports_errors
+def review_status(ctx: click.Context, episodes: tuple[int, ...]) -> None:
+    """Show where EPISODES (default: every built episode) stand in review.
+
+    \b
+    Example:
+      pufa review status 1260
+    """
+    from pipeline.config import load_config
+    from pipeline.review.trail import review_states
+
+    config = load_config(_project(ctx.find_root()))
+    for state in review_states(config, episodes or None):
+        click.echo(f"{state.words}  {state.describe(config.review.reviewers)}")
+
+
 class PublishGroup(click.Group):
-    """``pufa publish 1260 --to mp`` and ``pufa publish mark|sync``: episode numbers or a subcommand."""
+    """``pufa publish 1260 --to mp`` and ``pufa publish mark|sync``: episode numbers or a subcommand.
+
+    Anything that is not a subcommand (episode numbers, or options such as ``--to``) goes to
+    ``send``, and ``pufa publish --help`` lists send's options, so the common case reads as one command.
+    """
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if args and args[0] not in self.commands and not args[0].startswith("-"):
+        if args and args[0] not in self.commands and args[0] not in ctx.help_option_names:
             args = ["send", *args]
         return super().parse_args(ctx, args)
 
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        send = self.commands["send"]
+        options = [p for p in send.get_params(ctx) if isinstance(p, click.Option)]
+        records = [r for r in (p.get_help_record(ctx) for p in options) if r is not None]
+        with formatter.section("Options (pufa publish EPISODE... --to channels|mp [OPTIONS])"):
+            formatter.write_dl(records)
+        self.format_commands(ctx, formatter)
 
-@main.group(cls=PublishGroup)
+
+@main.group(cls=PublishGroup, options_metavar="EPISODE... --to channels|mp [OPTIONS]")
 def publish() -> None:
     """Publish finished episodes to WeChat Channels (视频号) or the Official Account (公众号).
 
@@ -691,7 +788,8 @@ def publish() -> None:
     type=click.Choice(["article", "broadcast"]),
     default="article",
     show_default=True,
-    help="With --to mp.",
+    help="With --to mp: article (uploads and a draft; --submit publishes it) or broadcast (群发 the video "
+    "to every subscriber, recorded apart from the article).",
 )
 @click.pass_context
 @reports_errors

@@ -74,8 +74,8 @@ class ThemeConfig:
     name: str = field(
         default="default",
         metadata=_doc(
-            "Theme to start from: a built-in one (default, crimson) or assets/themes/NAME.toml; "
-            "keys set here override it."
+            "Theme to start from: a built-in one (default, crimson, large: 适老化 large high-contrast captions) "
+            "or assets/themes/NAME.toml; keys set here override it."
         ),
     )
     background: str = field(default="#0E3A66", metadata=_doc("Background colour (top of the gradient).", colour=True))
@@ -226,6 +226,12 @@ class ReviewConfig:
             "its article. Empty: not checked."
         ),
     )
+    reviewers: tuple[str, ...] = field(
+        default=(),
+        metadata=_doc(
+            'Who may approve an episode for publishing (法制审核), e.g. ["张律师"]; empty: anyone named with --by.'
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -235,6 +241,65 @@ class BuildConfig:
         metadata=_doc(
             "Dask scheduler that pufa build hands episodes to, like tcp://192.168.1.20:8786, or local:N for N "
             "worker processes on this PC; empty: render here. --cluster overrides it."
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class PublishConfig:
+    hashtags: tuple[str, ...] = field(
+        default=(),
+        metadata=_doc(
+            'Topics (话题) added to every post\'s description, e.g. ["普法小讲堂", "抚宁司法"]; '
+            "each episode's tags follow them."
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class ComplianceConfig:
+    """AI-content labels (《人工智能生成合成内容标识办法》, GB 45438-2025): on unless switched off on purpose."""
+
+    ai_generated: bool = field(
+        default=True,
+        metadata=_doc(
+            "The narration is synthesised by AI, so every episode carries the labels the law requires: a visible "
+            "notice in the opening picture and the AIGC metadata in the MP4. false means no AI made any part of "
+            "the episode (a person recorded the voice); pufa then adds no label at all, and publishing "
+            "unlabelled synthetic content breaks the 标识办法."
+        ),
+    )
+    notice_text: str = field(
+        default="本视频配音由人工智能合成", metadata=_doc("The visible notice in the opening picture.")
+    )
+    notice_seconds: float = field(
+        default=2.0,
+        metadata=_doc(
+            "How long the opening notice must stay at least (GB 45438-2025 asks 2 s); the opening title card "
+            "(video.title_seconds) carries it and must last as long.",
+            min=2.0,
+            max=10.0,
+        ),
+    )
+    corner_notice: bool = field(
+        default=False, metadata=_doc("Also show a small notice in a corner of every frame, for the whole video.")
+    )
+    corner_text: str = field(default="AI合成配音", metadata=_doc("The corner notice's words."))
+    spoken_notice: bool = field(
+        default=False,
+        metadata=_doc("Also speak the notice (notice_text) over the opening title card, in the episode's voice."),
+    )
+    producer_code: str = field(
+        default="",
+        metadata=_doc(
+            "ContentProducer of the AIGC metadata: the producer's 统一社会信用代码 (or the TC260 provider code); "
+            "empty: series.producer's name."
+        ),
+    )
+    propagator_code: str = field(
+        default="",
+        metadata=_doc(
+            "ContentPropagator written into publish copies: the publishing account's code; empty: series.account."
         ),
     )
 
@@ -252,6 +317,8 @@ class Config:
     sound: SoundConfig = SoundConfig()
     review: ReviewConfig = ReviewConfig()
     build: BuildConfig = BuildConfig()
+    compliance: ComplianceConfig = ComplianceConfig()
+    publish: PublishConfig = PublishConfig()
 
     @property
     def path(self) -> Path:
@@ -279,6 +346,8 @@ SECTIONS: dict[str, type] = {
     "sound": SoundConfig,
     "review": ReviewConfig,
     "build": BuildConfig,
+    "compliance": ComplianceConfig,
+    "publish": PublishConfig,
 }
 
 
@@ -291,8 +360,11 @@ def find_project(start: Path | None = None) -> Path:
     raise ConfigError(f"no {CONFIG_NAME} in {here} or any folder above it; run 'pufa init DIR' or pass --project DIR")
 
 
-def load_config(root: Path) -> Config:
-    """Read and validate ``root/pufa.toml``; every problem is reported, then the first raises."""
+def load_config(root: Path, *, theme: str | None = None) -> Config:
+    """Read and validate ``root/pufa.toml``; every problem is reported, then the first raises.
+
+    ``theme`` replaces ``theme.name`` for this run (``pufa build --theme large``).
+    """
     path = root / CONFIG_NAME
     if not path.is_file():
         raise ConfigError(f"{path}: not found; run 'pufa init {root}' to create a project")
@@ -302,6 +374,9 @@ def load_config(root: Path) -> Config:
         raise ConfigError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: {exc}") from None
+    if theme is not None:
+        given = raw.get("theme")
+        raw["theme"] = {**(given if isinstance(given, dict) else {}), "name": theme}
     return parse_config(raw, root)
 
 
@@ -319,6 +394,12 @@ BUILTIN_THEMES: dict[str, dict[str, dict[str, Any]]] = {
             "title_layout": "banner",
         },
         "captions": {"band": "#2E0606CC", "colour": "#FFF8E7", "stroke": "#2E0606"},
+    },
+    # 适老化, after GB/T 37668-2019's intent for government content: captions a third larger, white on
+    # an almost opaque black band with a thick outline (contrast above 15:1), on a darker background.
+    "large": {
+        "theme": {"background": "#0A2A4A", "background_bottom": "#041424", "text": "#FFFFFF", "accent": "#FFD34D"},
+        "captions": {"font_size": 72, "stroke_width": 6, "band": "#000000E6", "colour": "#FFFFFF", "margin": 40},
     },
 }
 
@@ -363,10 +444,16 @@ def parse_config(raw: dict[str, Any], root: Path) -> Config:
             problems.append(f"'{name}' must be a table like [{name}]")
             continue
         sections[name] = _parse_section(name, schema, value, problems)
+    config = Config(root=root, **sections)
+    if config.compliance.ai_generated and config.video.title_seconds < config.compliance.notice_seconds:
+        problems.append(
+            f"'video.title_seconds' is {config.video.title_seconds} but the opening title card carries the AI "
+            f"notice, which must stay {config.compliance.notice_seconds} s (compliance.notice_seconds)"
+        )
     if problems:
         where = root / CONFIG_NAME
         raise ConfigError("; ".join(f"{where}: {p}" for p in problems))
-    return Config(root=root, **sections)
+    return config
 
 
 def _parse_section(name: str, schema: type, values: dict[str, Any], problems: list[str]) -> Any:
@@ -381,11 +468,13 @@ def _parse_section(name: str, schema: type, values: dict[str, Any], problems: li
         if problem:
             problems.append(f"'{name}.{key}' {problem}")
         else:
-            accepted[key] = float(value) if spec.type == "float" else value
+            accepted[key] = float(value) if spec.type == "float" else tuple(value) if isinstance(value, list) else value
     return replace(schema(), **accepted)
 
 
 def _check_value(kind: Any, meta: Any, value: Any) -> str | None:
+    if kind == "bool" and not isinstance(value, bool):
+        return f"must be true or false, not {value!r}"
     if kind == "int" and (not isinstance(value, int) or isinstance(value, bool)):
         return f"must be a whole number, not {value!r}"
     if kind == "float" and (not isinstance(value, int | float) or isinstance(value, bool)):
@@ -394,6 +483,8 @@ def _check_value(kind: Any, meta: Any, value: Any) -> str | None:
         return f"must be true or false, not {value!r}"
     if kind == "str" and not isinstance(value, str):
         return f"must be text in quotes, not {value!r}"
+    if kind == "tuple[str, ...]" and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+        return f'must be a list of texts like ["a", "b"], not {value!r}'
     if "min" in meta and not meta["min"] <= value <= meta["max"]:
         return f"must be between {meta['min']} and {meta['max']}, not {value!r}"
     if meta.get("even") and value % 2:
@@ -432,6 +523,10 @@ def default_config_text(values: dict[str, dict[str, Any]] | None = None) -> str:
 
 
 def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     if isinstance(value, str):
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
     if isinstance(value, bool):

@@ -14,25 +14,29 @@ import json
 import shutil
 import tempfile
 import time
+import wave
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from pipeline import __version__
 from pipeline.captions.split import CaptionPlan, plan_captions
 from pipeline.captions.track import CaptionTrack, format_srt, time_captions
+from pipeline.captions.webvtt import format_vtt
 from pipeline.catalog import Catalog, CatalogRow
 from pipeline.config import Config
 from pipeline.errors import RenderError, display_path
 from pipeline.fsutil import atomic_write_text, commit, disk_error
 from pipeline.limits import SOUND_BYTES, file_digest, size_word
+from pipeline.media.aigc import AIGC_KEY, AigcLabel, produce_id, read_aigc
 from pipeline.media.encode import EncodeSettings, encode
 from pipeline.media.ffmpeg import probe
 from pipeline.media.sound import Mix, mix
 from pipeline.picture.fonts import FontFace, resolve_bold_font, resolve_font
 from pipeline.picture.frames import Painter, RenderPlan, render_states
 from pipeline.picture.layout import Layout, caption_measure, check_episode_layout, describe, planned_captions
+from pipeline.picture.notice import Notice, NoticeLayout
 from pipeline.script import Episode
 from pipeline.speech.engines import EngineChoice, VoiceSettings, choose_engine
 from pipeline.speech.narration import Narration, narrate
@@ -40,6 +44,7 @@ from pipeline.speech.normalize import Lexicon, load_lexicon, normalize
 
 COVER_SIZE = (1080, 1440)
 DURATION_TOLERANCE = 0.1
+MIN_NOTICE_SECONDS = 2.0  # GB 45438-2025: the opening notice stays at least 2 s
 STAGES = ("voice", "frames", "encode", "finish")
 WORK_PREFIX = ".work-"
 
@@ -106,7 +111,8 @@ def input_digests(config: Config, episode: Episode, tools: Tools) -> dict[str, o
     """A digest of everything the episode's outputs depend on: change any and the episode is rebuilt."""
     settings = voice_settings(config, episode, tools.voice)
     sections = {
-        name: asdict(getattr(config, name)) for name in ("series", "video", "theme", "voice", "captions", "sound")
+        name: asdict(getattr(config, name))
+        for name in ("series", "video", "theme", "voice", "captions", "sound", "compliance")
     }
     del sections["voice"]["threads"]  # how fast the voice is computed, not what it says
     music = music_for(config, episode)
@@ -218,6 +224,8 @@ class Production:
     video: Path
     synthesised_scenes: int
     mix: Mix
+    label: AigcLabel | None = None
+    notice: NoticeLayout | None = None
 
 
 def produce(
@@ -241,45 +249,104 @@ def produce(
         more = f" (and {len(misplaced) - 1} more)" if len(misplaced) > 1 else ""
         raise RenderError(f"{display_path(episode.path)}:{line}: {message}{more}")
 
+    compliance = config.compliance
+    label = None
+    if compliance.ai_generated:
+        digest = input_hash(input_digests(config, episode, tools))
+        producer = compliance.producer_code or config.series.producer
+        label = AigcLabel(content_producer=producer, produce_id=produce_id(episode.number, digest))
+
     stage("voice", 0.0)
     engine = tools.voice.engine
     settings = voice_settings(config, episode, tools.voice)
     misses = engine.misses
+    title_seconds, spoken = video_config.title_seconds, None
+    if compliance.ai_generated and compliance.spoken_notice:
+        spoken = spoken_notice(config, tools, settings, work / "notice.wav")
+        # The title card stays until the spoken notice has finished, with a breath before the narration.
+        title_seconds = max(title_seconds, spoken.end + NOTICE_GAP)
     narration = narrate(
         episode,
         plan,
         engine,
         settings=settings,
         fps=video_config.fps,
-        title_seconds=video_config.title_seconds,
+        title_seconds=title_seconds,
         closing_seconds=video_config.closing_seconds,
         audio_path=work / "narration.wav",
     )
     track = time_captions(episode, plan, narration, video_config.fps)
+    stingers, speech = stingers_for(config, track), list(narration.pieces)
+    if spoken is not None:
+        stingers.append((spoken.path, spoken.start))
+        speech.insert(0, (spoken.start, spoken.end))
     mixed = mix(
         narration.audio_path,
-        narration.pieces,
+        speech,
         work / "mix.wav",
         music=music_for(config, episode),
         music_level_db=config.sound.music_level_db,
-        stingers=stingers_for(config, track),
+        stingers=stingers,
     )
 
     stage("frames", 0.0)
     painter = Painter(config, tools.font, video_config.width, video_config.height, watermark=watermark, bold=bold)
+    notice = Notice(config, tools.font, video_config.width, video_config.height)
     states_dir = work / "states"
     states_dir.mkdir()
-    render = render_states(episode, track, painter, states_dir, lambda done: stage("frames", done))
+    render = render_states(
+        episode, track, painter, states_dir, lambda done: stage("frames", done), decorate=notice.decorate
+    )
 
     stage("encode", 0.0)
-    label = f"episode {episode.number}"
+    name = f"episode {episode.number}"
     video = work / "video.mp4"
     encoding = EncodeSettings(crf=video_config.crf, preset=video_config.preset)
-    encode(render, mixed.path, video, encoding, label=label, progress=lambda done: stage("encode", done))
+    tags = {AIGC_KEY: label.to_json()} if label else None
+    encode(render, mixed.path, video, encoding, label=name, progress=lambda done: stage("encode", done), tags=tags)
     info = probe(video)
     if abs(info.duration - narration.duration) > DURATION_TOLERANCE:
-        raise RenderError(f"{label}: video lasts {info.duration:.2f} s but the narration {narration.duration:.2f} s")
-    return Production(narration, track, render, settings, painter, video, engine.misses - misses, mixed)
+        raise RenderError(f"{name}: video lasts {info.duration:.2f} s but the narration {narration.duration:.2f} s")
+    verify_labels(name, video, label, notice.layout, track)
+    made = Production(narration, track, render, settings, painter, video, engine.misses - misses, mixed)
+    return replace(made, label=label, notice=notice.layout)
+
+
+@dataclass(frozen=True)
+class SpokenNotice:
+    path: Path
+    start: float
+    end: float
+
+
+NOTICE_START = 0.2  # seconds into the title card when the spoken notice begins
+NOTICE_GAP = 0.4  # seconds of title card after the spoken notice, before the narration
+
+
+def spoken_notice(config: Config, tools: Tools, settings: VoiceSettings, target: Path) -> SpokenNotice:
+    """The notice spoken in the episode's voice into ``target`` (WAV), to be placed over the opening title card."""
+    utterance = tools.voice.engine.speak([tools.speak(config.compliance.notice_text)], settings)
+    with wave.open(str(target), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(utterance.sample_rate)
+        out.writeframes(utterance.samples.astype("<i2").tobytes())
+    return SpokenNotice(target, NOTICE_START, NOTICE_START + utterance.duration)
+
+
+def verify_labels(
+    name: str, video: Path, label: AigcLabel | None, notice: NoticeLayout | None, track: CaptionTrack
+) -> None:
+    """The built video carries both AI-content labels: the AIGC tag as written and the opening notice as required."""
+    if label is None:
+        return
+    found = read_aigc(video)
+    if found != label:
+        raise RenderError(f"{name}: the video's AIGC metadata reads {found} instead of {label.to_json()}")
+    if notice is None or notice.text_height < notice.required_height:
+        raise RenderError(f"{name}: the opening AI notice is missing or smaller than 5% of the frame's shorter side")
+    if track.title_end_frame / track.fps < MIN_NOTICE_SECONDS:
+        raise RenderError(f"{name}: the opening AI notice would show for less than {MIN_NOTICE_SECONDS} s")
 
 
 def render_episode(
@@ -302,6 +369,7 @@ def render_episode(
         stage("finish", 0.0)
         made.painter.cover(episode, *COVER_SIZE).save(work / "cover.jpg", quality=90)
         (work / "subtitles.srt").write_text(format_srt(track), encoding="utf-8")
+        (work / "subtitles.vtt").write_text(format_vtt(track), encoding="utf-8")
         inputs = input_digests(config, episode, tools)
         digest = input_hash(inputs)
         manifest = make_manifest(config, episode, made, inputs, digest)
@@ -312,6 +380,7 @@ def render_episode(
         outputs = {
             "cover": (work / "cover.jpg", folder / "cover.jpg"),
             "subtitles": (work / "subtitles.srt", folder / f"{number}.srt"),
+            "webvtt": (work / "subtitles.vtt", folder / f"{number}.vtt"),
             "video": (made.video, folder / f"{number}.mp4"),
         }
         for temporary, final in outputs.values():
@@ -334,12 +403,15 @@ def render_episode(
                 subtitles=relative(outputs["subtitles"][1], root),
                 cover=relative(outputs["cover"][1], root),
                 manifest=relative(manifest_path, root),
-                status=episode.status,
+                # Review is the catalog's: a build is a draft until approved (an unchanged rebuild stays approved).
+                status="draft",
                 input_hash=digest,
                 built_at=datetime.now(UTC).isoformat(timespec="seconds"),
                 voice_engine=narration.engine,
                 voice=narration.voice,
                 draft_voice=tools.voice.draft_voice,
+                aigc=made.label.to_json() if made.label else "",
+                ai_notice=config.compliance.notice_text if made.label else "",
             )
         )
         stage("finish", 1.0)
@@ -377,7 +449,6 @@ def make_manifest(
         "topic": episode.topic,
         "laws": list(episode.laws),
         "tags": list(episode.tags),
-        "status": episode.status,
         "script": relative(episode.path, root),
         "duration": round(track.duration, 3),
         "video": {"width": render.width, "height": render.height, "fps": render.fps, "frames": render.total_frames},
@@ -424,9 +495,28 @@ def make_manifest(
             for cue in track.cues
         ],
         "screen_states": render.distinct,
+        "ai_label": ai_label_manifest(config, made, track),
         "inputs": inputs,
         "input_hash": digest,
         "pipeline_version": __version__,
+    }
+
+
+def ai_label_manifest(config: Config, made: Production, track: CaptionTrack) -> dict[str, object]:
+    """What the manifest records of the AI-content labels (empty of labels when compliance.ai_generated is false)."""
+    compliance = config.compliance
+    if made.label is None:
+        return {"ai_generated": False}
+    return {
+        "ai_generated": True,
+        "aigc": made.label.as_dict(),
+        "opening_notice": {
+            **(made.notice.as_json() if made.notice else {}),
+            "start": 0.0,
+            "end": round(track.title_end_frame / track.fps, 3),
+        },
+        "corner_notice": compliance.corner_text if compliance.corner_notice else None,
+        "spoken_notice": compliance.notice_text if compliance.spoken_notice else None,
     }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from pipeline.catalog import CatalogRow, Publication
+from pipeline.catalog import Entry
 from pipeline.errors import display_path
 from pipeline.terminal import display_width
 
@@ -25,24 +25,38 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return "\n".join([line(headers), line(["-" * w for w in widths]), *(line(r) for r in rows)])
 
 
-def catalog_table(rows: Sequence[CatalogRow], publications: Sequence[Publication] = ()) -> str:
-    if not rows:
+def catalog_table(entries: Sequence[Entry]) -> str:
+    """One line per episode: its fields, who reviewed its current build and when, and its posts with their URLs."""
+    if not entries:
         return "no episodes yet: run 'pufa build'"
-    body = [
-        [
-            f"{r.number:04d}",
-            r.title,
-            r.topic,
-            f"{int(r.duration // 60)}:{r.duration % 60:04.1f}",
-            r.status,
-            f"{r.voice_engine}/{r.voice}" + (" (草稿配音)" if r.draft_voice else ""),
-            r.built_at.replace("T", " ")[:16],
-            " ".join(f"{p.channel}:{p.state}" for p in publications if p.episode == r.number) or "-",
-            r.video,
-        ]
-        for r in rows
-    ]
-    return table(["期数", "标题", "类别", "时长", "状态", "配音", "生成时间", "发布", "视频"], body)
+    body = []
+    for entry in entries:
+        r, review = entry.row, entry.review
+        reviewed = f"{review.reviewer} {_local_time(review.at)}" if review else "-"
+        if review and review.verdict == "rejected":
+            reviewed += " 未通过"
+        posts = sorted(entry.publications.values(), key=lambda p: p.channel)
+        body.append(
+            [
+                f"{r.number:04d}",
+                r.title,
+                r.topic,
+                f"{int(r.duration // 60)}:{r.duration % 60:04.1f}",
+                r.status,
+                f"{r.voice_engine}/{r.voice}" + (" (草稿配音)" if r.draft_voice else ""),
+                _local_time(r.built_at),
+                reviewed,
+                " ".join(f"{p.channel}:{p.state}" for p in posts) or "-",
+                " ".join(f"{p.channel}:{p.url}" for p in posts if p.url) or "-",
+                r.video,
+            ]
+        )
+    return table(["期数", "标题", "类别", "时长", "状态", "配音", "生成时间", "审核", "发布", "链接", "视频"], body)
+
+
+def _local_time(iso: str) -> str:
+    """An ISO 8601 time from the catalog as 'YYYY-MM-DD HH:MM' (as stored: UTC)."""
+    return iso.replace("T", " ")[:16]
 
 
 def build_summary(report: BuildReport, *, verbose: bool = False) -> str:

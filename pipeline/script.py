@@ -135,6 +135,7 @@ class Episode:
     short_title: str | None = None
     music: str | None = None
     field_lines: tuple[tuple[str, int], ...] = ()
+    summary: str | None = None  # the post's description (summary:), for the channels; never rendered
     notes: tuple[Diagnostic, ...] = ()
 
     def line_of(self, field: str) -> int:
@@ -165,6 +166,7 @@ FIELDS: dict[str, _Field] = {
     "status": _Field("str", False),
     "short_title": _Field("str", False),
     "music": _Field("str", False),
+    "summary": _Field("str", False),
 }
 
 GlyphCheck = Callable[[str], list[str]]
@@ -247,13 +249,25 @@ def parse_script_bytes(path: Path, data: bytes, missing_glyphs: GlyphCheck | Non
         voice=fields.get("voice"),
         status=fields.get("status") or "draft",
         scenes=tuple(scenes),
-        source_digest=hashlib.sha256(data).hexdigest(),
+        source_digest=_render_digest(lines, front),
         number_line=_field_line(front or [], "episode"),
         short_title=(fields.get("short_title") or "").strip() or None,
         music=(fields.get("music") or "").strip() or None,
+        summary=(fields.get("summary") or "").strip() or None,
         field_lines=tuple((key, _field_line(front or [], key)) for key in FIELDS),
         notes=tuple(notes),
     )
+
+
+def _render_digest(lines: list[str], front: list[str] | None) -> str:
+    """The digest of what a build renders from the script: every line except ``status:``.
+
+    Review is recorded in the catalog's review trail, not rendered, so a script that still
+    says ``status: final`` (or stops saying it) does not make its episode out of date.
+    """
+    status_line = _field_line(front or [], "status")
+    kept = [line for number, line in enumerate(lines, start=1) if status_line == 1 or number != status_line]
+    return hashlib.sha256("\n".join(kept).encode("utf-8")).hexdigest()
 
 
 def _split_front_matter(lines: list[str], report: Report, note: Report) -> tuple[list[str] | None, int]:

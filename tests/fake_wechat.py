@@ -81,6 +81,8 @@ class FakeWeChat:
                 return {"errcode": 45009, "errmsg": "reach max api daily quota limit"}
             if kind == "ip":
                 return {"errcode": 40164, "errmsg": "invalid ip, not in whitelist"}
+            if kind.startswith("code:"):
+                return {"errcode": int(kind[5:]), "errmsg": f"injected error {kind[5:]}"}
             if kind == "drop":
                 self._route(request)
                 return None

@@ -61,7 +61,8 @@ def test_voice_is_heard_while_each_caption_is_on_screen(built: Built) -> None:
 
 def test_spoken_words_are_burned_in_while_spoken_and_no_caption_on_the_title_card(built: Built) -> None:
     cues = parse_srt(built.episode.subtitles.read_text(encoding="utf-8"))
-    band = (60, 1300, 1020, 1620)
+    # Below the title card's AI notice (it ends at 1492): the caption's one line sits at the bottom.
+    band = (60, 1500, 1020, 1620)
     middle = (60, 300, 1020, 1300)
 
     def white_pixels(seconds: float, box: tuple[int, int, int, int]) -> int:
@@ -79,6 +80,7 @@ def test_golden_subtitles_and_manifest(built: Built) -> None:
     for key in VOLATILE_MANIFEST_KEYS:
         manifest.pop(key)
     manifest["voice"].pop("engine_version")
+    manifest["ai_label"]["aigc"].pop("ProduceID")  # made of the input hash
     stable = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
     if os.environ.get("PUFA_UPDATE_GOLDEN"):
         (GOLDEN / "0007.srt").write_text(srt, encoding="utf-8")
@@ -117,7 +119,8 @@ def test_catalog_row_and_exports(built: Built) -> None:
     manifest = json.loads(built.episode.manifest.read_text(encoding="utf-8"))
     assert row["number"] == 7 and row["title"] == "高空抛物要担责" and row["topic"] == "民法典"
     assert json.loads(row["laws"]) == ["《中华人民共和国民法典》第一千二百五十四条"]
-    assert (row["status"], row["voice_engine"], row["voice"]) == ("final", "espeak", "cmn")
+    # status: final in the script approves nothing: a build is a draft until its review.
+    assert (row["status"], row["voice_engine"], row["voice"]) == ("draft", "espeak", "cmn")
     assert row["video"] == "output/episodes/0007-gaokong/0007.mp4"
     assert row["input_hash"] == manifest["input_hash"]
     assert row["duration"] == pytest.approx(manifest["duration"])
@@ -132,6 +135,7 @@ def test_no_temporary_files_are_left(built: Built) -> None:
     assert sorted(p.name for p in built.episode.folder.iterdir()) == [
         "0007.mp4",
         "0007.srt",
+        "0007.vtt",
         "cover.jpg",
         "manifest.json",
     ]
@@ -161,7 +165,7 @@ def test_a_failed_encode_leaves_no_output_and_no_catalog_row(
     write_script("0001-good.md", TINY.format(n=1))
 
     def broken_encode(
-        plan: object, audio: object, target: Path, settings: object, *, label: str, progress: object
+        plan: object, audio: object, target: Path, settings: object, *, label: str, progress: object, tags: object
     ) -> None:
         target.write_bytes(b"half a video")
         raise RenderError(f"{label}: ffmpeg failed to encode the video: disk full")

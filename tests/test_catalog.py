@@ -55,7 +55,9 @@ def test_existing_database_is_migrated_not_recreated(tmp_path: Path) -> None:
 
 
 def test_exports_json_and_excel_friendly_csv(tmp_path: Path) -> None:
-    export([ROW], tmp_path)
+    with Catalog(tmp_path / "catalog.db") as catalog:
+        catalog.record(ROW)
+        export(catalog, tmp_path)
     assert json.loads((tmp_path / "catalog.json").read_text(encoding="utf-8"))[0]["laws"] == list(ROW.laws)
     raw = (tmp_path / "catalog.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf"), "Excel and WPS need the BOM to read UTF-8"

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from pipeline.cli import main
 from pipeline.config import load_config
 from pipeline.review.check import canonical_citation, check, estimate_seconds, short_title
+from pipeline.script import parse_script
 from tests.conftest import ScriptWriter
 
 FRONT = "---\nepisode: {n}\ntitle: {title}\ntopic: 民法典\nlaws:\n{laws}\n---\n"
@@ -98,7 +99,7 @@ CASES = [
         [
             (
                 "warning",
-                "short title '高空抛物害人害己后果很严重千万不要这样做啊' has 21 characters; the channel wants 6–16 (set short_title: to choose one)",
+                "short title '高空抛物害人害己 后果很严重 千万不要这样做啊' has 23 characters; the channel wants 6–16 (set short_title: to choose one)",
             )
         ],
     ),
@@ -289,3 +290,10 @@ def test_span_notes_and_rare_characters_name_their_column(project: Path, write_s
     write_script("a.md", script(body=BODY + "## 提醒\n当事人𠮷田先生\n于2019年以来拨打12348。\n"))
     found = [(f.line, f.column, f.severity) for f in check(load_config(project)).findings if f.line >= 13]
     assert found == [(13, 4, "warning"), (14, 2, "note"), (14, 11, "note")]
+
+
+def test_short_title_keeps_the_marks_the_channel_allows(write_script: ScriptWriter) -> None:
+    episode = parse_script(write_script("b.md", script(title="《民法典》里的“相邻关系”：你问我答？")))
+    assert short_title(episode) == "《民法典》里的“相邻关系”：你问我答？"
+    episode = parse_script(write_script("c.md", script(title="高空抛物，后果很严重！")))
+    assert short_title(episode) == "高空抛物 后果很严重"

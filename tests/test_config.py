@@ -36,7 +36,10 @@ def test_values_override_defaults(tmp_path: Path) -> None:
             {"video": {"colour": 1}},
             "unknown key 'video.colour' (known: width, height, fps, crf, preset, title_seconds, closing_seconds, safe_area)",
         ),
-        ({"music": {}}, "unknown section [music] (known: series, video, theme, voice, captions, sound, review, build)"),
+        (
+            {"music": {}},
+            "unknown section [music] (known: series, video, theme, voice, captions, sound, review, build, compliance, publish)",
+        ),
         ({"theme": {"accent": "red"}}, "'theme.accent' must be a colour like \"#1A2B3C\", not 'red'"),
         ({"voice": {"engine": "siri"}}, "'voice.engine' must be one of auto, edge, kokoro, espeak, not 'siri'"),
         (

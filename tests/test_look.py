@@ -81,7 +81,7 @@ def test_project_theme_file(tmp_path: Path) -> None:
 
 def test_unknown_theme_names_the_choices(tmp_path: Path) -> None:
     with pytest.raises(
-        ConfigError, match=r"'theme.name' is 'neon', which is neither built in nor .* \(known: default, crimson\)"
+        ConfigError, match=r"'theme.name' is 'neon', which is neither built in nor .* \(known: default, crimson, large\)"
     ):
         painter_for(make_project(tmp_path / "series"), '[theme]\nname = "neon"\n')
 

@@ -14,10 +14,12 @@ from pipeline.catalog import Catalog, Journal
 from pipeline.cli import main
 from pipeline.config import Config, load_config
 from pipeline.errors import PufaError
+from pipeline.media.aigc import read_aigc
 from pipeline.media.ffmpeg import probe
 from pipeline.publish import episodes as publish_module
 from pipeline.publish.episodes import MP_VIDEO_LIMIT, make_rendition, mark, publish, sync
 from pipeline.publish.wechat import PublishError
+from pipeline.review.trail import approve, reject
 from tests.conftest import Built
 from tests.fake_wechat import APPID, SECRET, FakeWeChat
 
@@ -27,11 +29,14 @@ def template(built: Built, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The built short episode, with its under-10 MB rendition made once (a two-pass encode takes a while)."""
     root = tmp_path_factory.mktemp("publish") / "series"
     shutil.copytree(built.config.root, root)
+    with (root / "pufa.toml").open("a", encoding="utf-8") as toml:
+        toml.write('\n[publish]\nhashtags = ["普法小讲堂", "#抚宁司法"]\n')
     folder = root / "output" / "publish" / "mp" / "0007"
     folder.mkdir(parents=True)
     make_rendition(
         root / "output" / "episodes" / "0007-gaokong" / "0007.mp4", folder / "video.mp4", built.episode.duration
     )
+    approve(load_config(root), 7, "张律师", "法条引用无误")
     return root
 
 
@@ -92,10 +97,20 @@ def test_article_mode_uploads_and_drafts_then_says_what_to_do(project: Config, w
         wechat.materials[1]["media_id"],
     )
     assert "<blockquote" in article["content"] and "禁止从建筑物中抛掷物品" in article["content"]
+    # The list thumbnails are cut around the cover's title, not blindly from its centre.
+    assert (article["pic_crop_235_1"], article["pic_crop_1_1"]) == ("0_0.380426_1_0.699574", "0_0.165000_1_0.915000")
     assert "高空抛物".encode() in draft.body and b"\\u" not in draft.body, "JSON is sent as UTF-8, not \\u escapes"
     state, entry = journal(project)
     assert (state, entry["draft_media_id"], entry["media_id"]) == ("drafted", "DRAFT-4", "MEDIA-2")
     assert any("insert the video from 素材库" in line for line in lines)
+    uploaded = read_aigc(project.root / "output" / "publish" / "mp" / "0007" / "video.mp4")
+    built = read_aigc(project.root / "output" / "episodes" / "0007-gaokong" / "0007.mp4")
+    assert built is not None and uploaded is not None
+    assert uploaded.as_dict() == {
+        **built.as_dict(),
+        "ContentPropagator": "抚宁司法",
+        "PropagateID": f"mp-0007-{built.produce_id[10:20]}",
+    }, "the Official Account's copy keeps the label, with the propagator filled"
 
 
 def test_submit_polls_until_published_and_the_catalog_says_so(project: Config, wechat: FakeWeChat) -> None:
@@ -143,10 +158,45 @@ def test_quota_stops_with_when_to_retry_and_the_next_run_resumes(project: Config
         match=r"the daily API quota is used up \(45009\); try again after 00:00 Beijing time on \d{4}-\d\d-\d\d",
     ):
         run(project, 7)
-    assert journal(project)[0] == "drafting"
+    state, entry = journal(project)
+    assert state == "uploaded", "a definite refusal: the platform made no draft, the journal goes back"
+    assert "45009" in str(entry["reason"])
     run(project, 7)
     assert len(wechat.calls("/cgi-bin/material/add_material")) == 2, "the uploads are not repeated"
+    assert "draft/batchget" not in paths(wechat), "nothing to look up: the platform said no"
     assert len(wechat.drafts) == 1 and journal(project)[0] == "drafted"
+
+
+@pytest.mark.parametrize("code", [45009, 48001, 40164, 40007])
+def test_a_refused_submit_goes_back_to_drafted_and_the_next_run_submits_once(
+    project: Config, wechat: FakeWeChat, code: int
+) -> None:
+    run(project, 7)
+    wechat.inject("/cgi-bin/freepublish/submit", f"code:{code}")
+    with pytest.raises(PublishError, match=f"{code}"):
+        run(project, 7, submit=True)
+    assert journal(project)[0] == "drafted"
+    assert wechat.publishes == {}
+    lines = run(project, 7, submit=True)
+    assert len(wechat.publishes) == 1, "submitted exactly once"
+    assert journal(project)[0] == "published" and lines[-1].startswith("0007: published: https://")
+    with Catalog(project.catalog_path) as catalog:
+        events = Journal(catalog).events(7, "mp")
+    assert [state for state, _ in events].count("submitting") == 2
+    assert any(
+        state == "drafted" and detail.startswith("refused: /cgi-bin/freepublish/submit") for state, detail in events
+    )
+
+
+def test_a_lost_submit_answer_waits_for_sync(project: Config, wechat: FakeWeChat) -> None:
+    run(project, 7)
+    wechat.inject("/cgi-bin/freepublish/submit", "drop")
+    with pytest.raises(PublishError, match="run the same command again to resume"):
+        run(project, 7, submit=True)
+    assert journal(project)[0] == "submitting"
+    with pytest.raises(PublishError, match=r"a submit was sent and its answer lost; .* pufa publish sync"):
+        run(project, 7, submit=True)
+    assert len(wechat.calls("/cgi-bin/freepublish/submit")) == 1
 
 
 def test_connection_dropped_after_the_server_accepted_the_upload(project: Config, wechat: FakeWeChat) -> None:
@@ -188,19 +238,35 @@ def test_broadcast_sends_once_even_when_retried(project: Config, wechat: FakeWeC
     assert lines[0] == "note: a subscription account may broadcast once a day; this uses today's broadcast"
     sent = wechat.calls("/cgi-bin/message/mass/sendall")[0].json
     assert sent["msgtype"] == "mpvideo" and sent["clientmsgid"].startswith("pufa-0007-")  # type: ignore[index]
-    assert journal(project)[0] == "published"
+    assert journal(project, "broadcast")[0] == "published"
     with Catalog(project.catalog_path) as catalog:
-        Journal(catalog).record(7, "mp", "sending", "simulated lost answer", msg_id=None)
+        Journal(catalog).record(7, "broadcast", "sending", "simulated lost answer", msg_id=None)
     run(project, 7, broadcast=True)
     assert len(wechat.mass) == 1, "45065: the platform refused to send it twice"
 
 
-def test_only_final_episodes_and_no_draft_voice_without_consent(project: Config, wechat: FakeWeChat) -> None:
+def test_article_then_broadcast_sends_one_mass_message(project: Config, wechat: FakeWeChat) -> None:
+    run(project, 7, submit=True)
+    assert journal(project)[0] == "published"
+    lines = run(project, 7, broadcast=True)
+    assert lines[-1].startswith("0007: broadcast send_success (msg_id MSG-")
+    assert len(wechat.calls("/cgi-bin/message/mass/sendall")) == 1 and len(wechat.mass) == 1
+    videos = [m for m in wechat.materials if m["type"] == "video"]
+    assert len(videos) == 1, "the article's uploaded video is broadcast, not uploaded again"
+    assert journal(project, "broadcast")[0] == "published" and journal(project)[0] == "published"
+    assert run(project, 7, broadcast=True) == [
+        f"0007: already broadcast (msg_id {journal(project, 'broadcast')[1]['msg_id']})"
+    ]
+    assert len(wechat.calls("/cgi-bin/message/mass/sendall")) == 1
+
+
+def test_only_approved_episodes_and_no_draft_voice_without_consent(project: Config, wechat: FakeWeChat) -> None:
     with pytest.raises(PublishError, match=r"spoken by the offline draft voice.*--allow-draft-voice"):
         run(project, 7, allow_draft_voice=False)
-    with Catalog(project.catalog_path) as catalog:
-        catalog._db.execute("UPDATE episodes SET status = 'draft'")
-    with pytest.raises(PublishError, match="episode 7 is 'draft'; only 'final' episodes are published"):
+    reject(project, 7, "张律师", "案例时间有误")
+    with pytest.raises(
+        PublishError, match=r"not published: episode 7: build .* was rejected by 张律师 at .*: 案例时间有误"
+    ):
         run(project, 7)
     assert wechat.requests == []
 
@@ -208,7 +274,7 @@ def test_only_final_episodes_and_no_draft_voice_without_consent(project: Config,
 def test_a_changed_script_must_be_rebuilt_first(project: Config, wechat: FakeWeChat) -> None:
     script = project.root / "scripts" / "0007-gaokong.md"
     script.write_text(script.read_text(encoding="utf-8").replace("今天讲", "今天说"), encoding="utf-8")
-    with pytest.raises(PublishError, match="episode 7 changed since it was built; run pufa build before publishing"):
+    with pytest.raises(PublishError, match=r"not published: episode 7 changed since it was built .*; run pufa build"):
         run(project, 7)
 
 
@@ -233,6 +299,9 @@ def test_channels_package_and_marking_the_upload(project: Config) -> None:
         "post.txt",
         "video.mp4",
     ]
+    label = read_aigc(folder / "video.mp4")
+    assert label is not None and (label.label, label.content_propagator) == ("1", "抚宁司法")
+    assert label.produce_id.startswith("pufa-0007-") and label.propagate_id.startswith("channels-0007-")
     info = probe(folder / "video.mp4")
     assert info.height >= 720 and (folder / "video.mp4").stat().st_size * 8 / info.duration <= 10_000_000
     from PIL import Image
@@ -240,10 +309,11 @@ def test_channels_package_and_marking_the_upload(project: Config) -> None:
     assert Image.open(folder / "cover-3x4.jpg").size == (1080, 1440)
     assert Image.open(folder / "cover-4x3.jpg").size == (1440, 1080)
     post = (folder / "post.txt").read_text(encoding="utf-8")
-    assert post.startswith("短标题：高空抛物要担责\n")
-    assert "#普法小讲堂 #抚宁司法 #高空抛物" in post and "《中华人民共和国民法典》第一千二百五十四条" in post
+    assert post.startswith("短标题：高空抛物要担责\n\n描述：\n高空抛物要担责\n\n大家好，今天讲高空抛物。有困难，请拨打12348。\n\n")
+    assert "\n#普法小讲堂 #抚宁司法 #高空抛物\n" in post and "《中华人民共和国民法典》第一千二百五十四条" in post
     checklist = (folder / "checklist.md").read_text(encoding="utf-8")
     assert "合集" in checklist and "原创" in checklist and "内容标签" in checklist
+    assert "- [ ] 视频标注：含AI生成内容" in checklist
     assert lines[-1] == "  after uploading: pufa publish mark 7 --channel channels --url URL"
     assert journal(project, "channels")[0] == "prepared"
 
@@ -298,3 +368,10 @@ def test_cli_publish(project: Config, wechat: FakeWeChat) -> None:
     assert (result.exit_code, result.stdout) == (0, "0007 channels: published https://c/7\n")
     table = CliRunner().invoke(main, ["--project", str(project.root), "catalog"]).stdout
     assert "channels:published mp:drafted" in table.splitlines()[2]
+
+
+def test_publish_help_shows_the_options_of_publishing() -> None:
+    result = CliRunner().invoke(main, ["publish", "--help"])
+    assert result.exit_code == 0
+    for option in ("--to [channels|mp]", "--submit", "--as [article|broadcast]", "--dry-run"):
+        assert option in result.stdout, option

@@ -89,7 +89,7 @@ BAD_INPUTS = [
         "---\nepisode: 3\ntitle: 标题\ntopic: 刑法\nstatus: done\nauthor: 张三\n---\n## 开场\n你好。\n",
         [
             "5: 'status' must be one of draft, final, not 'done'",
-            "6: unknown field 'author' (known: episode, title, topic, laws, tags, voice, status, short_title, music)",
+            "6: unknown field 'author' (known: episode, title, topic, laws, tags, voice, status, short_title, music, summary)",
         ],
     ),
     (

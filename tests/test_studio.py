@@ -264,6 +264,8 @@ def test_build_preview_publish_and_stats_through_the_studio(tmp_path: Path) -> N
         csv = client.get("/stats/catalog.csv")
         assert csv.content.startswith("\ufeffnumber,title".encode()) and "高空抛物要担责" in csv.text
 
+        verdict = {"verdict": "approved", "by": "李审核", "note": "法条无误"}
+        assert client.post("/episodes/0007-gaokong.md/review.json", data=verdict).status_code == 200
         page = client.get("/episodes/0007-gaokong.md/publish.json").json()
         assert "offline draft voice" in page["refusal"] and page["refusal_with_draft_voice"] == ""
         refused = client.post("/episodes/0007-gaokong.md/publish/channels.json", data={})

@@ -133,7 +133,7 @@ def _render(
         )
     made = {key: cache.entry_path(key).read_bytes() for key in task.missing_audio if cache.entry_path(key).is_file()}
     # In the order the coordinator commits them: the manifest last.
-    outputs = (built.cover, built.subtitles, built.video, built.manifest)
+    outputs = (built.cover, built.subtitles, built.subtitles.with_suffix(".vtt"), built.video, built.manifest)
     files = tuple((relative(path, root), path.read_bytes()) for path in outputs)
     return TaskResult(
         number=task.number,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import subprocess
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,8 +50,12 @@ def encode(
     *,
     label: str,
     progress: Callable[[float], None] | None = None,
+    tags: Mapping[str, str] | None = None,
 ) -> None:
-    """Encode ``plan`` (and ``audio``) into ``target``, an MP4 with H.264 yuv420p, AAC and the moov atom first."""
+    """Encode ``plan`` (and ``audio``) into ``target``, an MP4 with H.264 yuv420p, AAC and the moov atom first.
+
+    ``tags`` are written as custom MP4 metadata (``use_metadata_tags``), e.g. the ``AIGC`` label.
+    """
     concat = plan.states[0].path.parent / "states.ffconcat"
     write_concat_list(plan, concat)
     command = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats", "-loglevel", "error", "-y", "-progress", "pipe:1"]
@@ -82,7 +86,9 @@ def encode(
         # The fast AAC coder: four times quicker than the default and transparent for speech at 128k.
         command += ["-c:a", "aac", "-aac_coder", "fast", "-b:a", settings.audio_bitrate]
         command += ["-ar", str(settings.audio_rate), "-ac", "2"]
-    command += ["-movflags", "+faststart", "-f", "mp4", str(target)]
+    for key, value in (tags or {}).items():
+        command += ["-metadata", f"{key}={value}"]
+    command += ["-movflags", "+faststart+use_metadata_tags" if tags else "+faststart", "-f", "mp4", str(target)]
     with tempfile.TemporaryFile() as errors:
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors, text=True)
         assert process.stdout is not None

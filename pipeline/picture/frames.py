@@ -428,8 +428,12 @@ def render_states(
     painter: Painter,
     folder: Path,
     progress: Callable[[float], None] | None = None,
+    decorate: Callable[[StateKey, Image.Image], Image.Image] | None = None,
 ) -> RenderPlan:
-    """Draw each distinct screen state of the episode once, into ``folder`` as PNG files."""
+    """Draw each distinct screen state of the episode once, into ``folder`` as PNG files.
+
+    ``decorate`` may add to each state before it is saved (the AI-content notice, picture/notice.py).
+    """
     segments = timeline(episode, track)
     cues = {cue.index: cue for cue in track.cues}
     distinct = len({s.key for s in segments})
@@ -444,6 +448,8 @@ def render_states(
     paths: dict[StateKey, Path] = {}
     for key, image in _draw_each(episode, segments, cues, painter):
         path = folder / f"state-{len(paths):04d}.png"
+        if decorate is not None:
+            image = decorate(key, image)
         if moving:
             image = image.convert("RGBA")  # one pixel format for the whole stream, so ffmpeg never reconfigures
         # Level 1: these files live for seconds and are read once; speed beats size.

@@ -22,20 +22,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline.catalog import Catalog, CatalogRow, Journal, Publication
+from pipeline.catalog import PUBLISH_CHANNELS, Catalog, CatalogRow, Journal, Publication, export
 from pipeline.config import Config
 from pipeline.errors import CatalogError, PufaError, ScriptError
 from pipeline.fsutil import commit, temporary_sibling
+from pipeline.media.aigc import AigcLabel, read_aigc, relabel
 from pipeline.media.ffmpeg import ffmpeg_exe, probe
 from pipeline.picture.fonts import resolve_font
 from pipeline.picture.frames import Painter
 from pipeline.publish.wechat import NetworkError, PublishError, WeChatClient, WeChatError
-from pipeline.render import Tools, input_digests, input_hash
 from pipeline.review.check import SHORT_TITLE_RANGE, short_title
 from pipeline.script import Episode, parse_script
 
 CHANNELS = ("channels", "mp")
-HASHTAGS = ("#普法小讲堂", "#抚宁司法")
+BROADCAST = "broadcast"  # the journal's channel for mass-sending the video: its own act, apart from the article
+assert set(CHANNELS) | {BROADCAST} == set(PUBLISH_CHANNELS)
+DESCRIPTION_SENTENCES = 2
+DESCRIPTION_LIMIT = 200
+# Where the cover's title block sits, as a fraction of its height: the list thumbnails are cut around it.
+COVER_TITLE_CENTRE = 0.54
 CHANNELS_MAX_BITRATE = 10_000_000
 CHANNELS_MIN_HEIGHT = 720
 MP_VIDEO_LIMIT = 10 * 1024 * 1024
@@ -68,26 +73,24 @@ class Outcome:
 
 
 def load_ready(config: Config, catalog: Catalog, number: int, *, allow_draft_voice: bool) -> Ready:
+    """The episode ``number`` if it may go out: built, unchanged since, and its build approved in review."""
+    from pipeline.review.trail import review_state
+
     row = catalog.get(number)
     if row is None:
         raise PublishError(f"episode {number} is not in the catalog; build it first")
-    if row.status not in ("final", "published"):
-        raise PublishError(
-            f"episode {number} is '{row.status}'; only 'final' episodes are published (set status: final after review)"
-        )
+    review = review_state(config, number)
+    if not review.approved:
+        raise PublishError(f"not published: {review.describe(config.review.reviewers)}")
     if row.draft_voice and not allow_draft_voice:
         raise PublishError(
             f"episode {number} was spoken by the offline draft voice; rebuild it with the production voice "
             "(pufa build --tts edge --force) or pass --allow-draft-voice"
         )
-    script = config.root / row.script
     try:
-        tools = Tools.load(config, row.voice_engine)
-        episode = parse_script(script, tools.font.missing)
+        episode = parse_script(config.root / row.script, resolve_font(config).missing)
     except ScriptError as exc:
         raise PublishError(f"episode {number}: its script has errors now: {exc.diagnostics[0].format()}") from None
-    if input_hash(input_digests(config, episode, tools)) != row.input_hash:
-        raise PublishError(f"episode {number} changed since it was built; run pufa build before publishing")
     for output in (row.video, row.cover, row.manifest):
         if not (config.root / output).is_file():
             raise PublishError(f"episode {number}: {output} is missing; run pufa build")
@@ -98,13 +101,29 @@ def load_ready(config: Config, catalog: Catalog, number: int, *, allow_draft_voi
 # --- texts ------------------------------------------------------------------------------------
 
 
-def description(ready: Ready) -> str:
-    tags = " ".join([*HASHTAGS, *(f"#{t}" for t in ready.episode.tags)])
+def hashtags(config: Config, ready: Ready) -> str:
+    """The series topics from pufa.toml (publish.hashtags), then the episode's tags, each once, as #话题."""
+    names = [t.strip().lstrip("#").strip() for t in (*config.publish.hashtags, *ready.episode.tags)]
+    return " ".join(f"#{name}" for name in dict.fromkeys(n for n in names if n))
+
+
+def summary(ready: Ready) -> str:
+    """What the episode is about: the script's ``summary:``, else its first sentences of narration."""
+    if ready.episode.summary:
+        return ready.episode.summary
+    narration = "".join(b.shown for s in ready.episode.scenes for b in s.blocks if b.kind == "narration")
+    sentences = re.findall(r"[^。！？!?]+[。！？!?]?", narration)
+    text = "".join(sentences[:DESCRIPTION_SENTENCES]).strip()
+    return text if len(text) <= DESCRIPTION_LIMIT else text[: DESCRIPTION_LIMIT - 1] + "…"
+
+
+def description(config: Config, ready: Ready) -> str:
+    """The post's description: title, what it is about, topics, and the cited articles."""
     laws = "\n".join(f"· {law}" for law in ready.episode.laws)
-    parts = [f"{ready.episode.title}", tags]
+    parts = [ready.episode.title, summary(ready), hashtags(config, ready)]
     if laws:
         parts.append("本期涉及法条：\n" + laws)
-    return "\n\n".join(parts)
+    return "\n\n".join(p for p in parts if p)
 
 
 def digest_text(ready: Ready) -> str:
@@ -139,6 +158,21 @@ def mp_title(ready: Ready) -> str:
     return title if len(title) <= MP_TITLE_LIMIT else title[: MP_TITLE_LIMIT - 1] + "…"
 
 
+def cover_crops(width: int = 1080, height: int = 1440, centre: float = COVER_TITLE_CENTRE) -> dict[str, str]:
+    """The Official Account's crop fields for the 3:4 cover, so the list thumbnails show its title.
+
+    ``pic_crop_235_1`` (the 2.35:1 thumbnail) and ``pic_crop_1_1`` (the square one) are
+    ``X1_Y1_X2_Y2`` in coordinates where the cover's top left is (0, 0) and its bottom right
+    (1, 1): full width, a band of the right height around the title block, kept inside the cover.
+    """
+    crops = {}
+    for name, ratio in (("pic_crop_235_1", 2.35), ("pic_crop_1_1", 1.0)):
+        band = min(width / ratio / height, 1.0)
+        top = min(max(centre - band / 2, 0.0), 1.0 - band)
+        crops[name] = f"0_{top:.6f}_1_{top + band:.6f}"
+    return crops
+
+
 def upload_name(ready: Ready, kind: str, suffix: str) -> str:
     """A file name unique to this episode build: how a second run recognises its own earlier upload."""
     return f"pufa-{ready.number:04d}-{kind}-{ready.row.input_hash[:10]}{suffix}"
@@ -156,14 +190,16 @@ def channels_package(config: Config, ready: Ready, folder: Path, font_config: Co
         info = probe(video)
         bitrate = video.stat().st_size * 8 / max(info.duration, 0.1)
         if bitrate > CHANNELS_MAX_BITRATE or info.height < CHANNELS_MIN_HEIGHT:
-            _encode_for_channels(video, staging / "video.mp4")
+            _encode_for_channels(video, staging / "plain.mp4")
         else:
-            shutil.copyfile(video, staging / "video.mp4")
+            shutil.copyfile(video, staging / "plain.mp4")
+        label_copy(config, ready, "channels", staging / "plain.mp4", staging / "video.mp4")
         shutil.copyfile(config.root / ready.row.cover, staging / "cover-3x4.jpg")
         painter = Painter(config, resolve_font(config), config.video.width, config.video.height)
         painter.cover(ready.episode, 1440, 1080).save(staging / "cover-4x3.jpg", quality=90)
         short = short_title(ready.episode)
-        (staging / "post.txt").write_text(f"短标题：{short}\n\n描述：\n{description(ready)}\n", encoding="utf-8")
+        post = f"短标题：{short}\n\n描述：\n{description(config, ready)}\n"
+        (staging / "post.txt").write_text(post, encoding="utf-8")
         (staging / "checklist.md").write_text(_checklist(config, ready, short), encoding="utf-8")
         folder.mkdir(parents=True, exist_ok=True)
         made = []
@@ -173,6 +209,35 @@ def channels_package(config: Config, ready: Ready, folder: Path, font_config: Co
         return made
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def label_copy(config: Config, ready: Ready, channel: str, source: Path, target: Path) -> AigcLabel | None:
+    """``source`` copied to ``target`` with the build's AIGC label, the propagator's fields filled for ``channel``.
+
+    The copy keeps the label the build wrote (GB 45438-2025: a propagator keeps the producer's
+    label and adds its own name and number). An unlabelled build (compliance.ai_generated false)
+    is copied as it is.
+    """
+    built = read_aigc(config.root / ready.row.video)
+    if built is None:
+        if source != target:
+            shutil.copyfile(source, target)
+        return None
+    label = built.propagated(
+        config.compliance.propagator_code or config.series.account,
+        f"{channel}-{ready.number:04d}-{ready.row.input_hash[:10]}",
+    )
+    if read_aigc(source) == label:
+        if source != target:
+            shutil.copyfile(source, target)
+        return label
+    temporary = temporary_sibling(target)
+    try:
+        relabel(source, temporary, label)
+        commit(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return label
 
 
 def _encode_for_channels(source: Path, target: Path) -> None:
@@ -192,6 +257,16 @@ def _encode_for_channels(source: Path, target: Path) -> None:
         raise PublishError(f"{source}: could not re-encode for Channels")
 
 
+def _declaration(config: Config) -> str:
+    """The AI-content declaration the uploader must make on the platform (视频标注), when the episode is labelled."""
+    if not config.compliance.ai_generated:
+        return ""
+    return (
+        "- [ ] 视频标注：含AI生成内容（必选：本视频配音由人工智能合成，"
+        "视频开头已有提示，文件内有 AIGC 隐式标识，请勿删除）\n"
+    )
+
+
 def _checklist(config: Config, ready: Ready, short: str) -> str:
     warn = "" if SHORT_TITLE_RANGE[0] <= len(short) <= SHORT_TITLE_RANGE[1] else "（长度不在6–16字之间，请修改）"
     return f"""# 视频号上传清单 · 第{ready.number}期 {ready.episode.title}
@@ -203,7 +278,7 @@ def _checklist(config: Config, ready: Ready, short: str) -> str:
 - [ ] 合集：加入「{config.series.name}」合集
 - [ ] 声明原创：勾选「原创」
 - [ ] 内容标签：选择「法律」/「普法」相关标签
-- [ ] 发布后记录链接：`pufa publish mark {ready.number} --channel channels --url 链接`
+{_declaration(config)}- [ ] 发布后记录链接：`pufa publish mark {ready.number} --channel channels --url 链接`
 """
 
 
@@ -272,17 +347,17 @@ class MpPublisher:
 
     def run(self, ready: Ready, *, submit: bool, broadcast: bool) -> Outcome:
         number = ready.number
+        if broadcast:
+            return self._run_broadcast(ready)
         state = self.journal.get(number, "mp") or self.journal.record(number, "mp", "prepared", "started")
         if state.state == "published":
             return Outcome(number, "mp", "published", [f"{number:04d}: already published: {state.url}"])
         if state.state == "submitting":
             raise PublishError(
-                f"episode {number}: a submit was interrupted and its answer lost; check the platform's 发表记录, "
+                f"episode {number}: a submit was sent and its answer lost; check the platform's 发表记录, "
                 "then run pufa publish sync to record it"
             )
         state = self._upload_video(ready, state)
-        if broadcast:
-            return self._broadcast(ready, state)
         state = self._upload_cover(ready, state)
         state = self._draft(ready, state)
         if not submit and state.state == "drafted":
@@ -300,6 +375,31 @@ class MpPublisher:
             )
         return self._submit_and_poll(ready, state)
 
+    def _run_broadcast(self, ready: Ready) -> Outcome:
+        """Mass-send the video: its own journal entry, so an article published earlier neither blocks nor stands in."""
+        number = ready.number
+        entry = self.journal.get(number, BROADCAST) or self.journal.record(number, BROADCAST, "prepared", "started")
+        if entry.state == "published":
+            return Outcome(number, BROADCAST, "published", [f"{number:04d}: already broadcast (msg_id {entry.msg_id})"])
+        article = self.journal.get(number, "mp")
+        media_id = (article.media_id if article else None) or entry.media_id
+        if not media_id:
+            entry = self._upload_video(ready, entry)
+            media_id = entry.media_id
+        assert media_id is not None
+        return self._broadcast(ready, entry, media_id)
+
+    def _ask(self, state: Publication, path: str, body: dict[str, Any] | None = None, **options: Any) -> dict[str, Any]:
+        """One remote call. A definite refusal means the platform did nothing: the journal goes back to
+        ``state`` (where it stood before this step) and the next run tries again. A lost answer
+        (NetworkError) leaves the journal where it is, for the next run to look the result up."""
+        try:
+            return self.client.call(path, body, **options)
+        except WeChatError as exc:
+            if exc.code != 45065:  # 45065: the broadcast was already sent: handled by the caller
+                self.journal.record(state.episode, state.channel, state.state, f"refused: {exc}", reason=str(exc))
+            raise
+
     def _upload_video(self, ready: Ready, state: Publication) -> Publication:
         if state.media_id:
             return state
@@ -310,7 +410,8 @@ class MpPublisher:
             temporary = temporary_sibling(rendition)
             make_rendition(self.config.root / ready.row.video, temporary, float(ready.manifest["duration"]))
             commit(temporary, rendition)
-        about = {"title": mp_title(ready), "introduction": description(ready)[:120]}
+        label_copy(self.config, ready, "mp", rendition, rendition)
+        about = {"title": mp_title(ready), "introduction": description(self.config, ready)[:120]}
         return self._upload(
             ready,
             state,
@@ -334,19 +435,23 @@ class MpPublisher:
         number = ready.number
         name = upload.name or upload_name(ready, upload.kind, upload.path.suffix)
         found = self._find_material(upload.kind, name) if state.state == upload.uploading_state else None
+        channel = state.channel
         if found:
             return self.journal.record(
-                number, "mp", "uploaded", f"found the earlier {upload.kind}", **{upload.id_field: found}
+                number, channel, "uploaded", f"found the earlier {upload.kind}", **{upload.id_field: found}
             )
-        self.journal.record(number, "mp", upload.uploading_state, upload.kind, **{upload.name_field: name})
+        self.journal.record(number, channel, upload.uploading_state, upload.kind, **{upload.name_field: name})
         with upload.path.open("rb") as media:
-            answer = self.client.call(
+            answer = self._ask(
+                state,
                 "/cgi-bin/material/add_material",
                 params={"type": upload.kind},
                 files={"media": (name, media, upload.content_type)},
                 form=form,
             )
-        return self.journal.record(number, "mp", "uploaded", upload.kind, **{upload.id_field: str(answer["media_id"])})
+        return self.journal.record(
+            number, channel, "uploaded", upload.kind, **{upload.id_field: str(answer["media_id"])}
+        )
 
     def _draft(self, ready: Ready, state: Publication) -> Publication:
         if state.draft_media_id:
@@ -364,16 +469,17 @@ class MpPublisher:
             "digest": digest_text(ready),
             "content": article_html(ready),
             "thumb_media_id": state.thumb_media_id,
+            **cover_crops(),
             "need_open_comment": 0,
         }
-        answer = self.client.call("/cgi-bin/draft/add", {"articles": [article]})
+        answer = self._ask(state, "/cgi-bin/draft/add", {"articles": [article]})
         return self.journal.record(number, "mp", "drafted", title, draft_media_id=str(answer["media_id"]))
 
     def _submit_and_poll(self, ready: Ready, state: Publication) -> Outcome:
         number = ready.number
         if not state.publish_id:
             self.journal.record(number, "mp", "submitting", state.draft_media_id or "")
-            answer = self.client.call("/cgi-bin/freepublish/submit", {"media_id": state.draft_media_id})
+            answer = self._ask(state, "/cgi-bin/freepublish/submit", {"media_id": state.draft_media_id})
             state = self.journal.record(number, "mp", "submitted", "", publish_id=str(answer["publish_id"]))
         for delay in (0.0, *POLL_DELAYS):
             self.sleep(delay)
@@ -399,18 +505,19 @@ class MpPublisher:
             [f"{number:04d}: submitted, still publishing; run pufa publish {number} --to mp --submit later to check"],
         )
 
-    def _broadcast(self, ready: Ready, state: Publication) -> Outcome:
+    def _broadcast(self, ready: Ready, state: Publication, media_id: str) -> Outcome:
         number = ready.number
         if not state.mass_media_id:
-            self.journal.record(number, "mp", "preparing-broadcast", "")
-            answer = self.client.call(
+            self.journal.record(number, BROADCAST, "preparing-broadcast", "")
+            answer = self._ask(
+                state,
                 "/cgi-bin/media/uploadvideo",
-                {"media_id": state.media_id, "title": mp_title(ready), "description": digest_text(ready)},
+                {"media_id": media_id, "title": mp_title(ready), "description": digest_text(ready)},
             )
-            state = self.journal.record(number, "mp", "broadcast-ready", "", mass_media_id=str(answer["media_id"]))
+            state = self.journal.record(number, BROADCAST, "broadcast-ready", "", mass_media_id=str(answer["media_id"]))
         if not state.msg_id:
             self.echo("note: a subscription account may broadcast once a day; this uses today's broadcast")
-            self.journal.record(number, "mp", "sending", "")
+            self.journal.record(number, BROADCAST, "sending", "")
             body = {
                 "filter": {"is_to_all": True},
                 "mpvideo": {"media_id": state.mass_media_id},
@@ -419,21 +526,23 @@ class MpPublisher:
                 "clientmsgid": f"pufa-{number:04d}-{ready.row.input_hash[:16]}",
             }
             try:
-                answer = self.client.call("/cgi-bin/message/mass/sendall", body)
+                answer = self._ask(state, "/cgi-bin/message/mass/sendall", body)
                 msg_id = str(answer["msg_id"])
             except WeChatError as exc:
                 if exc.code != 45065:
                     raise
                 msg_id = str(getattr(exc, "msg_id", "") or "sent-earlier")
-            state = self.journal.record(number, "mp", "sent", "", msg_id=msg_id)
+            state = self.journal.record(number, BROADCAST, "sent", "", msg_id=msg_id)
         status = "unknown"
         if state.msg_id and state.msg_id != "sent-earlier":
             status = str(
                 self.client.call("/cgi-bin/message/mass/get", {"msg_id": state.msg_id}).get("msg_status", "unknown")
             )
         if status == "SEND_SUCCESS" or state.msg_id == "sent-earlier":
-            self.journal.record(number, "mp", "published", status)
-        return Outcome(number, "mp", "published", [f"{number:04d}: broadcast {status.lower()} (msg_id {state.msg_id})"])
+            self.journal.record(number, BROADCAST, "published", status)
+        return Outcome(
+            number, BROADCAST, "published", [f"{number:04d}: broadcast {status.lower()} (msg_id {state.msg_id})"]
+        )
 
     def _find_material(self, kind: str, name: str) -> str | None:
         offset = 0
@@ -486,29 +595,50 @@ def publish(
 ) -> list[Outcome]:
     if to not in CHANNELS:
         raise PufaError(f"--to must be one of {', '.join(CHANNELS)}")
-    outcomes: list[Outcome] = []
     with Catalog(config.catalog_path) as catalog:
-        journal = Journal(catalog)
         readies = [load_ready(config, catalog, n, allow_draft_voice=allow_draft_voice) for n in numbers]
         if dry_run:
             return [_dry_run(config, ready, to, submit=submit, broadcast=broadcast, echo=echo) for ready in readies]
-        for ready in readies:
-            if to == "channels":
-                folder = config.output_dir / "publish" / "channels" / f"{ready.number:04d}"
-                made = channels_package(config, ready, folder)
-                journal.record(ready.number, "channels", "prepared", str(folder))
-                lines = [f"{ready.number:04d}: upload package in {folder}"] + [f"  {p.name}" for p in made]
-                lines.append(f"  after uploading: pufa publish mark {ready.number} --channel channels --url URL")
-                outcomes.append(Outcome(ready.number, "channels", "prepared", lines))
-                continue
-            from pipeline.publish.wechat import load_credentials
+        try:
+            return _publish(
+                config, catalog, readies, to, submit=submit, broadcast=broadcast, client=client, echo=echo, sleep=sleep
+            )
+        finally:
+            # Whatever happened, the exports show the journal as it now is.
+            export(catalog, config.output_dir)
 
-            active = client or _client(config, load_credentials())
-            publisher = MpPublisher(config, active, journal, echo, sleep or _sleep)
-            try:
-                outcomes.append(publisher.run(ready, submit=submit, broadcast=broadcast))
-            except NetworkError as exc:
-                raise PublishError(f"episode {ready.number}: {exc}; run the same command again to resume") from None
+
+def _publish(
+    config: Config,
+    catalog: Catalog,
+    readies: list[Ready],
+    to: str,
+    *,
+    submit: bool,
+    broadcast: bool,
+    client: WeChatClient | None,
+    echo: Echo,
+    sleep: Callable[[float], None] | None,
+) -> list[Outcome]:
+    outcomes: list[Outcome] = []
+    journal = Journal(catalog)
+    for ready in readies:
+        if to == "channels":
+            folder = config.output_dir / "publish" / "channels" / f"{ready.number:04d}"
+            made = channels_package(config, ready, folder)
+            journal.record(ready.number, "channels", "prepared", str(folder))
+            lines = [f"{ready.number:04d}: upload package in {folder}"] + [f"  {p.name}" for p in made]
+            lines.append(f"  after uploading: pufa publish mark {ready.number} --channel channels --url URL")
+            outcomes.append(Outcome(ready.number, "channels", "prepared", lines))
+            continue
+        from pipeline.publish.wechat import load_credentials
+
+        active = client or _client(config, load_credentials())
+        publisher = MpPublisher(config, active, journal, echo, sleep or _sleep)
+        try:
+            outcomes.append(publisher.run(ready, submit=submit, broadcast=broadcast))
+        except NetworkError as exc:
+            raise PublishError(f"episode {ready.number}: {exc}; run the same command again to resume") from None
     return outcomes
 
 
@@ -533,9 +663,8 @@ def _dry_run(config: Config, ready: Ready, to: str, *, submit: bool, broadcast: 
             f"  write {folder}/{name}"
             for name in ("video.mp4", "cover-3x4.jpg", "cover-4x3.jpg", "post.txt", "checklist.md")
         ]
-        lines += ["  post.txt:"] + [
-            f"    {line}" for line in f"短标题：{short_title(ready.episode)}\n\n{description(ready)}".splitlines()
-        ]
+        post = f"短标题：{short_title(ready.episode)}\n\n{description(config, ready)}"
+        lines += ["  post.txt:"] + [f"    {line}" for line in post.splitlines()]
     else:
         lines.append(f"  make a rendition under 10 MB of {ready.row.video}")
         lines.append(f"  POST /cgi-bin/material/add_material?type=video  media={upload_name(ready, 'video', '.mp4')}")
@@ -563,7 +692,9 @@ def mark(config: Config, number: int, channel: str, url: str) -> Publication:
     with Catalog(config.catalog_path) as catalog:
         if catalog.get(number) is None:
             raise CatalogError(f"episode {number} is not in the catalog")
-        return Journal(catalog).record(number, channel, "published", "marked by hand", url=url)
+        entry = Journal(catalog).record(number, channel, "published", "marked by hand", url=url)
+        export(catalog, config.output_dir)
+        return entry
 
 
 def sync(config: Config, client: WeChatClient | None = None) -> list[Publication]:
@@ -602,4 +733,5 @@ def sync(config: Config, client: WeChatClient | None = None) -> list[Publication
                     )
             offset += len(items)
             if not items or offset >= int(page.get("total_count", 0)):
+                export(catalog, config.output_dir)
                 return recorded

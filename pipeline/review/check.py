@@ -22,6 +22,7 @@ from pipeline.errors import Diagnostic, display_path
 from pipeline.picture.fonts import FontFace, resolve_bold_font, resolve_font
 from pipeline.picture.layout import Layout, caption_measure, check_episode_layout, describe, planned_captions
 from pipeline.plan import check_logo, no_such_script, outside_pictures, script_paths
+from pipeline.review.labels import check_labels
 from pipeline.review.laws import LawLibrary, load_laws
 from pipeline.script import Episode, parse_scripts
 from pipeline.speech.normalize import Lexicon, ReadingError, cardinal, explain, load_lexicon, unreadable
@@ -89,6 +90,9 @@ def check(config: Config, scripts: Sequence[Path] = ()) -> CheckReport:
             f"review.laws_dir: {config.review.laws_dir} is not a folder; law cards were not compared with the law texts"
         )
         findings.append(Finding(config.path, 1, 1, "warning", message))
+    labelled = [e for e in episodes if e.path in set(wanted)]
+    for path, severity, message in check_labels(config, font, labelled):
+        findings.append(Finding(path, 1, 1, severity, message))
     order = {"error": 0, "warning": 1, "note": 2}
     findings.sort(key=lambda f: (str(f.path), f.line, f.column, order.get(f.severity, 3)))
     return CheckReport(tuple(findings), len(wanted))
@@ -176,6 +180,13 @@ def check_episode(config: Config, episode: Episode, font: FontFace, lexicon: Lex
         hint = "" if episode.short_title else " (set short_title: to choose one)"
         message = f"short title '{short}' has {len(short)} characters; the channel wants {low_chars}–{high_chars}{hint}"
         add(episode.line_of(field), "warning", message)
+    if episode.status == "final":
+        add(
+            episode.line_of("status"),
+            "note",
+            "'status: final' no longer approves an episode: the review trail does "
+            f"(pufa review approve {episode.number} --by NAME); the line can go",
+        )
     return findings
 
 
@@ -203,9 +214,17 @@ def locate(lines: Sequence[str], first: int, text: str) -> tuple[int, int]:
     return first, 1
 
 
+# Channels (视频号) short titles may keep these marks (书名号, quotes, colon, plus, question mark,
+# percent, degree); a comma becomes a space, as the platform suggests; any other mark is dropped.
+SHORT_TITLE_KEEPS = frozenset("《》“”:：+＋?？%％°℃")
+_COMMAS = re.compile(r"[，,、；;]+")
+
+
 def short_title(episode: Episode) -> str:
-    """The title for the channel: ``short_title:``, else the title, without punctuation."""
-    return _PUNCTUATION.sub("", episode.short_title or episode.title)
+    """The title for the channel: ``short_title:``, else the title, with only the marks the platform allows."""
+    text = _COMMAS.sub(" ", episode.short_title or episode.title)
+    kept = "".join(c for c in text if c in SHORT_TITLE_KEEPS or c == " " or not _PUNCTUATION.fullmatch(c))
+    return " ".join(kept.split())
 
 
 def estimate_seconds(spoken: str) -> float:

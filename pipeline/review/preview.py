@@ -123,6 +123,25 @@ def _clock(seconds: float) -> str:
     return f"{int(minutes):02d}:{rest:04.1f}"
 
 
+def _review_fields(config: Config, number: int) -> dict[str, str]:
+    """The approval state of the episode's built video and its review trail, for the page."""
+    from pipeline.review.trail import review_state
+
+    e = html.escape
+    state = review_state(config, number)
+    words = {"approved": "通过", "rejected": "未通过"}
+    trail = "".join(
+        f"<tr><td>{e(r.at.replace('T', ' ')[:16])}</td><td>{e(r.reviewer)}</td><td>{words[r.verdict]}</td>"
+        f"<td>{e(r.input_hash[:10])}</td><td>{e(r.note)}</td></tr>"
+        for r in state.history
+    )
+    return {
+        "review_state": state.state,
+        "review": e(f"{state.words} · {state.describe(config.review.reviewers)}"),
+        "trail": f"<table><tbody>{trail}</tbody></table>" if trail else "<p>（尚无审核记录）</p>",
+    }
+
+
 def review_page(episode: Episode, track: CaptionTrack, findings: tuple[Finding, ...], config: Config) -> str:
     """One self-contained HTML page: no server, no network, nothing fetched."""
     e = html.escape
@@ -156,7 +175,7 @@ def review_page(episode: Episode, track: CaptionTrack, findings: tuple[Finding, 
         series=e(config.series.name),
         number=episode.number,
         heading=e(episode.title),
-        status=e(episode.status),
+        **_review_fields(config, episode.number),
         script=e(display_path(episode.path)),
         duration=_clock(track.duration),
         scenes=scenes,

@@ -516,12 +516,12 @@ class Views:
 
     async def catalog_csv(self, request: Request) -> Response:
         config = self.studio.config()
-        rows = []
+        entries = []
         if config.catalog_path.is_file():
             with Catalog(config.catalog_path) as catalog:
-                rows = catalog.rows()
+                entries = catalog.entries()
         return Response(
-            "\ufeff" + to_csv(rows),
+            "\ufeff" + to_csv(entries),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": 'attachment; filename="catalog.csv"'},
         )

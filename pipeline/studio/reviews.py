@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pipeline.config import Config
+from pipeline.errors import PufaError
 from pipeline.fsutil import atomic_write_text
 from pipeline.locks import file_lock
 from pipeline.studio import StudioError
@@ -77,6 +78,13 @@ def record_verdict(config: Config, script: Path, number: int, verdict: str, by: 
         raise StudioError("审核人姓名不能为空")
     if len(by) > NAME_LIMIT or len(note) > NOTE_LIMIT:
         raise StudioError(f"审核人姓名最多 {NAME_LIMIT} 字，意见最多 {NOTE_LIMIT} 字")
+    # The catalog's review trail is what pufa publish reads: the verdict on the episode's current inputs.
+    from pipeline.review.trail import approve, reject
+
+    try:
+        (approve if verdict == "approved" else reject)(config, number, by, note or "（未写意见）")
+    except PufaError as exc:
+        raise StudioError(str(exc)) from None
     with file_lock(config.output_dir / ".locks" / "reviews.lock"):
         text = script.read_text(encoding="utf-8")
         updated = set_status(text, "final" if verdict == "approved" else "draft")

@@ -1,0 +1,220 @@
+"""The review trail (法制审核): who approved or rejected which build of an episode, and when.
+
+A verdict is recorded against one *build*, identified by its input hash (the digest of the
+script, pictures, config, font, lexicon, voice and pipeline version that make the video), in
+the ``reviews`` table of catalog.db. The reviewer judges the current inputs: usually the
+built video, or a preview before the build (the build made from those inputs is then
+approved when it appears). Approval makes the episode final without rendering anything; any
+later change to the episode's inputs gives it another input hash, and the approval no
+longer covers it (it is *void*) until someone approves the new inputs. ``pufa publish``
+sends only an episode whose current build is approved.
+
+The studio's 审核 page and the CLI both call :func:`approve`, :func:`reject` and
+:func:`review_state` / :func:`review_states`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from pipeline.catalog import Catalog, CatalogRow, Review, export
+from pipeline.config import Config
+from pipeline.errors import PufaError, ScriptError
+from pipeline.render import Tools, input_digests, input_hash
+from pipeline.script import parse_script
+
+State = Literal["approved", "rejected", "void", "unreviewed", "changed", "unbuilt"]
+
+STATE_WORDS: dict[str, str] = {
+    "approved": "已通过审核",
+    "rejected": "审核未通过",
+    "void": "审核已失效（内容有改动）",
+    "unreviewed": "待审核",
+    "changed": "脚本已改动，待重新生成",
+    "unbuilt": "尚未生成",
+}
+
+
+class ReviewError(PufaError):
+    """A review could not be recorded: the episode is not built, changed since, or the reviewer is not allowed."""
+
+
+@dataclass(frozen=True)
+class ReviewState:
+    """Where an episode stands in review.
+
+    ``state`` is one of: ``approved`` (its current build is approved), ``rejected`` (the last
+    verdict on the current build is a rejection), ``void`` (an earlier build was approved, the
+    current one is not reviewed), ``unreviewed``, ``changed`` (the inputs changed since the
+    last build: rebuild before review) and ``unbuilt`` (not in the catalog).
+    ``built_hash`` is the catalog's build, ``current_hash`` what the inputs hash to now
+    (None when the script cannot be read); ``review`` the last verdict on the built build;
+    ``history`` every verdict on any build of the episode, oldest first.
+    """
+
+    episode: int
+    state: State
+    built_hash: str | None
+    current_hash: str | None
+    review: Review | None
+    history: tuple[Review, ...]
+    reason: str = ""
+
+    @property
+    def approved(self) -> bool:
+        return self.state == "approved"
+
+    @property
+    def last_approval(self) -> Review | None:
+        """The latest approval of any build, for saying whose approval an edit voided."""
+        return next((r for r in reversed(self.history) if r.verdict == "approved"), None)
+
+    @property
+    def words(self) -> str:
+        """The state in the editors' words (Chinese), for pages and tables."""
+        return STATE_WORDS[self.state]
+
+    def describe(self, reviewers: tuple[str, ...] = ()) -> str:
+        """One line: the state, who said so and when, and what has to happen next."""
+        number, review = self.episode, self.review
+        build = f"build {self.built_hash[:10]}" if self.built_hash else "no build"
+        who = f"a reviewer ({' or '.join(reviewers)})" if reviewers else "a reviewer"
+        approve = f"pufa review approve {number} --by NAME"
+        if self.state == "approved" and review is not None:
+            return f"episode {number}: {build} approved by {review.reviewer} at {review.at}"
+        if self.state == "rejected" and review is not None:
+            said = f": {review.note}" if review.note else ""
+            return (
+                f"episode {number}: {build} was rejected by {review.reviewer} at {review.at}{said}; "
+                f"revise the script, rebuild, and {who} must approve the new build ({approve})"
+            )
+        verdict = ""
+        if review is not None:
+            verdict = f"; its current inputs were {review.verdict} by {review.reviewer} at {review.at}"
+        if self.state == "unbuilt":
+            if self.current_hash is None:
+                return f"episode {number}: {self.reason}"
+            if review is not None:
+                return f"episode {number} is not built{verdict}; run pufa build"
+            return f"episode {number} is not built; run pufa build, and {who} must approve it ({approve})"
+        if self.state == "changed":
+            if review is not None:
+                return f"episode {number} changed since it was built ({self.reason}){verdict}; run pufa build"
+            return (
+                f"episode {number} changed since it was built ({self.reason}); run pufa build, "
+                f"and {who} must approve the new build ({approve})"
+            )
+        earlier = self.last_approval
+        voided = (
+            f"; the approval by {earlier.reviewer} at {earlier.at} was for an earlier build {earlier.input_hash[:10]}"
+            if self.state == "void" and earlier is not None
+            else ""
+        )
+        return f"episode {number}: {build} has no approval{voided}; {who} must approve it ({approve})"
+
+
+def current_hash(config: Config, script: Path, engine: str) -> str:
+    """What the inputs of the episode in ``script`` hash to now, spoken by ``engine`` (edge or espeak).
+
+    Raises :class:`ReviewError` when the script can no longer be read or parsed.
+    """
+    try:
+        tools = Tools.load(config, engine)
+        episode = parse_script(script, tools.font.missing)
+    except ScriptError as exc:
+        raise ReviewError(f"{exc.diagnostics[0].format()} (fix the script before review)") from None
+    return input_hash(input_digests(config, episode, tools))
+
+
+def review_states(config: Config, numbers: tuple[int, ...] | None = None) -> list[ReviewState]:
+    """The review state of ``numbers`` (default: every episode in the catalog), in episode order."""
+    rows: dict[int, CatalogRow] = {}
+    reviews: list[Review] = []
+    if config.catalog_path.is_file():
+        with Catalog(config.catalog_path) as catalog:
+            rows = {row.number: row for row in catalog.rows()}
+            reviews = catalog.reviews()
+    wanted = sorted(rows) if numbers is None else list(numbers)
+    return [_state(config, n, rows.get(n), tuple(r for r in reviews if r.episode == n)) for n in wanted]
+
+
+def review_state(config: Config, episode: int) -> ReviewState:
+    """The review state of one episode (see :class:`ReviewState`)."""
+    return review_states(config, (episode,))[0]
+
+
+def _script_of(config: Config, number: int, row: CatalogRow | None) -> tuple[Path, str] | None:
+    """The episode's script and the voice engine its build uses: the catalog's, else the configured one."""
+    if row is not None:
+        return config.root / row.script, row.voice_engine
+    from pipeline.plan import script_paths
+
+    for path in script_paths(config):
+        try:
+            if parse_script(path).number == number:
+                return path, _configured_engine(config)
+        except ScriptError:
+            continue
+    return None
+
+
+def _configured_engine(config: Config) -> str:
+    engine = config.voice.engine
+    if engine == "auto":
+        from pipeline.speech.engines import choose_engine
+
+        engine = choose_engine(engine).engine.name
+    return engine
+
+
+def _state(config: Config, number: int, row: CatalogRow | None, history: tuple[Review, ...]) -> ReviewState:
+    found = _script_of(config, number, row)
+    if found is None:
+        return ReviewState(number, "unbuilt", None, None, None, history, f"no script of episode {number} in scripts/")
+    built = row.input_hash if row else None
+    try:
+        now = current_hash(config, *found)
+    except (ReviewError, OSError) as exc:
+        return ReviewState(number, "changed" if row else "unbuilt", built, None, None, history, str(exc))
+    on_now = [r for r in history if r.input_hash == now]
+    review = on_now[-1] if on_now else None
+    if row is None:
+        return ReviewState(number, "unbuilt", None, now, review, history)
+    if now != row.input_hash:
+        return ReviewState(number, "changed", built, now, review, history, "its inputs differ from the build")
+    if review is not None:
+        return ReviewState(number, review.verdict, built, now, review, history)  # type: ignore[arg-type]
+    state: State = "void" if any(r.verdict == "approved" for r in history) else "unreviewed"
+    return ReviewState(number, state, built, now, None, history)
+
+
+def approve(config: Config, episode: int, by: str, note: str = "") -> Review:
+    """Record that ``by`` approved the current build of ``episode``; it becomes final, nothing is rendered."""
+    return _verdict(config, episode, "approved", by, note)
+
+
+def reject(config: Config, episode: int, by: str, note: str) -> Review:
+    """Record that ``by`` rejected the current build of ``episode``, saying why in ``note``."""
+    if not note.strip():
+        raise ReviewError(f"episode {episode}: say why it is rejected with --note TEXT, so the editors can fix it")
+    return _verdict(config, episode, "rejected", by, note)
+
+
+def _verdict(config: Config, episode: int, verdict: str, by: str, note: str) -> Review:
+    """Record ``verdict`` on the episode's current inputs: its build, or the build those inputs will make."""
+    reviewer = by.strip()
+    if not reviewer:
+        raise ReviewError("--by must name the reviewer")
+    allowed = config.review.reviewers
+    if allowed and reviewer not in allowed:
+        names = ", ".join(allowed)
+        raise ReviewError(f"{reviewer} is not a reviewer of this series (review.reviewers in pufa.toml: {names})")
+    state = review_state(config, episode)
+    if state.current_hash is None:
+        raise ReviewError(f"episode {episode}: {state.reason}")
+    with Catalog(config.catalog_path) as catalog:
+        review = catalog.add_review(episode, state.current_hash, verdict, reviewer, note.strip())
+        export(catalog, config.output_dir)
+    return review
