@@ -284,3 +284,35 @@ def test_cover_frames_match_their_reference(tmp_path: Path) -> None:
         image = painter.cover(episode, *size)
         assert image.size == size
         assert compare_with_reference(image, name) <= TOLERANCE, name
+
+
+def test_a_paragraph_without_full_stops_shows_a_headline_not_the_paragraph(tmp_path: Path) -> None:
+    from pipeline.picture.frames import Painter
+    from tests.test_look import TOLERANCE, compare_with_reference
+
+    root = make_project(tmp_path / "series")
+    case = (REPO / "tests" / "cases" / "robustness" / "no-punctuation-2000.md").read_text(encoding="utf-8")
+    layout, episode, screens = laid_out(root, case)
+    boards = {t.text for screen, _scene, _block in screens for t in screen.texts if t.what == "key sentence"}
+    (board,) = boards
+    assert board.endswith("……") and len(board) <= 36 + 2, board
+    assert episode.scenes[0].blocks[0].shown.startswith(board.removesuffix("……"))
+    plan = plan_captions(episode, caption_measure(layout), layout.caption_width(), 2)
+    assert check_episode_layout(layout, episode, planned_captions(plan)) == []
+    painter = Painter(load_config(root), resolve_font(load_config(root)), 1080, 1920)
+    captions = planned_captions(plan)[0]
+    image = painter.scene_state(episode, 0, captions, 1)
+    image.save(tmp_path / "board.png")
+    assert compare_with_reference(image, "key-board-long-paragraph") <= TOLERANCE
+
+
+def test_a_long_sentence_with_a_key_word_starts_its_headline_at_that_clause(tmp_path: Path) -> None:
+    script = (
+        "---\nepisode: 9\ntitle: 高空抛物\ntopic: 民法典\n---\n## 提醒\n"
+        "小区里的居民们平时进进出出都要走楼下的这条路，大人小孩都有，"
+        "可是总有人图方便把垃圾从窗口扔下去，这种**高空抛物**的行为非常危险，一定不能做\n"
+    )
+    _layout, _episode, screens = laid_out(make_project(tmp_path / "series"), script)
+    (board,) = {t.text for screen, _s, _b in screens for t in screen.texts if t.what == "key sentence"}
+    assert board.startswith("这种高空抛物的行为非常危险"), board
+    assert len(board) <= 36 + 2

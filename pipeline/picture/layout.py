@@ -313,6 +313,8 @@ class Layout:
         shadow = config.captions.shadow
         self.shadow: RGBA | None = hex_colour_alpha(shadow) if shadow else None
         self._law_cards: dict[tuple[int, int], _LawCard] = {}
+        self._boards: dict[tuple[int, int, Rect], tuple[Block, list[Item]]] = {}
+        self._point_cards: dict[tuple[int, int, int, int, Rect], list[Item]] = {}
 
     def px(self, value: float) -> int:
         return round(value * self.scale)
@@ -624,7 +626,10 @@ class Layout:
             assert caption is not None
             card_box = (box[0], box[1], box[2], self.caption_bottom())
             shown_point = max(caption.point, 0) if current is not None else 0
-            items += self.point_card(block, card_box, shown_point)
+            cache = (episode.number, scene_index, caption.block, shown_point, card_box)
+            if cache not in self._point_cards:
+                self._point_cards[cache] = self.point_card(block, card_box, shown_point)
+            items += self._point_cards[cache]
             base_key = ("points", scene_index, caption.block, shown_point)
             show_caption = False  # the card shows the point being read
         elif scene.image is not None:
@@ -633,8 +638,8 @@ class Layout:
             items.append(Picture(box, kind, str(scene.image), radius))
             base_key = ("picture", scene_index)
         else:
-            key = key_sentence([b for b in scene.blocks if b.kind == "narration"])
-            items += self.key_board(key, box)
+            key, board = self.scene_board(episode, scene_index, box)
+            items += board
             base_key = ("key", scene_index)
             if caption is not None and caption.text and caption.text in key.shown:
                 show_caption = False
@@ -642,6 +647,16 @@ class Layout:
         if show_caption and caption is not None and block is not None:
             top = self.caption(caption, emphasis_offsets(block.spans), block.shown)
         return Screen(name, base_key, tuple(items), tuple(top))
+
+    def scene_board(self, episode: Episode, scene_index: int, box: Rect) -> tuple[Block, list[Item]]:
+        """The key sentence of a scene without a picture and its board, laid out once for all its states."""
+        cache = (episode.number, scene_index, box)
+        if cache not in self._boards:
+            scene = episode.scenes[scene_index]
+            key = key_sentence([b for b in scene.blocks if b.kind == "narration"])
+            self._boards[cache] = (key, self.key_board(key, box))
+        key, board = self._boards[cache]
+        return key, list(board)
 
     def key_board(self, key: Block, box: Rect) -> list[Item]:
         """A scene without a picture: its key sentence set large between two accent rules."""
@@ -903,7 +918,11 @@ def _moved(item: Item, dx: int) -> Item:
 
 
 def key_sentence(blocks: Sequence[Block]) -> Block:
-    """The sentence a scene without a picture shows large: the first with a key word, else the scene's first."""
+    """The sentence a scene without a picture shows large: the first with a key word, else the scene's first.
+
+    A sentence longer than :data:`KEY_CHARACTERS` (a paragraph without full stops) is shortened
+    by :func:`_shortened`, so the board is a headline and never the whole paragraph.
+    """
     first: Block | None = None
     for block in blocks:
         marked = emphasis_offsets(block.spans)
@@ -913,9 +932,58 @@ def key_sentence(blocks: Sequence[Block]) -> Block:
             start, end = _trim(block.shown, match.start(), match.end())
             piece = Block(block.kind, _sub_spans(block.spans, start, end), block.line)
             first = first or piece
-            if marked & set(range(start, end)):
-                return piece
-    return first or Block("narration", (), 0)
+            if any(start <= i < end for i in marked):
+                return _shortened(piece)
+    return _shortened(first) if first is not None else Block("narration", (), 0)
+
+
+# The most a key board shows: five lines at its smallest size hold about 70 characters, and a
+# headline of more than two short clauses stops being one.
+KEY_CHARACTERS = 36
+ELLIPSIS = "……"
+
+
+def _shortened(piece: Block) -> Block:
+    """``piece`` if it is short enough; else its part from the clause holding its first key word (or its start),
+    ended after the last whole clause that fits, else between words, with an ellipsis where it was cut."""
+    text = piece.shown
+    if len(text) <= KEY_CHARACTERS:
+        return piece
+    marked = emphasis_offsets(piece.spans)
+    start = 0
+    if marked:
+        first_key = min(marked)
+        start = max((i + 1 for i in range(first_key) if text[i] in _CLAUSE_ENDS), default=0)
+        start = _trim(text, start, len(text))[0]
+        if first_key - start > KEY_CHARACTERS // 2:  # no clause starts near it: the headline starts at the key word
+            start = first_key
+    # A few characters more than fit, so the last word that fits is segmented as a whole word.
+    window = text[start : start + KEY_CHARACTERS + 12]
+    clause_end = max((i + 1 for i, c in enumerate(window[:KEY_CHARACTERS]) if c in _CLAUSE_ENDS), default=0)
+    if len(text) - start <= KEY_CHARACTERS:
+        end = len(text)
+    elif clause_end >= KEY_CHARACTERS // 3:
+        end = start + clause_end
+    else:
+        # Between words: the caption tokens (jieba words, 《》 titles whole) that fit.
+        end, offset = start, start
+        for token in tokenize([Span(window, window)]):
+            offset += len(token.shown)
+            if offset - start > KEY_CHARACTERS:
+                break
+            end = offset
+        if end == start:  # one word longer than the board (a long 《》 title): cut between characters
+            end = start + KEY_CHARACTERS
+    spans = _sub_spans(piece.spans, start, end)
+    if end < len(text):
+        kept = "".join(s.shown for s in spans).rstrip("，、；：,;:")
+        spans = (*_sub_spans(spans, 0, len(kept)), Span(ELLIPSIS, ""))
+    if start > 0 and text[start - 1] not in _CLAUSE_ENDS:
+        spans = (Span(ELLIPSIS, ""), *spans)
+    return Block(piece.kind, spans, piece.line)
+
+
+_CLAUSE_ENDS = "，、；：,;:"
 
 
 def _sub_spans(spans: Sequence[Span], start: int, end: int) -> tuple[Span, ...]:
@@ -1134,25 +1202,43 @@ def _wrapped(body: str, start: int, end: int, measure: Callable[[str], float], w
     return [(start + a, start + b) for a, b in wrap_offsets(body[start:end], measure, width, balance=False)]
 
 
-def problems(screen: Screen, layout: Layout, scene: int = -1, block: int = -1) -> list[Problem]:
-    """Every line of text on ``screen`` that leaves its container, the frame or the safe area."""
+def problems(
+    screen: Screen, layout: Layout, scene: int = -1, block: int = -1, *, base_checked: bool = False
+) -> list[Problem]:
+    """Every text on ``screen`` that leaves its container, the frame or the safe area, or collides with another.
+
+    A text is reported once, at its first line out of place: a paragraph that runs out of its
+    box is one error, not one per line. With ``base_checked`` the screen's base was checked
+    already (it is shared by every caption over it): only the top is checked, against itself
+    and the base.
+    """
     found: list[Problem] = []
     frame = (0, 0, layout.width, layout.height)
     tolerance = 1
     placed: list[tuple[Text, Line]] = []
-    for text in screen.texts:
+    base = [item for item in screen.base if isinstance(item, Text)]
+    top = [item for item in screen.top if isinstance(item, Text)]
+    if base_checked:
+        placed = [(text, line) for text in base for line in text.lines]
+    for text in top if base_checked else base + top:
+        left = False
+        collided: set[int] = set()
         for line in text.lines:
             for where, box in (("its box", text.container), ("the frame", frame), ("the safe area", layout.safe)):
                 over = _overflow(line.box, box)
-                if over > tolerance:
+                if over > tolerance and not left:
                     message = f"{text.what} '{line.text}' leaves {where} by {over} px"
                     found.append(Problem(screen.name, scene, block, message))
+                    left = True
                     break
             for other, other_line in placed:
-                if other is not text and _overlap(line.box, other_line.box) > tolerance:
+                if other is text or id(other) in collided:
+                    continue
+                if _overlap(line.box, other_line.box) > tolerance:
                     message = f"{text.what} '{line.text}' collides with {other.what} '{other_line.text}'"
                     found.append(Problem(screen.name, scene, block, message))
-            placed.append((text, line))
+                    collided.add(id(other))
+        placed += [(text, line) for line in text.lines]
     return found
 
 
@@ -1189,11 +1275,15 @@ def check_episode_layout(layout: Layout, episode: Episode, captions: Sequence[Se
     for width, height in COVER_SIZES:
         cover = Layout(layout.config, layout.regular, layout.bold, width, height, safe_area="none")
         laid.append((cover.cover(episode), cover, -1, -1))
+    checked: set[tuple[object, ...]] = set()
     for screen, where, scene, block in laid:
-        for problem in problems(screen, where, scene, block):
+        # A base shared by many caption states (a board, a card, a picture) is checked once.
+        shared = (where.width, where.height, *screen.base_key)
+        for problem in problems(screen, where, scene, block, base_checked=shared in checked):
             if (problem.screen, problem.message) not in seen:
                 seen.add((problem.screen, problem.message))
                 found.append(problem)
+        checked.add(shared)
     return found
 
 
