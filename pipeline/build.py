@@ -86,11 +86,13 @@ def build(
         report.warning(plan.warning)
     report.begin(len(plan.to_build), len(plan.to_skip))
     outcomes: list[_Outcome] = []
-    if plan.to_build:
+    # --fail-fast: a script refused while planning is the first failure, so nothing is rendered.
+    start = bool(plan.to_build) and not (fail_fast and plan.failures)
+    if start:
         with Catalog(config.catalog_path) as catalog:
             catalog.check_writable()
     try:
-        if plan.to_build:
+        if start:
             assert tools is not None
             if cluster:
                 outcomes = _run_on_cluster(config, plan, tools, cluster, fail_fast, report)

@@ -159,10 +159,14 @@ class Catalog:
             raise _catalog_error(path, "cannot open the catalog", exc) from None
 
     def check_writable(self) -> None:
-        """Fail now, before any rendering, if the catalog cannot be written (read-only, locked, full)."""
+        """Fail now, before any rendering, if the catalog cannot be written (read-only, locked, full).
+
+        A write is committed (the schema version, rewritten unchanged: one page): a transaction
+        rolled back writes nothing, so it would find a lock but not a full disk.
+        """
         try:
-            self._db.execute("BEGIN IMMEDIATE")
-            self._db.execute("ROLLBACK")
+            with self._transaction() as db:
+                db.execute(f"PRAGMA user_version={int(db.execute('PRAGMA user_version').fetchone()[0])}")
         except sqlite3.Error as exc:
             raise _catalog_error(self.path, "cannot write the catalog, so nothing was built", exc) from None
 

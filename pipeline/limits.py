@@ -149,6 +149,16 @@ def estimate_seconds(spoken: str) -> float:
     return syllables / SPOKEN_CHARS_PER_SECOND + pauses
 
 
+def narration_problem(seconds: float) -> str | None:
+    """The message for ``seconds`` of estimated narration over ``episode_seconds``, or None within it."""
+    if seconds <= EPISODE_SECONDS.value:
+        return None
+    return (
+        f"about {seconds:.0f} s of narration; the limit is {EPISODE_SECONDS.value} s "
+        f"({EPISODE_SECONDS.name}); split the episode"
+    )
+
+
 def size_word(value: int) -> str:
     """A byte count as people say it: 256 KB, 100 MB."""
     for unit, size in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):

@@ -18,12 +18,20 @@ from pathlib import Path
 from pipeline.catalog import Catalog, CatalogRow
 from pipeline.config import Config
 from pipeline.errors import ConfigError, Diagnostic, PufaError, ScriptError, display_path
-from pipeline.limits import ONLY_RANGES, SCRIPT_BYTES, picture_problem
+from pipeline.limits import (
+    ONLY_RANGES,
+    SCRIPT_BYTES,
+    SOUND_BYTES,
+    estimate_seconds,
+    narration_problem,
+    picture_problem,
+    size_word,
+)
 from pipeline.picture.fonts import resolve_font
-from pipeline.render import Tools, input_digests, input_hash
+from pipeline.render import Tools, find_music, input_digests, input_hash
 from pipeline.script import Episode, parse_scripts
 from pipeline.speech.engines import choose_engine
-from pipeline.speech.normalize import load_lexicon
+from pipeline.speech.normalize import Lexicon, ReadingError, explain, load_lexicon
 from pipeline.terminal import escape
 
 _EPISODE_LINE = re.compile(r"^episode:\s*(\d+)\s*(?:#.*)?$", re.M)
@@ -105,6 +113,45 @@ def check_logo(config: Config) -> None:
         raise ConfigError(f"{config.path}: 'theme.logo' {config.theme.logo} is {problem}")
 
 
+def check_sounds(config: Config) -> None:
+    """The series' music and stingers (the sound section of pufa.toml) exist, lie in the project and are in size."""
+    for key, name in (
+        ("sound.music", config.sound.music),
+        ("sound.opening_stinger", config.sound.opening_stinger),
+        ("sound.closing_stinger", config.sound.closing_stinger),
+    ):
+        if not name or (key == "sound.music" and name.lower() == "none"):
+            continue
+        path = config.root / name
+        problem = "does not exist" if not path.is_file() else sound_problem(path, config.root)
+        if problem:
+            raise ConfigError(f"{config.path}: '{key}' {name} {problem}")
+
+
+def sound_problem(path: Path, root: Path) -> str | None:
+    """Why the sound file ``path`` (which exists) cannot be used, or None: outside the project, or too large."""
+    if not inside(path, root):
+        return "is outside the project folder; copy it into assets/music/"
+    size = path.stat().st_size
+    if size > SOUND_BYTES.value:
+        return f"is {size_word(size)}; the limit is {size_word(SOUND_BYTES.value)} ({SOUND_BYTES.name})"
+    return None
+
+
+def music_problems(config: Config, episode: Episode) -> list[Diagnostic]:
+    """The script's own ``music:``: it exists, lies in the project and is within ``sound_bytes``.
+
+    The series' music is checked by :func:`check_sounds`.
+    """
+    if not episode.music:
+        return []
+    path = find_music(config, episode)
+    if path is None:
+        return []
+    problem = "does not exist" if not path.is_file() else sound_problem(path, config.root)
+    return [Diagnostic(episode.path, episode.line_of("music"), f"music {episode.music} {problem}")] if problem else []
+
+
 def inside(path: Path, root: Path) -> bool:
     """Whether ``path``, links followed, lies in the project folder ``root``."""
     return path.resolve().is_relative_to(root.resolve())
@@ -126,6 +173,41 @@ def outside_pictures(config: Config, episode: Episode) -> list[Diagnostic]:
         for scene in episode.scenes
         if scene.image is not None and not inside(scene.image, config.root)
     ]
+
+
+def spoken_problems(episode: Episode, lexicon: Lexicon) -> tuple[list[Diagnostic], bool]:
+    """What the voice would be asked to say, checked before anything is split, laid out or spoken.
+
+    Every block is normalised once (linear in its length, a few milliseconds for the longest
+    paragraph allowed): a number too long to say in words is an error naming its block's line,
+    and the narration estimated from the spoken form (1254 read 一千二百五十四) must stay within
+    ``episode_seconds``. Returns the errors and whether that limit was breached, in which case
+    nothing more should be done with the episode.
+    """
+    problems: list[Diagnostic] = []
+    seconds = 0.0
+    for scene in episode.scenes:
+        for block in scene.blocks:
+            try:
+                spoken = "".join(reading.spoken for reading in explain(block.spans, lexicon))
+            except ReadingError as exc:
+                problems.append(Diagnostic(episode.path, block.line, str(exc)))
+                spoken = block.spoken
+            seconds += estimate_seconds(spoken)
+    over = narration_problem(seconds)
+    if over:
+        problems.append(Diagnostic(episode.path, episode.scenes[0].line if episode.scenes else 1, over))
+    return problems, over is not None
+
+
+def refusals(config: Config, episode: Episode, lexicon: Lexicon) -> tuple[list[Diagnostic], bool]:
+    """Every reason the build refuses ``episode`` once it has parsed, found without rendering anything.
+
+    ``pufa check`` reports the same lines; the second value says a limit was breached (see
+    :func:`spoken_problems`).
+    """
+    spoken, over = spoken_problems(episode, lexicon)
+    return [*spoken, *outside_pictures(config, episode), *music_problems(config, episode)], over
 
 
 def script_paths(config: Config) -> list[Path]:
@@ -155,6 +237,8 @@ def plan_build(
     """What to build and what is up to date; also the tools the build will use (None if nothing is selected)."""
     font = resolve_font(config)
     check_logo(config)
+    check_sounds(config)
+    lexicon = load_lexicon(config.root / config.voice.lexicon)
     every = [p.resolve() for p in script_paths(config)]
     wanted = [p.resolve() for p in scripts] if scripts else every
     failures = [
@@ -171,12 +255,19 @@ def plan_build(
     for path, error in bad.items():
         if path in wanted_set and (only is None or _number_in(path, only)):
             failures.append(Failure(path, _format(error)))
-    selected = [e for e in episodes if e.path in wanted_set and (only is None or e.number in only)]
+    selected = []
+    for episode in episodes:
+        if episode.path in wanted_set and (only is None or episode.number in only):
+            refused, _over = refusals(config, episode, lexicon)
+            if refused:
+                failures.append(Failure(episode.path, _format(ScriptError(refused))))
+            else:
+                selected.append(episode)
     if not selected:
         return BuildPlan("", None, (), tuple(sorted(failures, key=lambda f: str(f.script)))), None
 
     choice = choose_engine(tts or config.voice.engine, threads=config.voice.threads)
-    tools = Tools(font, choice, load_lexicon(config.root / config.voice.lexicon))
+    tools = Tools(font, choice, lexicon)
     with Catalog(config.catalog_path) as catalog:
         rows = {row.number: row for row in catalog.rows()}
     planned = []

@@ -164,15 +164,28 @@ def episode_folder(config: Config, episode: Episode) -> Path:
 def music_for(config: Config, episode: Episode) -> Path | None:
     """The episode's music: its own ``music:`` (a file, or ``none``), else the series music, else none."""
     choice = episode.music or config.sound.music
+    path = find_music(config, episode)
+    if path is None:
+        return None
+    if not path.is_file():
+        raise RenderError(f"episode {episode.number}: music file not found: {choice}")
+    _inside_project(path, config.root, choice)
+    return path
+
+
+def find_music(config: Config, episode: Episode) -> Path | None:
+    """Where the episode's music would be read from (links followed; it may not exist), or None for no music.
+
+    The script's ``music:`` is relative to the script, then to assets/music/; the series'
+    ``sound.music`` is relative to the project.
+    """
+    choice = episode.music or config.sound.music
     if not choice or choice.lower() == "none":
         return None
     base = episode.path.parent if episode.music else config.root
     path = (base / choice).resolve()
     if not path.is_file() and episode.music:
         path = (config.root / "assets" / "music" / choice).resolve()
-    if not path.is_file():
-        raise RenderError(f"episode {episode.number}: music file not found: {choice}")
-    _inside_project(path, config.root, choice)
     return path
 
 

@@ -441,12 +441,9 @@ def _check_size(scenes: list[Scene], report: Report) -> None:
                 )
                 return
             seconds += limits.estimate_seconds(block.spoken)
-    if seconds > limits.EPISODE_SECONDS.value:
-        report(
-            scenes[0].line if scenes else 1,
-            f"about {seconds:.0f} s of narration; the limit is {limits.EPISODE_SECONDS.value} s "
-            f"({limits.EPISODE_SECONDS.name}); split the episode",
-        )
+    over = limits.narration_problem(seconds)
+    if over:
+        report(scenes[0].line if scenes else 1, over)
 
 
 def _is_text_list(value: Any) -> bool:

@@ -168,7 +168,7 @@ def test_cluster_build_matches_a_local_build(cluster: Cluster, tmp_path: Path, m
     there = series(tmp_path / "there", numbers)
     local = build(load_config(here), jobs=1)
     assert local.ok and len(local.built) == 4
-    # One more script whose picture lies outside the project: it fails alone, on the coordinator.
+    # One more script whose picture lies outside the project: it is refused alone, before anything is sent.
     Image.new("RGB", (64, 48), (0, 90, 0)).save(tmp_path / "outside.png")
     stray = there / "scripts" / "0005-stray.md"
     stray.write_text(
@@ -179,9 +179,12 @@ def test_cluster_build_matches_a_local_build(cluster: Cluster, tmp_path: Path, m
     remote = build(load_config(there), cluster=cluster.address, progress=PlainProgress(lines.append, verbose=True))
 
     assert [f.message for f in remote.failed] == [
-        f"{stray}: error: episode 5: the picture of scene '法条' ({tmp_path / 'outside.png'}) is outside the project "
-        "folder; a cluster build sends only files inside it"
+        f"{stray}:11: error: the picture of scene '法条' is outside the project folder ({tmp_path / 'outside.png'}); "
+        "copy it into assets/images/"
     ]
+    # A build on this computer refuses it with the same line.
+    alone = build(load_config(there), only=frozenset({5}))
+    assert [f.message for f in alone.failed] == [f.message for f in remote.failed] and not alone.built
     assert [b.number for b in remote.built] == [1, 2, 3, 4]
     assert [b.synthesised_scenes for b in remote.built] == [0, 0, 0, 0], "the coordinator's audio went with the tasks"
     assert outputs(there) == outputs(here)
@@ -198,7 +201,7 @@ def test_cluster_build_matches_a_local_build(cluster: Cluster, tmp_path: Path, m
     for n in numbers:
         assert f"{n:04d} 第{n}期 {TOPICS[n % 4]}: started" in lines
         assert f"  {n:04d} encode" in lines
-    assert lines[-1].startswith("[5/5] ")
+    assert lines[-1].startswith("[4/4] "), "the refused script was never sent"
 
     again = CliRunner().invoke(main, ["--project", str(there), "build", "--cluster", cluster.address])
     assert again.exit_code == 0, again.output
@@ -260,7 +263,10 @@ def test_fail_fast_sends_nothing_after_the_first_failure(cluster: Cluster, tmp_p
     assert result.exit_code == 1
     assert result.stdout.splitlines()[-1].startswith("built 0, skipped 0, failed 1 in ")
     assert result.stdout.splitlines()[-1].endswith("; 2 not started (--fail-fast)")
-    assert "is outside the project folder; a cluster build sends only files inside it" in result.stderr
+    assert result.stderr == (
+        f"{stray}:11: error: the picture of scene '法条' is outside the project folder ({tmp_path / 'outside.png'}); "
+        "copy it into assets/images/\n"
+    )
     assert not (project / "output" / "episodes").exists()
 
 

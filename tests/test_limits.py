@@ -248,6 +248,39 @@ def test_numbers_of_any_length_are_read_or_refused_in_one_line(write_script: Scr
     assert said.stderr == "pufa: error: the text has 5003 characters; the limit is 3000 (paragraph_chars)\n"
 
 
+def test_a_number_too_long_to_say_is_refused_before_rendering(write_script: ScriptWriter, project: Path) -> None:
+    digits = "1234567890" * 4
+    write_script("0001.md", HEAD.format(n=1) + "## 开场\n你好。\n\n## 罚款\n罚款" + digits + "元。\n")
+    message = (
+        f"cannot read the number {digits[:20]}…: it has 40 digits and at most 20 are read in words; "
+        "write it with {显示|读作}"
+    )
+    checked = pufa(project, "check")
+    assert checked.returncode == 1
+    assert errors_of(checked) == [f"scripts/0001.md:10:1: error: {message}"]
+    built = pufa(project, "build", "--tts", "espeak")
+    assert built.returncode == 1
+    assert errors_of(built) == [f"scripts/0001.md:10: error: {message}"]
+    assert nothing_built(project)
+    assert not (project / "output" / "episodes").exists() or not any((project / "output" / "episodes").iterdir())
+
+
+def test_the_narration_limit_is_on_the_spoken_form_and_comes_first(write_script: ScriptWriter, project: Path) -> None:
+    """300 fines of 1254 yuan: 585 s as written, 810 s read out (一千二百五十四). check gives that one line and
+    nothing else for the script: no caption was split and no screen laid out (each number would be a note)."""
+    write_script("0001.md", HEAD.format(n=1) + "## 开场\n" + "罚款1254元，" * 300 + "\n")
+    message = "about 810 s of narration; the limit is 600 s (episode_seconds); split the episode"
+    checked = pufa(project, "check")
+    assert checked.returncode == 1
+    assert [line for line in checked.stdout.splitlines() if "0001.md" in line] == [
+        f"scripts/0001.md:6:1: error: {message}"
+    ]
+    built = pufa(project, "build", "--tts", "espeak")
+    assert built.returncode == 1
+    assert errors_of(built) == [f"scripts/0001.md:6: error: {message}"]
+    assert nothing_built(project)
+
+
 def test_the_readme_lists_every_limit() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     table = readme[readme.index("## Limits") :]

@@ -20,6 +20,7 @@ from PIL import Image
 from pipeline import catalog as catalog_module
 from pipeline.catalog import Catalog, Entry, to_csv
 from pipeline.cli import main
+from pipeline.picture.fonts import resolve_font
 from tests.conftest import Built
 
 
@@ -95,6 +96,122 @@ def test_a_locked_catalog_fails_before_rendering(
     )
     assert {p: p.stat().st_mtime_ns for p in mp4s(series)} == before
     assert not list((series / "output" / "episodes").glob(".work-*"))
+
+
+# Run inside a private mount namespace (unshare) after the build, to show what the build left:
+# the catalog's integrity and rows, and every file it changed (newer than the marker made before it).
+AFTER_BUILD = """
+import json, sqlite3, sys
+from pathlib import Path
+db = sqlite3.connect(sys.argv[1])
+print(json.dumps({"integrity": db.execute("PRAGMA integrity_check").fetchone()[0],
+                  "rows": db.execute("SELECT number, input_hash, video FROM episodes ORDER BY number").fetchall()}))
+"""
+
+
+def _catalog_rows(series: Path) -> list[list[object]]:
+    with sqlite3.connect(series / "catalog.db") as db:
+        return [list(r) for r in db.execute("SELECT number, input_hash, video FROM episodes ORDER BY number")]
+
+
+def _build_in_namespace(setup: str, scratch: Path) -> tuple[list[str], str, dict[str, object], list[str]]:
+    """``pufa build --force`` in the project ``$PROJECT`` after the shell commands ``setup``, in a private mount
+    namespace; ``scratch`` (outside any mount made) keeps the build's standard error and a marker file.
+
+    Returns the build's standard-error lines, its exit status, the catalog as the build left it
+    (integrity check and rows), and the files the build changed (relative to the project).
+    """
+    scratch.mkdir(exist_ok=True)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    script = (
+        f"{setup} && cd $PROJECT && touch {scratch}/marker && "
+        f"{sys.executable} -m pipeline build --force >{scratch}/stdout 2>{scratch}/stderr; echo status=$? && "
+        "rm -f $PROJECT/../filler && "  # room again, so the catalog can be read back
+        f"{sys.executable} -c '{AFTER_BUILD}' $PROJECT/catalog.db && find . -newer {scratch}/marker -type f"
+    )
+    result = subprocess.run(
+        ["unshare", "-Urm", "sh", "-c", script], capture_output=True, text=True, env=env, check=False
+    )
+    lines = result.stdout.splitlines()
+    assert len(lines) > 1 and lines[0].startswith("status="), result.stdout + result.stderr
+    errors = (scratch / "stderr").read_text(encoding="utf-8").splitlines()
+    return errors, lines[0], json.loads(lines[1]), sorted(lines[2:])
+
+
+def _can_mount_tmpfs() -> bool:
+    if shutil.which("unshare") is None:
+        return False
+    probe = subprocess.run(
+        ["unshare", "-Urm", "sh", "-c", "mount -t tmpfs -o size=64k tmpfs /mnt"], capture_output=True, check=False
+    )
+    return probe.returncode == 0
+
+
+needs_mounts = pytest.mark.skipif(not _can_mount_tmpfs(), reason="needs user and mount namespaces (unshare -Urm)")
+
+
+@needs_mounts
+def test_a_read_only_catalog_fails_before_rendering(series: Path) -> None:
+    """catalog.db bind-mounted read-only: even root cannot write it, as on a read-only share."""
+    rows = _catalog_rows(series)
+    database = series / "catalog.db"
+    setup = f"PROJECT={series} && mount --bind {database} {database} && mount -o remount,bind,ro {database}"
+    errors, status, left, changed = _build_in_namespace(setup, series.parent / "scratch")
+    assert errors == [
+        f"pufa: error: {database}: cannot write the catalog, so nothing was built: "
+        "attempt to write a readonly database; make catalog.db and its folder writable"
+    ]
+    assert status == "status=1"
+    assert left == {"integrity": "ok", "rows": rows}
+    assert all(name.startswith("./catalog.db-") for name in changed), changed  # SQLite's own -wal and -shm
+
+
+@needs_mounts
+def test_a_full_catalog_disk_fails_before_rendering(series: Path, tmp_path: Path) -> None:
+    """The project on a 16 MB tmpfs that another file fills, all but the 32 KB of SQLite's shared-memory
+    index: the catalog's first write gets SQLite's "database or disk is full"."""
+    rows = _catalog_rows(series)
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    fill = (
+        "import os; s = os.statvfs('.'); free = s.f_bavail * s.f_frsize; "
+        "open('filler', 'wb').write(bytes(free - 32768))"
+    )
+    # Checkpointed and closed: SQLite removes its -wal and -shm, which would otherwise hold room of their own.
+    settle = "import sqlite3; db = sqlite3.connect('series/catalog.db'); db.execute('PRAGMA wal_checkpoint'); db.close()"
+    setup = (
+        f"mount -t tmpfs -o size=16m tmpfs {disk} && cp -r {series} {disk}/series && PROJECT={disk}/series && "
+        f"cd {disk} && {sys.executable} -c \"{settle}\" && {sys.executable} -c \"{fill}\""
+    )
+    errors, status, left, changed = _build_in_namespace(setup, series.parent / "scratch")
+    assert errors == [f"pufa: error: no space left on {disk} while writing catalog.db; free some space and run again"]
+    assert status == "status=1"
+    assert left == {"integrity": "ok", "rows": rows}
+    assert all(name.startswith("./catalog.db-") for name in changed), changed
+
+
+def test_no_output_records_a_path_of_this_machine(built: Built) -> None:
+    """Every file a build writes (manifest, subtitles, video, cover, catalog exports) and every catalog row,
+    searched byte by byte for the project's folder, its parent, the font, the audio cache and pufa's own folder.
+
+    (A 剪映 draft is the exception, by 剪映's design: it names its media by absolute path.)
+    """
+    root = built.config.root
+    font = resolve_font(built.config).path
+    machine = {str(root), str(root.resolve()), str(root.parent.resolve()), str(font), str(font.resolve()),
+               os.environ["PUFA_CACHE_DIR"], str(Path(__file__).resolve().parents[1])}  # fmt: skip
+    written = [p for p in (root / "output").rglob("*") if p.is_file()]
+    assert {p.suffix for p in written} >= {".mp4", ".srt", ".vtt", ".json", ".csv", ".jpg"}
+    with sqlite3.connect(root / "catalog.db") as db:
+        tables = [name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        rows = json.dumps([db.execute(f"SELECT * FROM {table}").fetchall() for table in tables], ensure_ascii=False)
+    assert "0007" in rows
+    for path in written:
+        data = path.read_bytes()
+        for place in machine:
+            assert place.encode("utf-8") not in data, f"{path.relative_to(root)} records {place}"
+    for place in machine:
+        assert place not in rows, f"catalog.db records {place}"
 
 
 def test_a_hand_edited_row_that_is_not_json_is_one_line(series: Path) -> None:
@@ -180,26 +297,51 @@ HEAD = "---\nepisode: 1\ntitle: 测试\ntopic: 民法典\n---\n"
 def test_pictures_and_music_outside_the_project_are_refused(
     project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """check reports them and build refuses them with the same lines, before anything is rendered."""
     monkeypatch.chdir(project)
     Image.new("RGB", (64, 48), (1, 2, 3)).save(tmp_path / "elsewhere.png")
     (project / "assets" / "images" / "link.png").symlink_to(tmp_path / "elsewhere.png")
     body = f"## 一\n![a]({tmp_path / 'elsewhere.png'})\n你好。\n\n## 二\n![b](../assets/images/link.png)\n再见。\n"
     (project / "scripts" / "0001.md").write_text(HEAD + body, encoding="utf-8")
-    code, out, _ = invoke("--project", str(project), "check")
-    assert code == 1
     outside = tmp_path / "elsewhere.png"
-    assert [line for line in out.splitlines() if ": error:" in line] == [
-        f"scripts/0001.md:6:1: error: the picture of scene '一' is outside the project folder ({outside}); "
+    expected = [
+        f"scripts/0001.md:6: error: the picture of scene '一' is outside the project folder ({outside}); "
         "copy it into assets/images/",
-        f"scripts/0001.md:10:1: error: the picture of scene '二' is outside the project folder ({outside}); "
+        f"scripts/0001.md:10: error: the picture of scene '二' is outside the project folder ({outside}); "
         "copy it into assets/images/",
     ]
-    (project / "scripts" / "0001.md").write_text(HEAD + "## 一\n你好。\n", encoding="utf-8")
-    (tmp_path / "music.m4a").write_bytes(b"not really music")
-    (project / "pufa.toml").write_text('[voice]\nengine = "espeak"\n[sound]\nmusic = "../music.m4a"\n', "utf-8")
+    code, out, _ = invoke("--project", str(project), "check")
+    assert code == 1
+    assert [line for line in out.splitlines() if ": error:" in line] == [
+        line.replace(": error:", ":1: error:") for line in expected
+    ]
     code, _, err = invoke("--project", str(project), "build")
     assert code == 1
-    assert err == "pufa: error: ../music.m4a: the sound file is outside the project folder; copy it into assets/music/\n"
+    assert err.splitlines() == expected
+    assert not (project / "output" / "episodes").exists()
+    with Catalog(project / "catalog.db") as db:
+        assert db.rows() == []
+
+    (tmp_path / "music.m4a").write_bytes(b"not really music")
+    (project / "scripts" / "0001.md").write_text(HEAD.replace("topic: 民法典", "topic: 民法典\nmusic: ../../music.m4a")
+                                                 + "## 一\n你好。\n", encoding="utf-8")
+    for command in ("check", "build"):
+        code, out, err = invoke("--project", str(project), command)
+        assert code == 1
+        assert [line for line in (out + err).splitlines() if ": error:" in line] == [
+            f"scripts/0001.md:5{':1' if command == 'check' else ''}: error: music ../../music.m4a is outside the "
+            "project folder; copy it into assets/music/"
+        ]
+    (project / "scripts" / "0001.md").write_text(HEAD + "## 一\n你好。\n", encoding="utf-8")
+    (project / "pufa.toml").write_text('[voice]\nengine = "espeak"\n[sound]\nmusic = "../music.m4a"\n', "utf-8")
+    for command in ("check", "build"):
+        code, _, err = invoke("--project", str(project), command)
+        assert code == 1
+        assert err == (
+            f"pufa: error: {project / 'pufa.toml'}: 'sound.music' ../music.m4a is outside the project folder; "
+            "copy it into assets/music/\n"
+        )
+    assert not (project / "output" / "episodes").exists()
 
 
 def test_terminal_output_shows_control_characters_escaped(project: Path) -> None:
@@ -233,14 +375,7 @@ def test_a_script_name_that_is_not_utf8_is_refused_before_rendering(project: Pat
         assert db.rows() == []
 
 
-def _can_mount_tmpfs() -> bool:
-    probe = subprocess.run(
-        ["unshare", "-Urm", "sh", "-c", "mount -t tmpfs -o size=64k tmpfs /mnt"], capture_output=True, check=False
-    )
-    return probe.returncode == 0
-
-
-@pytest.mark.skipif(shutil.which("unshare") is None or not _can_mount_tmpfs(), reason="needs user namespaces")
+@needs_mounts
 def test_a_full_disk_is_one_line_and_leaves_nothing_behind(project: Path, tmp_path: Path) -> None:
     """The project lives on a 400 KB tmpfs (in a private mount namespace): the narration does not fit."""
     (project / "scripts" / "0001.md").write_text(HEAD + "## 开场\n" + "大家好，欢迎收看普法小讲堂。" * 4 + "\n", "utf-8")

@@ -21,7 +21,7 @@ from pipeline.config import Config
 from pipeline.errors import Diagnostic, display_path
 from pipeline.picture.fonts import FontFace, resolve_bold_font, resolve_font
 from pipeline.picture.layout import Layout, caption_measure, check_episode_layout, describe, planned_captions
-from pipeline.plan import check_logo, no_such_script, outside_pictures, script_paths
+from pipeline.plan import check_logo, check_sounds, no_such_script, refusals, script_paths
 from pipeline.review.labels import check_labels
 from pipeline.review.laws import LawLibrary, load_laws
 from pipeline.script import Episode, parse_scripts
@@ -71,6 +71,7 @@ def check(config: Config, scripts: Sequence[Path] = ()) -> CheckReport:
     """Check ``scripts`` (default: every script in scripts/); the numbers are checked across all of scripts/."""
     font = resolve_font(config)
     check_logo(config)
+    check_sounds(config)
     lexicon = load_lexicon(config.root / config.voice.lexicon)
     every = [p.resolve() for p in script_paths(config)]
     wanted = [p.resolve() for p in scripts] if scripts else every
@@ -83,7 +84,6 @@ def check(config: Config, scripts: Sequence[Path] = ()) -> CheckReport:
     for episode in episodes:
         if episode.path in set(wanted):
             findings += [_finding(d) for d in episode.notes]
-            findings += [_finding(d) for d in outside_pictures(config, episode)]
             findings += check_episode(config, episode, font, lexicon)
     if config.review.laws_dir and _library(config) is None:
         message = (
@@ -103,8 +103,16 @@ def _finding(diagnostic: Diagnostic) -> Finding:
 
 
 def check_episode(config: Config, episode: Episode, font: FontFace, lexicon: Lexicon) -> list[Finding]:
-    """The review rules for one script that parsed cleanly."""
-    findings: list[Finding] = []
+    """The review rules for one script that parsed cleanly.
+
+    First what the build refuses before any work (numbers too long to say, the narration
+    limit, files outside the project), as cheaply as the build finds it; an episode over a
+    limit gets only that line, nothing is split or laid out for it.
+    """
+    refused, over = refusals(config, episode, lexicon)
+    findings = [_finding(d) for d in refused]
+    if over:
+        return findings
 
     def add(line: int, severity: str, message: str, column: int = 1) -> None:
         findings.append(Finding(episode.path, line, column, severity, message))
@@ -138,8 +146,7 @@ def check_episode(config: Config, episode: Episode, font: FontFace, lexicon: Lex
                 add(block.line, "warning", f"a caption needs more than {config.captions.max_lines} lines")
             try:
                 readings = explain(block.spans, lexicon)
-            except ReadingError as exc:
-                add(block.line, "error", str(exc))
+            except ReadingError:  # one of the refusals above
                 continue
             scene_seconds += estimate_seconds("".join(r.spoken for r in readings))
             for reading in readings:

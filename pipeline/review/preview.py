@@ -22,10 +22,11 @@ from PIL import Image, ImageDraw
 
 from pipeline.captions.track import CaptionTrack
 from pipeline.config import Config
-from pipeline.errors import display_path
+from pipeline.errors import ScriptError, display_path
 from pipeline.fsutil import commit
 from pipeline.picture.fonts import FontFace
 from pipeline.picture.frames import RenderedState, RenderPlan, still_frame
+from pipeline.plan import refusals
 from pipeline.render import StageReport, Tools, produce
 from pipeline.review.check import Finding, check
 from pipeline.script import Episode, parse_script
@@ -58,6 +59,9 @@ def preview(config: Config, script: Path, tts: str | None = None, stage: StageRe
     started = time.monotonic()
     tools = Tools.load(config, tts or "espeak")
     episode = parse_script(script.resolve(), tools.font.missing)
+    refused, _over = refusals(config, episode, tools.lexicon)
+    if refused:  # what the build would refuse is not drafted either
+        raise ScriptError(refused)
     findings = tuple(f for f in check(config, [script]).findings)
     folder = config.output_dir / "preview" / f"{episode.number:04d}"
     folder.parent.mkdir(parents=True, exist_ok=True)

@@ -50,9 +50,11 @@ def cardinal(number: int, *, liang: bool = False) -> str:
     if number == 0:
         return "零"
     original = number
-    if len(str(number)) > MAX_DIGITS:
+    digits = str(number)
+    if len(digits) > MAX_DIGITS:
+        shown = digits if len(digits) <= 30 else digits[:MAX_DIGITS] + "…"  # a message stays one short line
         raise ReadingError(
-            f"cannot read the number {number}: it has {len(str(number))} digits and at most {MAX_DIGITS} are read "
+            f"cannot read the number {shown}: it has {len(digits)} digits and at most {MAX_DIGITS} are read "
             "in words; write it with {显示|读作}"
         )
     groups: list[int] = []
