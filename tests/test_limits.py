@@ -282,10 +282,22 @@ def test_the_narration_limit_is_on_the_spoken_form_and_comes_first(write_script:
 
 
 def test_the_readme_lists_every_limit() -> None:
+    """The README's table says what the code does: every limit, its value, what it bounds and why."""
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    table = readme[readme.index("## Limits") :]
+    section = readme[readme.index("## Limits") :]
+    rows = {}
+    for line in section[: section.index("\n## ")].splitlines():
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        if len(cells) == 4 and cells[0].startswith("`"):
+            rows[cells[0].strip("`")] = cells[1:]
+    assert sorted(rows) == sorted(limit.name for limit in limits.LIMITS)
+    scale = {"KB": 2**10, "MB": 2**20, "GB": 2**30}
     for limit in limits.LIMITS:
-        assert f"`{limit.name}`" in table, limit.name
+        value, what, why = rows[limit.name]
+        number, _, unit = value.partition(" ")
+        assert int(number.replace(",", "")) * scale.get(unit, 1) == limit.value, limit.name
+        assert unit in (limit.unit, *scale) and (unit in scale) == (limit.unit == "bytes"), limit.name
+        assert (what, why) == (limit.what, limit.reason), limit.name
 
 
 def test_limits_have_reasons() -> None:
