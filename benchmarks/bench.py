@@ -43,10 +43,10 @@ sys.path.insert(0, str(REPO))
 
 from pipeline.build import build  # noqa: E402
 from pipeline.catalog import Catalog  # noqa: E402
-from pipeline.config import load_config  # noqa: E402
+from pipeline.config import Config, load_config  # noqa: E402
 from pipeline.plan import plan_build  # noqa: E402
 from pipeline.render import Tools, render_episode  # noqa: E402
-from pipeline.script import parse_script  # noqa: E402
+from pipeline.script import Episode, parse_script  # noqa: E402
 
 SENTENCES = [
     "大家好，欢迎收看抚宁普法小讲堂。",
@@ -87,12 +87,34 @@ def make_project(root: Path, video: str = "", music: bool = True, engine: str = 
     return root
 
 
+def warm_render(
+    folder: Path, video: str = "", *, seconds: int = 60, number: int = 1260, keep: Path | None = None
+) -> dict[str, float]:
+    """A project in ``folder`` with one script of ``seconds``, rendered twice in fresh processes.
+
+    The first render fills the audio cache; the second, measured, reads its narration from it
+    (and with ``keep`` leaves its distinct frames there for the limit and the baseline).
+    """
+    project = make_project(folder, video)
+    script = project / "scripts" / f"{number}-bench.md"
+    script.write_text(episode_script(number, seconds), encoding="utf-8")
+    child(["render", str(project), str(script)])
+    return child(["render", str(project), str(script), *([str(keep)] if keep else [])])
+
+
 def child(args: list[str]) -> dict[str, float]:
     """Run one measurement in a fresh process; it prints a JSON object."""
-    out = subprocess.run(
-        [sys.executable, __file__, "--child", *args], capture_output=True, text=True, check=True
-    ).stdout
-    return json.loads(out.strip().splitlines()[-1])
+    done = subprocess.run([sys.executable, __file__, "--child", *args], capture_output=True, text=True)
+    if done.returncode != 0:
+        sys.stderr.write(done.stderr)
+        raise SystemExit(f"bench: the '{args[0]}' measurement failed (exit status {done.returncode}); see above")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def cpu_seconds() -> float:
+    """CPU time (user + system) of this process and every process it has waited for, ffmpeg's included."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def peak() -> tuple[float, float]:
@@ -102,18 +124,24 @@ def peak() -> tuple[float, float]:
     )
 
 
-def child_render(project: Path, script: Path, keep: Path | None) -> dict[str, float]:
-    config = load_config(project)
-    tools = Tools.load(config, "espeak")
+def timed_render(config: Config, tools: Tools, script: Path) -> tuple[Episode, dict[str, float]]:
+    """Render ``script``: the episode, its render time and video length (s), and peak memory (MB)."""
     episode = parse_script(script, tools.font.missing)
     started = time.perf_counter()
     with Catalog(config.catalog_path) as catalog:
         built = render_episode(config, episode, tools, catalog)
     seconds = time.perf_counter() - started
     python_mb, ffmpeg_mb = peak()
+    return episode, {"seconds": seconds, "duration": built.duration, "python_mb": python_mb, "ffmpeg_mb": ffmpeg_mb}
+
+
+def child_render(project: Path, script: Path, keep: Path | None) -> dict[str, float]:
+    config = load_config(project)
+    tools = Tools.load(config, "espeak")
+    episode, measured = timed_render(config, tools, script)
     if keep is not None:
         keep_states(config, episode, tools, keep)
-    return {"seconds": seconds, "duration": built.duration, "python_mb": python_mb, "ffmpeg_mb": ffmpeg_mb}
+    return measured
 
 
 def child_kokoro(project: Path, script: Path) -> dict[str, float]:
@@ -139,22 +167,14 @@ def child_kokoro(project: Path, script: Path) -> dict[str, float]:
         return utterance
 
     engine.speak = timed  # type: ignore[method-assign]
-    episode = parse_script(script, tools.font.missing)
-    started = time.perf_counter()
-    with Catalog(config.catalog_path) as catalog:
-        built = render_episode(config, episode, tools, catalog)
-    seconds = time.perf_counter() - started
-    python_mb, ffmpeg_mb = peak()
+    _, measured = timed_render(config, tools, script)
     return {
         "load": load,
         "load_cpu": load_cpu,
         "synthesis": spent["seconds"],
         "synthesis_cpu": spent["cpu"],
         "speech": spent["audio"],
-        "seconds": seconds,
-        "duration": built.duration,
-        "python_mb": python_mb,
-        "ffmpeg_mb": ffmpeg_mb,
+        **measured,
     }
 
 
@@ -324,24 +344,40 @@ def child_batch(project: Path, mode: str) -> dict[str, float]:
     # Dask's worker processes import this checkout's pufa too.
     os.environ["PYTHONPATH"] = os.pathsep.join([str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])])
     config = load_config(project)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), cpu_seconds()
     if mode == "jobs":
         report = build(config, force=True, jobs=2)
         assert report.ok and len(report.built) == BATCH, report
-        return {"seconds": time.perf_counter() - started}
+        return {
+            "seconds": time.perf_counter() - started,
+            "cpu": cpu_seconds() - cpu,
+            "render": sum(b.seconds for b in report.built) / BATCH,
+        }
     # What `pufa build --cluster local:2 --force` does, with the coordinator's own time counted.
+    # The recordings travel with the tasks as they would to other PCs (local workers share the
+    # cache and need none), so the coordinator's time is what a real cluster costs it.
     plan, tools = plan_build(config, force=True)
     assert tools is not None
     stats = ClusterStats()
     outcomes = run_on_cluster(
-        config, plan, tools, "local:2", fail_fast=False, report=PlainProgress(lambda _line: None), stats=stats
+        config,
+        plan,
+        tools,
+        "local:2",
+        fail_fast=False,
+        report=PlainProgress(lambda _line: None),
+        stats=stats,
+        ship_audio=True,
     )
     with Catalog(config.catalog_path) as catalog:
-        export(catalog.rows(), config.output_dir)
+        export(catalog, config.output_dir)
     assert all(o.built for o in outcomes) and len(outcomes) == BATCH, outcomes
     sizes = [p.stat().st_size for p in (project / "output" / "episodes").rglob("*.mp4")]
     return {
         "seconds": time.perf_counter() - started,
+        # The worker processes have exited (the LocalCluster is closed): their CPU time is counted.
+        "cpu": cpu_seconds() - cpu,
+        "render": sum(o.built.seconds for o in outcomes if o.built) / BATCH,
         "coordinator": stats.per_episode,
         "episode_mb": sum(sizes) / len(sizes) / 1e6,
     }
@@ -374,6 +410,12 @@ def cluster_rows(base: Path) -> list[tuple[str, str, str]]:
         (f"{BATCH} x 60 s episodes, --jobs 2", f"{jobs['seconds']:.1f} s", ""),
         (f"{BATCH} x 60 s episodes, --cluster local:2", f"{cluster['seconds']:.1f} s", ""),
         ("cluster / jobs", f"{ratio:.2f}x", "target <= 1.15x"),
+        ("  CPU time of the whole batch, cluster / jobs", f"{cluster['cpu'] / jobs['cpu']:.2f}x", ""),
+        (
+            "  one episode's render, jobs / cluster worker",
+            f"{jobs['render']:.1f} s / {cluster['render']:.1f} s",
+            "",
+        ),
         ("coordinator time per episode", f"{cluster['coordinator'] * 1000:.0f} ms", ""),
         ("finished files sent back per episode", f"{cluster['episode_mb']:.1f} MB", ""),
     ]
@@ -424,15 +466,9 @@ def main() -> None:
             print_rows(rows)
             return
 
-        project = make_project(base / "final")
-        script = project / "scripts" / "1260-bench.md"
-        script.write_text(episode_script(1260, 60), encoding="utf-8")
-        child(
-            ["render", str(project), str(script)]
-        )  # warms the audio cache: the measured render reads narration from it
-        final = child(["render", str(project), str(script), str(base / "states")])
+        final = warm_render(base / "final", keep=base / "states")
         limit = child(["limit", str(base / "states")])
-        baseline = child(["baseline", str(project), str(base / "states")])
+        baseline = child(["baseline", str(base / "final"), str(base / "states")])
         rows.append(
             (
                 "final render, 60 s episode (1080x1920)",
@@ -446,11 +482,7 @@ def main() -> None:
         rows.append(("naive moviepy baseline (TextClip per caption)", f"{baseline['seconds']:.1f} s", ""))
         rows.append(("baseline / render", f"{baseline['seconds'] / final['seconds']:.1f}x", "target >= 8x"))
 
-        still = make_project(base / "still", '\n[theme]\nmotion = "none"\ntransition = "none"\n')
-        still_script = still / "scripts" / "1260-bench.md"
-        still_script.write_text(episode_script(1260, 60), encoding="utf-8")
-        child(["render", str(still), str(still_script)])
-        still_render = child(["render", str(still), str(still_script)])
+        still_render = warm_render(base / "still", '\n[theme]\nmotion = "none"\ntransition = "none"\n')
         rows.append(
             (
                 "  the same without motion and transitions",
@@ -459,20 +491,12 @@ def main() -> None:
             )
         )
 
-        draft = make_project(base / "draft", '\n[video]\nwidth = 540\nheight = 960\npreset = "ultrafast"\n')
-        draft_script = draft / "scripts" / "1260-bench.md"
-        draft_script.write_text(episode_script(1260, 60), encoding="utf-8")
-        child(["render", str(draft), str(draft_script)])
-        preview = child(["render", str(draft), str(draft_script)])
+        preview = warm_render(base / "draft", '\n[video]\nwidth = 540\nheight = 960\npreset = "ultrafast"\n')
         rows.append(
             ("draft preview (540x960)", f"{preview['duration'] / preview['seconds']:.1f}x real time", "target >= 10x")
         )
 
-        long_project = make_project(base / "long")
-        long_script = long_project / "scripts" / "1261-long.md"
-        long_script.write_text(episode_script(1261, 180), encoding="utf-8")
-        child(["render", str(long_project), str(long_script)])
-        long = child(["render", str(long_project), str(long_script)])
+        long = warm_render(base / "long", seconds=180, number=1261)
         total_mb = long["python_mb"] + long["ffmpeg_mb"]
         rows.append(
             (

@@ -29,7 +29,8 @@ from pipeline.config import Config
 from pipeline.crash import one_line
 from pipeline.errors import PufaError, display_path
 from pipeline.locks import episode_lock
-from pipeline.plan import BuildPlan, Failure, PlannedEpisode, check_up_to_date, plan_build
+from pipeline.plan import BuildPlan, Failure, PlannedEpisode, announce, check_up_to_date, plan_build
+from pipeline.plan import Outcome as _Outcome
 from pipeline.progress import PlainProgress, Progress
 from pipeline.render import WORK_PREFIX, BuiltEpisode, Tools, input_digests, input_hash, render_episode
 
@@ -47,14 +48,6 @@ class BuildReport:
     @property
     def ok(self) -> bool:
         return not self.failed
-
-
-@dataclass(frozen=True)
-class _Outcome:
-    number: int
-    built: BuiltEpisode | None = None
-    failure: str | None = None
-    skipped_reason: str | None = None
 
 
 def default_jobs() -> int:
@@ -136,7 +129,7 @@ def _run_here(config: Config, plan: BuildPlan, tools: Tools, fail_fast: bool, re
 
         outcome = _build_one(config, tools, planned, stage)
         outcomes.append(outcome)
-        _announce(report, planned, outcome)
+        announce(report, outcome)
         if fail_fast and outcome.failure:
             break
     return outcomes
@@ -147,8 +140,7 @@ def _run_on_cluster(
 ) -> list[_Outcome]:
     from pipeline.cluster.coordinator import run_on_cluster
 
-    done = run_on_cluster(config, plan, tools, address, fail_fast=fail_fast, report=report)
-    return [_Outcome(o.number, o.built, o.failure, o.skipped_reason) for o in done]
+    return run_on_cluster(config, plan, tools, address, fail_fast=fail_fast, report=report)
 
 
 def _build_one(config: Config, tools: Tools, planned: PlannedEpisode, stage: Callable[[str, float], None]) -> _Outcome:
@@ -171,18 +163,6 @@ def _build_one(config: Config, tools: Tools, planned: PlannedEpisode, stage: Cal
         return _Outcome(episode.number, failure=str(exc))
     except Exception as exc:  # a bug: this episode fails with one line and a log; the batch goes on
         return _Outcome(episode.number, failure=one_line(exc))
-
-
-def _announce(report: Progress, planned: PlannedEpisode, outcome: _Outcome) -> None:
-    number = planned.episode.number
-    if outcome.built is not None:
-        built = outcome.built
-        detail = f"{display_path(built.video)} ({built.duration:.1f} s video in {built.seconds:.1f} s)"
-        report.finished(number, "built", detail)
-    elif outcome.failure is not None:
-        report.finished(number, "failed", outcome.failure)
-    else:
-        report.finished(number, "skipped", outcome.skipped_reason or "")
 
 
 # --- parallel -------------------------------------------------------------------------------
@@ -263,7 +243,7 @@ def _run_pool(
                     if number in retried:
                         outcome = _Outcome(number, failure="the worker process rendering it died twice")
                         outcomes.append(outcome)
-                        _announce(report, planned, outcome)
+                        announce(report, outcome)
                     else:
                         retried.add(number)
                         waiting.insert(0, planned)
@@ -272,7 +252,7 @@ def _run_pool(
                 planned = running.pop(future)
                 outcome = _result(future, planned)
                 outcomes.append(outcome)
-                _announce(report, planned, outcome)
+                announce(report, outcome)
                 if fail_fast and outcome.failure:
                     pool.shutdown(wait=True, cancel_futures=True)
                     return True

@@ -28,7 +28,8 @@ from pipeline.limits import (
     size_word,
 )
 from pipeline.picture.fonts import resolve_font
-from pipeline.render import Tools, find_music, input_digests, input_hash
+from pipeline.progress import Progress
+from pipeline.render import BuiltEpisode, Tools, find_music, input_digests, input_hash
 from pipeline.script import Episode, parse_scripts
 from pipeline.speech.engines import choose_engine
 from pipeline.speech.normalize import Lexicon, ReadingError, explain, load_lexicon
@@ -75,6 +76,28 @@ class Selection:
 
     def __contains__(self, number: object) -> bool:
         return isinstance(number, int) and any(first <= number <= last for first, last in self.ranges)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one planned episode: built, failed (with the reason) or skipped (with the reason)."""
+
+    number: int
+    built: BuiltEpisode | None = None
+    failure: str | None = None
+    skipped_reason: str | None = None
+
+
+def announce(report: Progress, outcome: Outcome) -> None:
+    """Report an episode's end in the build's display, wherever it was rendered."""
+    if outcome.built is not None:
+        built = outcome.built
+        detail = f"{display_path(built.video)} ({built.duration:.1f} s video in {built.seconds:.1f} s)"
+        report.finished(outcome.number, "built", detail)
+    elif outcome.failure is not None:
+        report.finished(outcome.number, "failed", outcome.failure)
+    else:
+        report.finished(outcome.number, "skipped", outcome.skipped_reason or "")
 
 
 def parse_only(spec: str | None) -> Selection | None:

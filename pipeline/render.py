@@ -64,6 +64,7 @@ class BuiltEpisode:
     duration: float
     seconds: float
     synthesised_scenes: int
+    recordings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,6 @@ def voice_settings(config: Config, episode: Episode | None, choice: EngineChoice
 
 def input_digests(config: Config, episode: Episode, tools: Tools) -> dict[str, object]:
     """A digest of everything the episode's outputs depend on: change any and the episode is rebuilt."""
-    settings = voice_settings(config, episode, tools.voice)
     sections = {
         name: asdict(getattr(config, name))
         for name in ("series", "video", "theme", "voice", "captions", "sound", "compliance")
@@ -126,18 +126,29 @@ def input_digests(config: Config, episode: Episode, tools: Tools) -> dict[str, o
         for scene in episode.scenes
         if scene.image is not None
     }
+    speech = speech_digests(config, episode, tools)
     return {
-        "script": episode.source_digest,
+        "script": speech["script"],
         "script_path": relative(episode.path, config.root),
         "images": images,
         "config": _digest(json.dumps(sections, sort_keys=True, ensure_ascii=False)),
         "font": f"{tools.font.digest()}+{resolve_bold_font(config).digest()}",
-        "lexicon": _digest(repr(tools.lexicon.entries)),
+        "lexicon": speech["lexicon"],
         "sound": {
             relative(p, config.root): _digest_file(_bounded_sound(p, config.root)) for p in sounds if p.is_file()
         },
-        "voice": _digest(json.dumps([tools.voice.engine.name, tools.voice.engine.version, asdict(settings)])),
+        "voice": speech["voice"],
         "pipeline": __version__,
+    }
+
+
+def speech_digests(config: Config, episode: Episode, tools: Tools) -> dict[str, str]:
+    """The inputs (as in the manifest's ``inputs``) that decide what the voice says: script, lexicon, voice."""
+    settings = voice_settings(config, episode, tools.voice)
+    return {
+        "script": episode.source_digest,
+        "lexicon": _digest(repr(tools.lexicon.entries)),
+        "voice": _digest(json.dumps([tools.voice.engine.name, tools.voice.engine.version, asdict(settings)])),
     }
 
 
@@ -219,10 +230,22 @@ def caption_plan(config: Config, episode: Episode, tools: Tools) -> CaptionPlan:
 
 
 def audio_cache_keys(config: Config, episode: Episode, tools: Tools) -> tuple[str, ...]:
-    """The audio cache key of every scene's speech, in scene order: what :func:`produce` will ask the voice for."""
+    """The audio cache key of every recording :func:`produce` will ask the voice for: what the manifest lists.
+
+    This splits the captions (the costly part of planning an episode's speech); a built
+    episode's manifest lists the same keys under ``voice.recordings``.
+    """
     settings = voice_settings(config, episode, tools.voice)
-    plan = caption_plan(config, episode, tools)
-    return tuple(tools.voice.engine.key([c.text.spoken for c in captions], settings) for captions in plan.scenes)
+    return recording_keys(config, caption_plan(config, episode, tools), tools, settings)
+
+
+def recording_keys(config: Config, plan: CaptionPlan, tools: Tools, settings: VoiceSettings) -> tuple[str, ...]:
+    """The spoken notice's key (when it is spoken), then each scene's, in scene order."""
+    engine = tools.voice.engine
+    keys = [engine.key([c.text.spoken for c in captions], settings) for captions in plan.scenes]
+    if config.compliance.ai_generated and config.compliance.spoken_notice:
+        keys.insert(0, engine.key([tools.speak(config.compliance.notice_text)], settings))
+    return tuple(keys)
 
 
 @dataclass(frozen=True)
@@ -237,6 +260,7 @@ class Production:
     video: Path
     synthesised_scenes: int
     mix: Mix
+    recordings: tuple[str, ...] = ()
     label: AigcLabel | None = None
     notice: NoticeLayout | None = None
 
@@ -322,7 +346,7 @@ def produce(
         raise RenderError(f"{name}: video lasts {info.duration:.2f} s but the narration {narration.duration:.2f} s")
     verify_labels(name, video, label, notice.layout, track)
     made = Production(narration, track, render, settings, painter, video, engine.misses - misses, mixed)
-    return replace(made, label=label, notice=notice.layout)
+    return replace(made, recordings=recording_keys(config, plan, tools, settings), label=label, notice=notice.layout)
 
 
 @dataclass(frozen=True)
@@ -439,6 +463,7 @@ def render_episode(
             duration=narration.duration,
             seconds=time.monotonic() - started,
             synthesised_scenes=made.synthesised_scenes,
+            recordings=made.recordings,
         )
     except OSError as exc:
         # Writers deep inside (wave, numpy, Pillow) say ENOSPC without a file name: the work folder is the place.
@@ -474,6 +499,8 @@ def make_manifest(
             "pitch": settings.pitch,
             "draft_voice": narration.engine == "espeak",
             "timing_notes": list(narration.notes),
+            # The audio cache keys of what was spoken: a cluster build ships these recordings to the worker.
+            "recordings": list(made.recordings),
         },
         "sound": {
             "music": made.mix.music,

@@ -80,6 +80,7 @@ def test_golden_subtitles_and_manifest(built: Built) -> None:
     for key in VOLATILE_MANIFEST_KEYS:
         manifest.pop(key)
     manifest["voice"].pop("engine_version")
+    manifest["voice"].pop("recordings")  # audio cache keys: made of the engine version
     manifest["ai_label"]["aigc"].pop("ProduceID")  # made of the input hash
     stable = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
     if os.environ.get("PUFA_UPDATE_GOLDEN"):
@@ -105,6 +106,19 @@ def test_manifest_records_voice_and_input_hashes(built: Built) -> None:
     }
     assert list(manifest["inputs"]["images"]) == ["assets/images/building.png"]
     assert len(manifest["input_hash"]) == 64
+
+
+def test_manifest_lists_the_recordings_the_voice_was_asked_for(built: Built) -> None:
+    from pipeline.render import Tools, audio_cache_keys
+    from pipeline.script import parse_script
+
+    manifest = json.loads(built.episode.manifest.read_text(encoding="utf-8"))
+    tools = Tools.load(built.config, "espeak")
+    episode = parse_script(built.config.root / manifest["script"], tools.font.missing)
+    recordings = manifest["voice"]["recordings"]
+    assert recordings == list(audio_cache_keys(built.config, episode, tools))
+    assert len(recordings) == len(manifest["scenes"]), "one a scene (the notice is not spoken by default)"
+    assert all(tools.voice.engine.entry_path(key).is_file() for key in recordings)
 
 
 def test_cover_is_three_by_four(built: Built) -> None:

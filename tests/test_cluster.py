@@ -207,6 +207,17 @@ def test_cluster_build_matches_a_local_build(cluster: Cluster, tmp_path: Path, m
     assert again.exit_code == 0, again.output
     assert again.stdout.splitlines()[-1].startswith("built 0, skipped 4, failed 0 in ")
 
+    # A branding change: the coordinator ships the recordings each manifest lists, splitting no captions.
+    def no_split(*_args: object) -> tuple[str, ...]:
+        raise AssertionError("the coordinator split an episode's captions")
+
+    monkeypatch.setattr("pipeline.cluster.coordinator.audio_cache_keys", no_split)
+    config = (there / "pufa.toml").read_text(encoding="utf-8")
+    (there / "pufa.toml").write_text(config + '\n[theme]\naccent = "#E05A2B"\n', encoding="utf-8")
+    rebranded = build(load_config(there), cluster=cluster.address)
+    assert [b.number for b in rebranded.built] == [1, 2, 3, 4], [f.message for f in rebranded.failed]
+    assert [b.synthesised_scenes for b in rebranded.built] == [0, 0, 0, 0]
+
 
 class KillOnce(PlainProgress):
     """Kills one worker process as soon as an episode is being drawn: mid-episode for both workers."""

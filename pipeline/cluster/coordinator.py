@@ -12,6 +12,7 @@ the episode is committed once, when a result arrives.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import platform
 import queue
@@ -28,39 +29,21 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import __version__
-from pipeline.catalog import Catalog
+from pipeline.catalog import Catalog, CatalogRow
 from pipeline.cluster.task import EpisodeTask, TaskResult, render_task, worker_facts
 from pipeline.config import Config
-from pipeline.errors import PufaError, RenderError, display_path
+from pipeline.errors import PufaError, RenderError
 from pipeline.fsutil import atomic_write_bytes
 from pipeline.locks import HeldLock, try_episode_lock
-from pipeline.plan import BuildPlan, PlannedEpisode, check_up_to_date
+from pipeline.plan import BuildPlan, Outcome, PlannedEpisode, announce, check_up_to_date
 from pipeline.progress import Progress
-from pipeline.render import (
-    BuiltEpisode,
-    Tools,
-    audio_cache_keys,
-    input_digests,
-    input_hash,
-    music_for,
-    relative,
-)
+from pipeline.render import BuiltEpisode, Tools, audio_cache_keys, music_for, relative, speech_digests
 
 _TCP = re.compile(r"^(tcp|tls)://[^\s/:]+:\d+$")
 _LOCAL = re.compile(r"^local:(\d+)$")
 CONNECT_TIMEOUT = "10s"
 POLL_SECONDS = 0.1
 CAPACITY_SECONDS = 2.0
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What became of one episode: built, failed (with the reason) or skipped (with the reason)."""
-
-    number: int
-    built: BuiltEpisode | None = None
-    failure: str | None = None
-    skipped_reason: str | None = None
 
 
 @dataclass
@@ -218,40 +201,40 @@ def run_on_cluster(
     fail_fast: bool,
     report: Progress,
     stats: ClusterStats | None = None,
+    ship_audio: bool | None = None,
 ) -> list[Outcome]:
-    """Build ``plan.to_build`` on the cluster at ``address``; report each episode as a local build does."""
+    """Build ``plan.to_build`` on the cluster at ``address``; report each episode as a local build does.
+
+    ``ship_audio``: send cached recordings with the tasks and take the workers' new ones back;
+    by default only for a remote scheduler (``local:N`` workers share this computer's cache).
+    """
     stats = stats or ClusterStats()
+    ship = not _LOCAL.match(address) if ship_audio is None else ship_audio
     with connect(address) as client:
         problems = [w.problem for w in workers(client) if w.problem]
         if problems:
             raise PufaError("; ".join(problems))
-        return _Run(config, plan, tools, client, address, fail_fast, report, stats).run()
+        return _Run(config, plan, tools, client, ship, fail_fast, report, stats).run()
 
 
+@dataclass
 class _Run:
-    def __init__(
-        self,
-        config: Config,
-        plan: BuildPlan,
-        tools: Tools,
-        client: Any,
-        address: str,
-        fail_fast: bool,
-        report: Progress,
-        stats: ClusterStats,
-    ) -> None:
-        self.config = config
-        self.plan = plan
-        self.tools = tools
-        self.client = client
-        self.fail_fast = fail_fast
-        self.report = report
-        self.stats = stats
-        # Workers on this computer share its audio cache: nothing to ship either way.
-        self.ship_audio = not _LOCAL.match(address)
+    """One cluster build: the episodes waiting, the tasks on the cluster, what became of each."""
+
+    config: Config
+    plan: BuildPlan
+    tools: Tools
+    client: Any
+    ship_audio: bool
+    fail_fast: bool
+    report: Progress
+    stats: ClusterStats
+
+    def __post_init__(self) -> None:
+        self.wide_files: dict[Path, tuple[tuple[int, int], bytes, str]] = {}
         self.topic = f"pufa-progress-{uuid.uuid4().hex}"
         self.events: queue.Queue[Any] = queue.Queue()
-        self.blobs = _Blobs(client)
+        self.blobs = _Blobs(self.client)
         self.outcomes: list[Outcome] = []
         self.warned_idle = False
         self.submitted = 0
@@ -310,7 +293,7 @@ class _Run:
                 job = self._submit(catalog, planned, lock)
             except PufaError as exc:
                 lock.release()
-                self._done(planned, Outcome(planned.episode.number, failure=str(exc)))
+                self._done(Outcome(planned.episode.number, failure=str(exc)))
                 continue
             finally:
                 self.stats.prepare_seconds += time.perf_counter() - started
@@ -327,20 +310,22 @@ class _Run:
 
     def _submit(self, catalog: Catalog, planned: PlannedEpisode, lock: HeldLock) -> _Job | None:
         config, tools, episode = self.config, self.tools, planned.episode
-        digest = input_hash(input_digests(config, episode, tools))
+        row = catalog.get(episode.number)
         if planned.reason != "forced":
-            fresh, _ = check_up_to_date(config, catalog.get(episode.number), digest)
+            fresh, _ = check_up_to_date(config, row, planned.input_hash)
             if fresh:
-                self._done(planned, Outcome(episode.number, skipped_reason="built meanwhile by another build"))
+                self._done(Outcome(episode.number, skipped_reason="built meanwhile by another build"))
                 return None
-        contents = _project_files(config, planned)
-        files = {name: hashlib.sha256(data).hexdigest() for name, (data, _) in contents.items()}
-        shared = {files[name]: self.blobs.take(files[name], data) for name, (data, wide) in contents.items() if wide}
-        own = {files[name]: data for name, (data, wide) in contents.items() if not wide}
-        cache = tools.voice.engine
-        keys = audio_cache_keys(config, episode, tools)
-        have = [key for key in keys if cache.entry_path(key).is_file()]
-        audio = {key: cache.entry_path(key).read_bytes() for key in have} if self.ship_audio else {}
+        contents = _project_files(config, planned, self.wide_files)
+        files = {name: digest for name, (_, digest, _) in contents.items()}
+        shared = {digest: self.blobs.take(digest, data) for data, digest, wide in contents.values() if wide}
+        own = {digest: data for data, digest, wide in contents.values() if not wide}
+        audio: dict[str, bytes] = {}
+        if self.ship_audio:
+            cache = tools.voice.engine
+            for key in self._recordings(planned, row):
+                with suppress(FileNotFoundError):
+                    audio[key] = cache.entry_path(key).read_bytes()
         task = EpisodeTask(
             number=episode.number,
             title=episode.title,
@@ -349,9 +334,9 @@ class _Run:
             script=relative(episode.path, config.root),
             files=files,
             font_digest=tools.font.digest(),
-            input_hash=digest,
+            input_hash=planned.input_hash,
             pufa_version=__version__,
-            missing_audio=tuple(key for key in keys if key not in have),
+            send_recordings=self.ship_audio,
             topic=self.topic,
         )
         self.submitted += 1
@@ -367,6 +352,26 @@ class _Run:
             priority=-self.submitted,
         )
         return _Job(planned, lock, future, tuple(shared))
+
+    def _recordings(self, planned: PlannedEpisode, row: CatalogRow | None) -> tuple[str, ...]:
+        """The audio cache keys the episode's speech will need, without splitting its captions when possible.
+
+        When the episode was built before from the same script, lexicon and voice, its manifest
+        lists them (a branding change, a new law text elsewhere: the common re-render). Otherwise
+        they come from splitting the captions here. A list gone stale some other way (the caption
+        size changed the split) costs only time: the worker synthesises what did not come with it.
+        """
+        episode = planned.episode
+        if row is not None:
+            try:
+                manifest = json.loads((self.config.root / row.manifest).read_text(encoding="utf-8"))
+                listed, inputs = manifest["voice"]["recordings"], manifest["inputs"]
+                same = all(inputs[k] == v for k, v in speech_digests(self.config, episode, self.tools).items())
+            except (OSError, ValueError, KeyError, TypeError):
+                listed, same = None, False
+            if same and isinstance(listed, list) and all(isinstance(key, str) for key in listed):
+                return tuple(listed)
+        return audio_cache_keys(self.config, episode, self.tools)
 
     def _drain(self, running: dict[int, _Job], timeout: float) -> None:
         try:
@@ -405,7 +410,7 @@ class _Run:
         finally:
             job.lock.release()
             self.blobs.release(job.digests)
-        self._done(job.planned, outcome)
+        self._done(outcome)
         return outcome
 
     def _commit(self, catalog: Catalog, planned: PlannedEpisode, result: TaskResult) -> Outcome:
@@ -441,17 +446,9 @@ class _Run:
         )
         return Outcome(number, built=built)
 
-    def _done(self, planned: PlannedEpisode, outcome: Outcome) -> None:
+    def _done(self, outcome: Outcome) -> None:
         self.outcomes.append(outcome)
-        number = planned.episode.number
-        if outcome.built is not None:
-            built = outcome.built
-            detail = f"{display_path(built.video)} ({built.duration:.1f} s video in {built.seconds:.1f} s)"
-            self.report.finished(number, "built", detail)
-        elif outcome.failure is not None:
-            self.report.finished(number, "failed", outcome.failure)
-        else:
-            self.report.finished(number, "skipped", outcome.skipped_reason or "")
+        announce(self.report, outcome)
 
 
 def _result(future: Any) -> TaskResult:
@@ -466,10 +463,15 @@ def _result(future: Any) -> TaskResult:
     return result
 
 
-def _project_files(config: Config, planned: PlannedEpisode) -> dict[str, tuple[bytes, bool]]:
-    """Every project file rendering the episode reads: posix path relative to the project root → (content, series-wide).
+def _project_files(
+    config: Config, planned: PlannedEpisode, wide_files: dict[Path, tuple[tuple[int, int], bytes, str]]
+) -> dict[str, tuple[bytes, str, bool]]:
+    """Every project file rendering the episode reads: posix path relative to the project root →
+    (content, its SHA-256, series-wide).
 
-    Rendering must read no other file of the project: a worker has only these.
+    Rendering must read no other file of the project: a worker has only these. Series-wide
+    files are read and hashed once per build (``wide_files``: path → ((mtime ns, size), content,
+    SHA-256)), again only if they change.
     """
     episode = planned.episode
     wanted: list[tuple[Path, str, bool]] = [(episode.path, "the script", False)]
@@ -482,6 +484,7 @@ def _project_files(config: Config, planned: PlannedEpisode) -> dict[str, tuple[b
         (config.sound.closing_stinger, "sound.closing_stinger"),
         (config.theme.logo, "theme.logo"),
         (config.theme.font, "theme.font"),
+        (config.theme.bold_font, "theme.bold_font"),
     ):
         if name:
             wanted.append((config.root / name, what, True))
@@ -489,7 +492,7 @@ def _project_files(config: Config, planned: PlannedEpisode) -> dict[str, tuple[b
     if lexicon.is_file():
         wanted.append((lexicon, "voice.lexicon", True))
     root = config.root.resolve()
-    files: dict[str, tuple[bytes, bool]] = {}
+    files: dict[str, tuple[bytes, str, bool]] = {}
     for path, what, wide in wanted:
         resolved = path.resolve()
         if not resolved.is_relative_to(root):
@@ -498,7 +501,18 @@ def _project_files(config: Config, planned: PlannedEpisode) -> dict[str, tuple[b
                 "a cluster build sends only files inside it"
             )
         try:
-            files[resolved.relative_to(root).as_posix()] = (resolved.read_bytes(), wide)
+            if wide:
+                status = resolved.stat()
+                version = (status.st_mtime_ns, status.st_size)
+                known = wide_files.get(resolved)
+                if known is None or known[0] != version:
+                    data = resolved.read_bytes()
+                    known = wide_files[resolved] = (version, data, hashlib.sha256(data).hexdigest())
+                data, digest = known[1], known[2]
+            else:
+                data = resolved.read_bytes()
+                digest = hashlib.sha256(data).hexdigest()
         except OSError as exc:
             raise RenderError(f"episode {episode.number}: cannot read {what}: {exc}") from None
+        files[resolved.relative_to(root).as_posix()] = (data, digest, wide)
     return files

@@ -37,8 +37,9 @@ class EpisodeTask:
 
     ``files`` maps each project file the episode reads (posix path relative to the project
     root) to the SHA-256 of its content; the contents travel beside the task, keyed by that
-    digest. ``missing_audio`` are the audio cache keys of the episode's scenes that the
-    coordinator's cache lacks: the worker sends those recordings back.
+    digest. With ``send_recordings`` the worker sends back every recording the episode used
+    that did not come with the task (the coordinator's cache lacks it); workers on the
+    coordinator's own computer share its cache and send nothing.
     """
 
     number: int
@@ -50,7 +51,7 @@ class EpisodeTask:
     font_digest: str
     input_hash: str
     pufa_version: str
-    missing_audio: tuple[str, ...]
+    send_recordings: bool
     topic: str
 
 
@@ -131,7 +132,8 @@ def _render(
             f"worker {where} saw different inputs than this computer (its pufa, font or voice differ); "
             "run pufa cluster check"
         )
-    made = {key: cache.entry_path(key).read_bytes() for key in task.missing_audio if cache.entry_path(key).is_file()}
+    wanted = [key for key in built.recordings if key not in audio] if task.send_recordings else []
+    made = {key: cache.entry_path(key).read_bytes() for key in wanted if cache.entry_path(key).is_file()}
     # In the order the coordinator commits them: the manifest last.
     outputs = (built.cover, built.subtitles, built.subtitles.with_suffix(".vtt"), built.video, built.manifest)
     files = tuple((relative(path, root), path.read_bytes()) for path in outputs)
