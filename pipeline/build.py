@@ -155,7 +155,7 @@ def _build_one(config: Config, tools: Tools, planned: PlannedEpisode, stage: Cal
             with Catalog(config.catalog_path) as catalog:
                 if planned.reason != "forced":
                     digest = input_hash(input_digests(config, episode, tools))
-                    fresh, _ = check_up_to_date(config, catalog.get(episode.number), digest)
+                    fresh, _reason = check_up_to_date(config, catalog.get(episode.number), digest)
                     if fresh:
                         return _Outcome(episode.number, skipped_reason="built meanwhile by another build")
                 return _Outcome(episode.number, built=render_episode(config, episode, tools, catalog, stage))
@@ -235,7 +235,7 @@ def _run_pool(
                 planned = waiting.pop(0)
                 report.started(planned.episode.number, planned.episode.title)
                 running[pool.submit(_worker, config, engine, planned, events)] = planned
-            done, _ = wait(running, timeout=0.1, return_when=FIRST_COMPLETED)
+            done, _waiting = wait(running, timeout=0.1, return_when=FIRST_COMPLETED)
             _drain(events, report)
             if any(isinstance(f.exception(), BrokenProcessPool) for f in done):
                 for planned in running.values():

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from pipeline.errors import CatalogError
 from pipeline.fsutil import atomic_write_text, no_space_message
+from pipeline.i18n import _
 
 MIGRATIONS: tuple[str, ...] = (
     """
@@ -156,7 +157,7 @@ class Catalog:
             self._db.execute("PRAGMA synchronous=FULL")
             self._migrate()
         except sqlite3.Error as exc:
-            raise _catalog_error(path, "cannot open the catalog", exc) from None
+            raise _catalog_error(path, _("cannot open the catalog"), exc) from None
 
     def check_writable(self) -> None:
         """Fail now, before any rendering, if the catalog cannot be written (read-only, locked, full).
@@ -168,7 +169,7 @@ class Catalog:
             with self._transaction() as db:
                 db.execute(f"PRAGMA user_version={int(db.execute('PRAGMA user_version').fetchone()[0])}")
         except sqlite3.Error as exc:
-            raise _catalog_error(self.path, "cannot write the catalog, so nothing was built", exc) from None
+            raise _catalog_error(self.path, _("cannot write the catalog, so nothing was built"), exc) from None
 
     def close(self) -> None:
         self._db.close()
@@ -192,7 +193,11 @@ class Catalog:
     def _migrate(self) -> None:
         version = self._db.execute("PRAGMA user_version").fetchone()[0]
         if version > len(MIGRATIONS):
-            raise CatalogError(f"{self.path}: made by a newer pufa (schema {version}); upgrade pufa")
+            raise CatalogError(
+                _("{path}: made by a newer pufa (schema {version}); upgrade pufa").format(
+                    path=self.path, version=version
+                )
+            )
         for number, statement in enumerate(MIGRATIONS[version:], start=version + 1):
             with self._transaction() as db:
                 # Another process may have migrated while this one waited for the write lock.
@@ -224,7 +229,9 @@ class Catalog:
                 placeholders = ", ".join(f":{c}" for c in COLUMNS)
                 db.execute(f"INSERT OR REPLACE INTO episodes ({', '.join(COLUMNS)}) VALUES ({placeholders})", values)
         except sqlite3.Error as exc:
-            raise _catalog_error(self.path, f"cannot record episode {row.number}", exc) from None
+            raise _catalog_error(
+                self.path, _("cannot record episode {number}").format(number=row.number), exc
+            ) from None
         return row
 
     def restore(self, rows: list[CatalogRow]) -> int:
@@ -233,8 +240,10 @@ class Catalog:
             with self._transaction() as db:
                 if db.execute("SELECT COUNT(*) FROM episodes").fetchone()[0]:
                     raise CatalogError(
-                        f"{self.path}: already holds episodes; import only restores a lost catalog, "
-                        "move catalog.db aside first if you mean to replace it"
+                        _(
+                            "{path}: already holds episodes; import only restores a lost catalog, move "
+                            "catalog.db aside first if you mean to replace it"
+                        ).format(path=self.path)
                     )
                 for row in rows:
                     values = asdict(row)
@@ -243,7 +252,7 @@ class Catalog:
                     placeholders = ", ".join(f":{c}" for c in COLUMNS)
                     db.execute(f"INSERT INTO episodes ({', '.join(COLUMNS)}) VALUES ({placeholders})", values)
         except sqlite3.Error as exc:
-            raise _catalog_error(self.path, "cannot import", exc) from None
+            raise _catalog_error(self.path, _("cannot import"), exc) from None
         return len(rows)
 
     def rows(self) -> list[CatalogRow]:
@@ -251,7 +260,7 @@ class Catalog:
             cursor = self._db.execute(f"SELECT {', '.join(COLUMNS)} FROM episodes ORDER BY number")
             return [_row(values, self.path) for values in cursor.fetchall()]
         except sqlite3.Error as exc:
-            raise _catalog_error(self.path, "cannot read the catalog", exc) from None
+            raise _catalog_error(self.path, _("cannot read the catalog"), exc) from None
 
     def get(self, number: int) -> CatalogRow | None:
         cursor = self._db.execute(f"SELECT {', '.join(COLUMNS)} FROM episodes WHERE number = ?", (number,))
@@ -267,7 +276,11 @@ class Catalog:
         published (it is out already; the trail still records the verdict).
         """
         if verdict not in VERDICTS:
-            raise CatalogError(f"a review verdict is one of {', '.join(VERDICTS)}, not {verdict!r}")
+            raise CatalogError(
+                _("a review verdict is one of {items}, not {verdict!r}").format(
+                    items=", ".join(VERDICTS), verdict=verdict
+                )
+            )
         at = datetime.now(UTC).isoformat(timespec="seconds")
         status = "final" if verdict == "approved" else "draft"
         try:
@@ -282,7 +295,11 @@ class Catalog:
                 )
                 review_id = int(cursor.lastrowid or 0)
         except sqlite3.Error as exc:
-            raise CatalogError(f"{self.path}: cannot record the review of episode {episode}: {exc}") from None
+            raise CatalogError(
+                _("{path}: cannot record the review of episode {episode}: {exc}").format(
+                    path=self.path, episode=episode, exc=exc
+                )
+            ) from None
         return Review(review_id, episode, input_hash, verdict, reviewer, note, at)
 
     def reviews(self, episode: int | None = None) -> list[Review]:
@@ -294,7 +311,9 @@ class Catalog:
         try:
             rows = self._db.execute(query + " ORDER BY id", arguments).fetchall()
         except sqlite3.Error as exc:
-            raise CatalogError(f"{self.path}: cannot read the review trail: {exc}") from None
+            raise CatalogError(
+                _("{path}: cannot read the review trail: {exc}").format(path=self.path, exc=exc)
+            ) from None
         return [Review(*values) for values in rows]
 
     def entries(self) -> list[Entry]:
@@ -429,7 +448,7 @@ class Journal:
         """Set the state (and any of JOURNAL_FIELDS) of (episode, channel), and log the event."""
         unknown = set(fields) - set(JOURNAL_FIELDS)
         if unknown:
-            raise CatalogError(f"unknown journal fields: {', '.join(sorted(unknown))}")
+            raise CatalogError(_("unknown journal fields: {items}").format(items=", ".join(sorted(unknown))))
         now = datetime.now(UTC).isoformat(timespec="seconds")
         try:
             with self.catalog._transaction() as db:
@@ -451,7 +470,7 @@ class Journal:
                 if state == "published":
                     db.execute("UPDATE episodes SET status = 'published' WHERE number = ?", (episode,))
         except sqlite3.Error as exc:
-            raise _catalog_error(self.catalog.path, "cannot write the publish journal", exc) from None
+            raise _catalog_error(self.catalog.path, _("cannot write the publish journal"), exc) from None
         result = self.get(episode, channel)
         assert result is not None
         return result
@@ -488,8 +507,10 @@ def _row(values: tuple[object, ...], path: Path) -> CatalogRow:
             items = None
         if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
             raise CatalogError(
-                f"{path}: episode {data['number']}: '{column}' is not a JSON list of texts "
-                f"({str(data[column])[:40]!r}); correct it (e.g. [\"a\", \"b\"]) or run pufa build --force"
+                _(
+                    "{path}: episode {number}: '{column}' is not a JSON list of texts ({data!r}); "
+                    'correct it (e.g. ["a", "b"]) or run pufa build --force'
+                ).format(path=path, number=data["number"], column=column, data=str(data[column])[:40])
             )
         data[column] = tuple(items)
     data["draft_voice"] = bool(data["draft_voice"])
@@ -505,11 +526,17 @@ def _refuse_lost_catalog(path: Path) -> None:
     except (OSError, ValueError):
         return
     if isinstance(exported, list) and exported:
-        state = "empty (0 bytes)" if path.is_file() else "missing"
+        state = _("empty (0 bytes)") if path.is_file() else _("missing")
         raise CatalogError(
-            f"{path}: {state}, but {exports_of(path).relative_to(path.parent).as_posix()} lists {len(exported)} "
-            f"episodes; not starting a new catalog. Restore it from a backup, or run: pufa catalog import "
-            f"{exports_of(path).relative_to(path.parent).as_posix()}"
+            _(
+                "{path}: {state}, but {as_posix} lists {count} episodes; not starting a new "
+                "catalog. Restore it from a backup, or run: pufa catalog import {as_posix}"
+            ).format(
+                path=path,
+                state=state,
+                as_posix=exports_of(path).relative_to(path.parent).as_posix(),
+                count=len(exported),
+            )
         )
 
 
@@ -520,9 +547,9 @@ def _catalog_error(path: Path, action: str, exc: sqlite3.Error) -> CatalogError:
         return CatalogError(no_space_message(path))
     hint = ""
     if "locked" in text:
-        hint = "; another program holds it (a database browser?): close it and run again"
+        hint = _("; another program holds it (a database browser?): close it and run again")
     elif "readonly" in text:
-        hint = "; make catalog.db and its folder writable"
+        hint = _("; make catalog.db and its folder writable")
     return CatalogError(f"{path}: {action}: {text}{hint}")
 
 
@@ -531,9 +558,9 @@ def from_json(text: str, source: Path) -> list[CatalogRow]:
     try:
         items = json.loads(text)
     except ValueError as exc:
-        raise CatalogError(f"{source}: not JSON ({exc})") from None
+        raise CatalogError(_("{source}: not JSON ({exc})").format(source=source, exc=exc)) from None
     if not isinstance(items, list):
-        raise CatalogError(f"{source}: not a catalog export (a JSON list of episodes)")
+        raise CatalogError(_("{source}: not a catalog export (a JSON list of episodes)").format(source=source))
     rows = []
     for index, item in enumerate(items, start=1):
         try:
@@ -541,9 +568,15 @@ def from_json(text: str, source: Path) -> list[CatalogRow]:
             data["laws"], data["tags"] = tuple(item["laws"]), tuple(item["tags"])
             row = CatalogRow(**data)
         except (KeyError, TypeError) as exc:
-            raise CatalogError(f"{source}: entry {index} is not an episode row ({exc})") from None
+            raise CatalogError(
+                _("{source}: entry {index} is not an episode row ({exc})").format(source=source, index=index, exc=exc)
+            ) from None
         if row.status not in STATUSES:
-            raise CatalogError(f"{source}: entry {index}: unknown status {row.status!r}")
+            raise CatalogError(
+                _("{source}: entry {index}: unknown status {status!r}").format(
+                    source=source, index=index, status=row.status
+                )
+            )
         rows.append(row)
     return rows
 

@@ -234,8 +234,10 @@ def _cluster_address(given: str | None, configured: str, jobs: int | None) -> st
         return None
     if jobs is not None:
         raise PufaError(
-            "--jobs does not apply to a cluster build (each worker renders as many episodes as it has threads); "
-            "add --cluster off to render on this computer"
+            _(
+                "--jobs does not apply to a cluster build (each worker renders as many episodes "
+                "as it has threads); add --cluster off to render on this computer"
+            )
         )
     return parse_address(address)
 
@@ -273,12 +275,22 @@ def cluster_check(address: str) -> None:
         for w in found
     ]
     if rows:
-        click.echo(table(["worker", "name", "computer", "pufa", "python", "threads", "cores", "memory"], rows))
+        click.echo(
+            table(
+                [_("worker"), _("name"), _("computer"), "pufa", "python", _("threads"), _("cores"), _("memory")], rows
+            )
+        )
     threads = sum(w.threads for w in found)
-    click.echo(f"{len(found)} workers, {threads} threads; this computer has pufa {__version__}")
+    click.echo(
+        _("{count} workers, {threads} threads; this computer has pufa {__version__}").format(
+            count=len(found), threads=threads, __version__=__version__
+        )
+    )
     problems = [w.problem for w in found if w.problem]
     if not found:
-        problems.append(f"no workers are connected to {address}; start one with: dask worker {address}")
+        problems.append(
+            _("no workers are connected to {address}; start one with: dask worker {address}").format(address=address)
+        )
     if problems:
         raise PufaError("\n".join(problems))
 
@@ -319,7 +331,11 @@ def export_jianying(ctx: click.Context, episode: int, to: Path | None) -> None:
 
     made = write_draft(load_config(_project(ctx.find_root())), episode, to)
     counts = ", ".join(f"{name} {len(segments)}" for name, segments in made.tracks.items())
-    click.echo(f"draft: {display_path(made.folder)} ({made.duration / 1e6:.1f} s; segments: {counts})")
+    click.echo(
+        _("draft: {folder} ({value:.1f} s; segments: {counts})").format(
+            folder=display_path(made.folder), value=made.duration / 1e6, counts=counts
+        )
+    )
 
 
 @main.group(invoke_without_command=True)
@@ -384,7 +400,7 @@ def catalog_import(ctx: click.Context, export: Path) -> None:
     rows = from_json(read_text(export), export)
     with Catalog(config.catalog_path, fresh=True) as db:
         count = db.restore(rows)
-    click.echo(f"imported {count} episodes into {config.catalog_path}")
+    click.echo(_("imported {count} episodes into {catalog_path}").format(count=count, catalog_path=config.catalog_path))
 
 
 @main.command()
@@ -436,7 +452,7 @@ def say(ctx: click.Context, text: str, output: Path | None, explain: bool, tts: 
 
     if len(text) > PARAGRAPH_CHARS.value:
         limit = f"the limit is {PARAGRAPH_CHARS.value} ({PARAGRAPH_CHARS.name})"
-        raise PufaError(f"the text has {len(text)} characters; {limit}")
+        raise PufaError(_("the text has {count} characters; {limit}").format(count=len(text), limit=limit))
     config = load_config(_project(ctx))
     if explain:
         explanation = explain_text(config, text)
@@ -451,7 +467,7 @@ def say(ctx: click.Context, text: str, output: Path | None, explain: bool, tts: 
     if not explain:
         click.echo(said.spoken)
         for warning in explain_text(config, text).warnings:
-            click.echo(f"warning: {warning}", err=True)
+            click.echo(_("warning: {warning}").format(warning=warning), err=True)
     if said.warning:
         click.echo(_("warning: {text}").format(text=said.warning), err=True)
     if said.output is not None:
@@ -482,9 +498,9 @@ def voices() -> None:
     if not found.live:
         message = _("offline ({problem}); showing the built-in list of known zh-CN voices")
         click.echo(message.format(problem=found.problem), err=True)
-    click.echo(table(["voice", "gender", "style"], [list(v) for v in found.voices]))
-    click.echo("\noffline voices (Kokoro, shipped with pufa):")
-    click.echo(table(["voice", "gender", "style"], [list(v) for v in found.offline]))
+    click.echo(table([_("voice"), _("gender"), _("style")], [list(v) for v in found.voices]))
+    click.echo(_("\noffline voices (Kokoro, shipped with pufa):"))
+    click.echo(table([_("voice"), _("gender"), _("style")], [list(v) for v in found.offline]))
 
 
 @main.group()
@@ -697,7 +713,11 @@ def review_approve(ctx: click.Context, episode: int, by: str, note: str) -> None
     from pipeline.review.trail import approve
 
     made = approve(load_config(_project(ctx.find_root())), episode, by, note)
-    click.echo(f"{episode:04d}: build {made.input_hash[:10]} approved by {made.reviewer} at {made.at}")
+    click.echo(
+        _("{episode:04d}: build {input_hash} approved by {reviewer} at {at}").format(
+            episode=episode, input_hash=made.input_hash[:10], reviewer=made.reviewer, at=made.at
+        )
+    )
 
 
 @review.command("reject")
@@ -717,7 +737,11 @@ def review_reject(ctx: click.Context, episode: int, by: str, note: str) -> None:
     from pipeline.review.trail import reject
 
     made = reject(load_config(_project(ctx.find_root())), episode, by, note)
-    click.echo(f"{episode:04d}: build {made.input_hash[:10]} rejected by {made.reviewer} at {made.at}: {made.note}")
+    click.echo(
+        _("{episode:04d}: build {input_hash} rejected by {reviewer} at {at}: {note}").format(
+            episode=episode, input_hash=made.input_hash[:10], reviewer=made.reviewer, at=made.at, note=made.note
+        )
+    )
 
 
 @review.command("status")
@@ -864,7 +888,7 @@ def publish_sync(ctx: click.Context) -> None:
 
     found = sync(load_config(_project(ctx.find_root())))
     for entry in found:
-        _say(f"{entry.episode:04d} mp: published {entry.url}")
+        _say(_("{episode:04d} mp: published {url}").format(episode=entry.episode, url=entry.url))
     click.echo(_("{count} newly recorded").format(count=len(found)))
 
 

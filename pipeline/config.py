@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import ConfigError
+from pipeline.i18n import _
 
 CONFIG_NAME = "pufa.toml"
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
@@ -357,7 +358,11 @@ def find_project(start: Path | None = None) -> Path:
     for folder in (here, *here.parents):
         if (folder / CONFIG_NAME).is_file():
             return folder
-    raise ConfigError(f"no {CONFIG_NAME} in {here} or any folder above it; run 'pufa init DIR' or pass --project DIR")
+    raise ConfigError(
+        _("no {CONFIG_NAME} in {here} or any folder above it; run 'pufa init DIR' or pass --project DIR").format(
+            CONFIG_NAME=CONFIG_NAME, here=here
+        )
+    )
 
 
 def load_config(root: Path, *, theme: str | None = None) -> Config:
@@ -367,11 +372,15 @@ def load_config(root: Path, *, theme: str | None = None) -> Config:
     """
     path = root / CONFIG_NAME
     if not path.is_file():
-        raise ConfigError(f"{path}: not found; run 'pufa init {root}' to create a project")
+        raise ConfigError(
+            _("{path}: not found; run 'pufa init {root}' to create a project").format(path=path, root=root)
+        )
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+        raise ConfigError(
+            _("{path}: not UTF-8 text ({reason} at byte {start})").format(path=path, reason=exc.reason, start=exc.start)
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: {exc}") from None
     if theme is not None:
@@ -412,7 +421,9 @@ def theme_preset(name: str, root: Path) -> dict[str, dict[str, Any]]:
     if not path.is_file():
         known = ", ".join([*BUILTIN_THEMES, *(p.stem for p in sorted((root / "assets" / "themes").glob("*.toml")))])
         raise ConfigError(
-            f"{root / CONFIG_NAME}: 'theme.name' is {name!r}, which is neither built in nor {path} (known: {known})"
+            _("{value}: 'theme.name' is {name!r}, which is neither built in nor {path} (known: {known})").format(
+                value=root / CONFIG_NAME, name=name, path=path, known=known
+            )
         )
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -420,7 +431,11 @@ def theme_preset(name: str, root: Path) -> dict[str, dict[str, Any]]:
         raise ConfigError(f"{path}: {exc}") from None
     unknown = set(data) - {"theme", "captions"}
     if unknown:
-        raise ConfigError(f"{path}: a theme file holds only [theme] and [captions], not [{', '.join(sorted(unknown))}]")
+        raise ConfigError(
+            _("{path}: a theme file holds only [theme] and [captions], not [{items}]").format(
+                path=path, items=", ".join(sorted(unknown))
+            )
+        )
     return data
 
 
@@ -438,17 +453,19 @@ def parse_config(raw: dict[str, Any], root: Path) -> Config:
     for name, value in raw.items():
         schema = SECTIONS.get(name)
         if schema is None:
-            problems.append(f"unknown section [{name}] (known: {', '.join(SECTIONS)})")
+            problems.append(_("unknown section [{name}] (known: {items})").format(name=name, items=", ".join(SECTIONS)))
             continue
         if not isinstance(value, dict):
-            problems.append(f"'{name}' must be a table like [{name}]")
+            problems.append(_("'{name}' must be a table like [{name}]").format(name=name))
             continue
         sections[name] = _parse_section(name, schema, value, problems)
     config = Config(root=root, **sections)
     if config.compliance.ai_generated and config.video.title_seconds < config.compliance.notice_seconds:
         problems.append(
-            f"'video.title_seconds' is {config.video.title_seconds} but the opening title card carries the AI "
-            f"notice, which must stay {config.compliance.notice_seconds} s (compliance.notice_seconds)"
+            _(
+                "'video.title_seconds' is {title_seconds} but the opening title card carries the "
+                "AI notice, which must stay {notice_seconds} s (compliance.notice_seconds)"
+            ).format(title_seconds=config.video.title_seconds, notice_seconds=config.compliance.notice_seconds)
         )
     if problems:
         where = root / CONFIG_NAME
@@ -462,7 +479,9 @@ def _parse_section(name: str, schema: type, values: dict[str, Any], problems: li
     for key, value in values.items():
         spec = known.get(key)
         if spec is None:
-            problems.append(f"unknown key '{name}.{key}' (known: {', '.join(known)})")
+            problems.append(
+                _("unknown key '{name}.{key}' (known: {items})").format(name=name, key=key, items=", ".join(known))
+            )
             continue
         problem = _check_value(spec.type, spec.metadata, value)
         if problem:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from pipeline import __version__
 from pipeline.fsutil import no_space_message
+from pipeline.i18n import _
 from pipeline.terminal import escape
 
 
@@ -56,7 +57,9 @@ def one_line(exc: BaseException) -> str:
     if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
         if exc.filename:
             return no_space_message(Path(os.fsdecode(exc.filename)))
-        return "no space left on the disk being written; free some space and run again"
+        return _("no space left on the disk being written; free some space and run again")
     log = write_log(exc)
     detail = escape(str(exc).splitlines()[0] if str(exc) else "")[:200]
-    return f"unexpected {type(exc).__name__}{': ' + detail if detail else ''} (a bug in pufa; the details are in {log})"
+    return _("unexpected {__name__}{value} (a bug in pufa; the details are in {log})").format(
+        __name__=type(exc).__name__, value=": " + detail if detail else "", log=log
+    )

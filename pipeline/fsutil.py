@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 
 from pipeline.errors import DiskFullError, TextFileError, display_path
+from pipeline.i18n import _
 
 
 def temporary_sibling(target: Path, mode: int | None = None) -> Path:
@@ -97,9 +98,8 @@ def read_text(path: Path, encoding: str = "utf-8") -> str:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise TextFileError(
-            f"{display_path(path)}:{line}: error: not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as UTF-8"
-        ) from None
+        problem = _("not UTF-8 text (byte 0x{byte:02x}); save the file as UTF-8").format(byte=data[exc.start])
+        raise TextFileError(f"{display_path(path)}:{line}: error: {problem}") from None
 
 
 def disk_error(exc: OSError, target: Path) -> OSError | DiskFullError:
@@ -110,7 +110,9 @@ def disk_error(exc: OSError, target: Path) -> OSError | DiskFullError:
 
 
 def no_space_message(target: Path) -> str:
-    return f"no space left on {mount_point(target)} while writing {display_path(target)}; free some space and run again"
+    return _("no space left on {mount_point} while writing {target}; free some space and run again").format(
+        mount_point=mount_point(target), target=display_path(target)
+    )
 
 
 def mount_point(path: Path) -> Path:

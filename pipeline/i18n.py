@@ -1,10 +1,17 @@
-"""The command line in the user's language: Chinese when the locale is Chinese, English otherwise.
+"""pufa in the user's language: Chinese when the locale is Chinese, English otherwise.
 
 Messages and help come from the gettext catalogue ``pipeline/locale/zh_CN/LC_MESSAGES/pufa.mo``
-(extracted with Babel by ``tools/messages.py``, compiled and committed). Message ids are the
-English texts, so a text nobody has translated yet shows in English. click's own words
-(Usage, Options, "Show this message and exit.") are in the same catalogue: pufa binds it as
-the process's gettext domain, which click reads.
+(extracted with Babel from the whole ``pipeline`` package by ``tools/messages.py``, compiled
+and committed). Message ids are the English texts, so a text nobody has translated yet shows
+in English. The library marks what it tells the user with :func:`_` where the message is
+made (a finding, an error, a progress line), so the CLI and the studio say the same words;
+``path:line: error:`` prefixes stay English, for editors and tools that jump to the line.
+A text made at import time is marked with :func:`N_` and translated where it is shown.
+
+The language is the locale's for the process; :func:`speaking` changes it for one context
+(a request or a job of the studio, which is always Chinese). click's own words (Usage,
+Options, "Show this message and exit.") are in the same catalogue: pufa binds it as the
+process's gettext domain, which click reads.
 """
 
 from __future__ import annotations
@@ -14,10 +21,15 @@ import inspect
 import locale
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import click
+if TYPE_CHECKING:
+    import click
 
 DOMAIN = "pufa"
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -37,6 +49,7 @@ def chinese_locale(environ: Mapping[str, str] | None = None) -> bool:
     return False
 
 
+@lru_cache(maxsize=2)
 def translation(chinese: bool) -> gettext.NullTranslations:
     """The Chinese catalogue, or no translation at all (English)."""
     if not chinese:
@@ -45,11 +58,35 @@ def translation(chinese: bool) -> gettext.NullTranslations:
 
 
 _active = translation(chinese_locale())
+_context: ContextVar[gettext.NullTranslations | None] = ContextVar("pufa_language", default=None)
 
 
 def _(message: str) -> str:
-    """``message`` in the user's language."""
-    return _active.gettext(message)
+    """``message`` in the current language (see :func:`speaking`), else the user's."""
+    return (_context.get() or _active).gettext(message)
+
+
+def N_(message: str) -> str:
+    """``message`` unchanged, marked for the catalogue (gettext's "extract, translate later").
+
+    For texts made at import time; they are translated with :func:`_` where they are shown.
+    """
+    return message
+
+
+def chinese_now() -> bool:
+    """Whether messages made now come out in Chinese."""
+    return (_context.get() or _active) is translation(True)
+
+
+@contextmanager
+def speaking(chinese: bool) -> Iterator[None]:
+    """Messages made inside the block (in this thread or task) are in Chinese, or in English."""
+    token = _context.set(translation(chinese))
+    try:
+        yield
+    finally:
+        _context.reset(token)
 
 
 def setup() -> None:
@@ -62,6 +99,8 @@ def setup() -> None:
 
 def translate_help(command: click.Command) -> None:
     """Every help text of ``command``, its options and its subcommands, in the user's language."""
+    import click
+
     if command.help:
         command.help = "\n\n".join(_translate_paragraph(p) for p in _paragraphs(command.help))
     for param in command.params:
@@ -79,6 +118,8 @@ def help_texts(command: click.Command, path: str = "pufa") -> list[tuple[str, st
     others translated; an example block (click's ``\\b`` paragraph) is kept as written but for its
     heading ("Examples:").
     """
+    import click
+
     found = [(path, text) for p in _paragraphs(command.help) for text in _translatable(p)] if command.help else []
     for param in command.params:
         if isinstance(param, click.Option) and param.help:

@@ -20,6 +20,8 @@ from typing import Any
 import yaml
 from PIL import Image, UnidentifiedImageError
 
+from pipeline.i18n import _, chinese_now
+
 
 @dataclass(frozen=True)
 class Limit:
@@ -153,9 +155,8 @@ def narration_problem(seconds: float) -> str | None:
     """The message for ``seconds`` of estimated narration over ``episode_seconds``, or None within it."""
     if seconds <= EPISODE_SECONDS.value:
         return None
-    return (
-        f"about {seconds:.0f} s of narration; the limit is {EPISODE_SECONDS.value} s "
-        f"({EPISODE_SECONDS.name}); split the episode"
+    return _("about {seconds:.0f} s of narration; the limit is {value} s ({name}); split the episode").format(
+        seconds=seconds, value=EPISODE_SECONDS.value, name=EPISODE_SECONDS.name
     )
 
 
@@ -186,11 +187,11 @@ class FrontMatterLoader(yaml.SafeLoader):
         mark: Any = event.start_mark
         if isinstance(event, yaml.AliasEvent):
             raise yaml.composer.ComposerError(
-                None, None, f"aliases (*{event.anchor}) are not allowed in front matter", mark
+                None, None, _("aliases (*{anchor}) are not allowed in front matter").format(anchor=event.anchor), mark
             )
         if getattr(event, "anchor", None):
             raise yaml.composer.ComposerError(
-                None, None, f"anchors (&{event.anchor}) are not allowed in front matter", mark
+                None, None, _("anchors (&{anchor}) are not allowed in front matter").format(anchor=event.anchor), mark
             )
         nesting = isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent)
         if nesting:
@@ -199,7 +200,9 @@ class FrontMatterLoader(yaml.SafeLoader):
                 raise yaml.composer.ComposerError(
                     None,
                     None,
-                    f"nested more than {YAML_DEPTH.value} levels deep (limit {YAML_DEPTH.name})",
+                    _("nested more than {value} levels deep (limit {name})").format(
+                        value=YAML_DEPTH.value, name=YAML_DEPTH.name
+                    ),
                     mark,
                 )
         try:
@@ -212,7 +215,7 @@ class FrontMatterLoader(yaml.SafeLoader):
         digits = re.sub(r"[^0-9a-fA-F]", "", str(node.value))
         if len(digits) > 30:  # int() of thousands of digits is slow, and refused past 4300
             raise yaml.constructor.ConstructorError(
-                None, None, f"the number {str(node.value)[:20]}… is too large", node.start_mark
+                None, None, _("the number {value}… is too large").format(value=str(node.value)[:20]), node.start_mark
             )
         value: int = super().construct_yaml_int(node)
         return value
@@ -243,17 +246,19 @@ def picture_problem(path: Path) -> str | None:
     try:
         size = path.stat().st_size
     except OSError as exc:
-        return f"not readable: {exc.strerror}"
+        return _("not readable: {strerror}").format(strerror=exc.strerror)
     if size > PICTURE_BYTES.value:
-        return f"too large: {size_word(size)}; the limit is {size_word(PICTURE_BYTES.value)} ({PICTURE_BYTES.name})"
+        return _("too large: {size_word}; the limit is {size_word2} ({name})").format(
+            size_word=size_word(size), size_word2=size_word(PICTURE_BYTES.value), name=PICTURE_BYTES.name
+        )
     return _picture_problem(str(path), size, path.stat().st_mtime_ns)
 
 
-_checked: dict[tuple[str, int, int], str | None] = {}
+_checked: dict[tuple[str, int, int, bool], str | None] = {}
 
 
 def _picture_problem(path: str, size: int, mtime_ns: int) -> str | None:
-    key = (path, size, mtime_ns)
+    key = (path, size, mtime_ns, chinese_now())  # the answer is a message, in the language asked for
     if key not in _checked:
         _checked[key] = _inspect_picture(path)
     return _checked[key]
@@ -272,9 +277,15 @@ def _inspect_picture(path: str) -> str | None:
                 Image.MAX_IMAGE_PIXELS = guard
                 width, height = image.size
                 if width * height > PICTURE_PIXELS.value:
-                    return (
-                        f"too large: {width}x{height} = {width * height:,} pixels; the limit is "
-                        f"{PICTURE_PIXELS.value:,} ({PICTURE_PIXELS.name}); scale it down"
+                    return _(
+                        "too large: {width}x{height} = {value:,} pixels; the limit is {value2:,} "
+                        "({name}); scale it down"
+                    ).format(
+                        width=width,
+                        height=height,
+                        value=width * height,
+                        value2=PICTURE_PIXELS.value,
+                        name=PICTURE_PIXELS.name,
                     )
                 if image.format == "JPEG":
                     image.draft("RGB", (max(width // 8, 1), max(height // 8, 1)))
@@ -282,11 +293,13 @@ def _inspect_picture(path: str) -> str | None:
                 else:
                     image.verify()
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            return f"too large: over {PICTURE_PIXELS.value:,} pixels ({PICTURE_PIXELS.name}); scale it down"
+            return _("too large: over {value:,} pixels ({name}); scale it down").format(
+                value=PICTURE_PIXELS.value, name=PICTURE_PIXELS.name
+            )
         except UnidentifiedImageError:
-            return "not a picture pufa can read (unknown format; save it as PNG or JPEG)"
+            return _("not a picture pufa can read (unknown format; save it as PNG or JPEG)")
         except (OSError, SyntaxError, ValueError, EOFError):
-            return "not a picture pufa can read (damaged or cut short; export it again)"
+            return _("not a picture pufa can read (damaged or cut short; export it again)")
         finally:
             Image.MAX_IMAGE_PIXELS = guard
     return None

@@ -18,6 +18,7 @@ from pathlib import Path
 from pipeline.catalog import Catalog, CatalogRow
 from pipeline.config import Config
 from pipeline.errors import ConfigError, Diagnostic, PufaError, ScriptError, display_path
+from pipeline.i18n import _
 from pipeline.limits import (
     ONLY_RANGES,
     SCRIPT_BYTES,
@@ -106,16 +107,22 @@ def parse_only(spec: str | None) -> Selection | None:
         return None
     parts = spec.replace("，", ",").split(",")
     if len(parts) > ONLY_RANGES.value:
-        raise PufaError(f"--only: {len(parts)} items; the limit is {ONLY_RANGES.value} ({ONLY_RANGES.name})")
+        raise PufaError(
+            _("--only: {count} items; the limit is {value} ({name})").format(
+                count=len(parts), value=ONLY_RANGES.value, name=ONLY_RANGES.name
+            )
+        )
     ranges: list[tuple[int, int]] = []
     for part in parts:
         match = re.fullmatch(r"\s*(\d{1,18})\s*(?:-\s*(\d{1,18})\s*)?", part)
         if not match:
             shown = escape(part.strip()[:40])
-            raise PufaError(f"--only: '{shown}' is not an episode number or a range like 1250-1260")
+            raise PufaError(
+                _("--only: '{shown}' is not an episode number or a range like 1250-1260").format(shown=shown)
+            )
         first, last = int(match[1]), int(match[2] or match[1])
         if last < first:
-            raise PufaError(f"--only: the range '{part.strip()}' runs backwards")
+            raise PufaError(_("--only: the range '{part}' runs backwards").format(part=part.strip()))
         ranges.append((first, last))
     return Selection(tuple(ranges))
 
@@ -126,14 +133,24 @@ def check_logo(config: Config) -> None:
         return
     path = config.root / config.theme.logo
     if not path.is_file():
-        raise ConfigError(f"{config.path}: 'theme.logo' names {config.theme.logo}, which does not exist")
+        raise ConfigError(
+            _("{path}: 'theme.logo' names {logo}, which does not exist").format(
+                path=config.path, logo=config.theme.logo
+            )
+        )
     if not inside(path, config.root):
         raise ConfigError(
-            f"{config.path}: 'theme.logo' {config.theme.logo} is outside the project folder; copy it into assets/"
+            _("{path}: 'theme.logo' {logo} is outside the project folder; copy it into assets/").format(
+                path=config.path, logo=config.theme.logo
+            )
         )
     problem = picture_problem(path)
     if problem:
-        raise ConfigError(f"{config.path}: 'theme.logo' {config.theme.logo} is {problem}")
+        raise ConfigError(
+            _("{path}: 'theme.logo' {logo} is {problem}").format(
+                path=config.path, logo=config.theme.logo, problem=problem
+            )
+        )
 
 
 def check_sounds(config: Config) -> None:
@@ -146,7 +163,7 @@ def check_sounds(config: Config) -> None:
         if not name or (key == "sound.music" and name.lower() == "none"):
             continue
         path = config.root / name
-        problem = "does not exist" if not path.is_file() else sound_problem(path, config.root)
+        problem = _("does not exist") if not path.is_file() else sound_problem(path, config.root)
         if problem:
             raise ConfigError(f"{config.path}: '{key}' {name} {problem}")
 
@@ -154,10 +171,12 @@ def check_sounds(config: Config) -> None:
 def sound_problem(path: Path, root: Path) -> str | None:
     """Why the sound file ``path`` (which exists) cannot be used, or None: outside the project, or too large."""
     if not inside(path, root):
-        return "is outside the project folder; copy it into assets/music/"
+        return _("is outside the project folder; copy it into assets/music/")
     size = path.stat().st_size
     if size > SOUND_BYTES.value:
-        return f"is {size_word(size)}; the limit is {size_word(SOUND_BYTES.value)} ({SOUND_BYTES.name})"
+        return _("is {size_word}; the limit is {size_word2} ({name})").format(
+            size_word=size_word(size), size_word2=size_word(SOUND_BYTES.value), name=SOUND_BYTES.name
+        )
     return None
 
 
@@ -171,8 +190,18 @@ def music_problems(config: Config, episode: Episode) -> list[Diagnostic]:
     path = find_music(config, episode)
     if path is None:
         return []
-    problem = "does not exist" if not path.is_file() else sound_problem(path, config.root)
-    return [Diagnostic(episode.path, episode.line_of("music"), f"music {episode.music} {problem}")] if problem else []
+    problem = _("does not exist") if not path.is_file() else sound_problem(path, config.root)
+    return (
+        [
+            Diagnostic(
+                episode.path,
+                episode.line_of("music"),
+                _("music {music} {problem}").format(music=episode.music, problem=problem),
+            )
+        ]
+        if problem
+        else []
+    )
 
 
 def inside(path: Path, root: Path) -> bool:
@@ -190,8 +219,12 @@ def outside_pictures(config: Config, episode: Episode) -> list[Diagnostic]:
         Diagnostic(
             episode.path,
             scene.line,
-            f"the picture of scene '{scene.label}' is outside the project folder ({scene.image}); "
-            "copy it into assets/images/",
+            (
+                _(
+                    "the picture of scene '{label}' is outside the project folder ({image}); copy it "
+                    "into assets/images/"
+                ).format(label=scene.label, image=scene.image)
+            ),
         )
         for scene in episode.scenes
         if scene.image is not None and not inside(scene.image, config.root)
@@ -238,15 +271,15 @@ def script_paths(config: Config) -> list[Path]:
 
 
 def no_such_script(config: Config, path: Path) -> str:
-    """"no such script", naming the closest script in scripts/ when one is close: a typo, a short name, a number."""
+    """ "no such script", naming the closest script in scripts/ when one is close: a typo, a short name, a number."""
     names = [p.name for p in script_paths(config)]
     wanted = path.name if path.suffix == ".md" else f"{path.name}.md"
     close = difflib.get_close_matches(wanted, names, n=1, cutoff=0.6)
     starting = [n for n in names if n.startswith(path.stem) or n.split("-")[0].lstrip("0") == path.stem.lstrip("0")]
     found = close[0] if close else starting[0] if len(starting) == 1 else None
     if found is None:
-        return "no such script"
-    return f"no such script; did you mean {display_path(config.scripts_dir / found)}?"
+        return _("no such script")
+    return _("no such script; did you mean {value}?").format(value=display_path(config.scripts_dir / found))
 
 
 def plan_build(
@@ -269,7 +302,9 @@ def plan_build(
     ]
     outside = [p for p in wanted if p.is_file() and not inside(p, config.root)]
     failures += [
-        Failure(p, f"{display_path(p)}:1: error: the script is outside the project folder; move it into scripts/")
+        Failure(
+            p, f"{display_path(p)}:1: error: " + _("the script is outside the project folder; move it into scripts/")
+        )
         for p in outside
     ]
     wanted = [p for p in wanted if p.is_file() and p not in outside]

@@ -13,9 +13,21 @@ import time
 from collections.abc import Callable
 from typing import Protocol, TextIO
 
+from pipeline.i18n import N_, _
 from pipeline.terminal import display_width
 
-STAGE_NAMES = {"voice": "配音 voice", "frames": "画面 frames", "encode": "编码 encode", "finish": "收尾 finish"}
+STAGE_NAMES = {
+    "voice": N_("配音 voice"),
+    "frames": N_("画面 frames"),
+    "encode": N_("编码 encode"),
+    "finish": N_("收尾 finish"),
+}
+OUTCOMES = {"built": N_("built"), "failed": N_("failed"), "skipped": N_("skipped")}
+
+
+def outcome_word(outcome: str) -> str:
+    """An episode's outcome (built, failed, skipped) in the user's language."""
+    return _(OUTCOMES[outcome]) if outcome in OUTCOMES else outcome
 
 
 class Progress(Protocol):
@@ -41,14 +53,14 @@ class PlainProgress:
     def begin(self, to_build: int, to_skip: int) -> None:
         self.total = to_build
         if not self.quiet:
-            self.echo(f"{to_build} to build, {to_skip} up to date")
+            self.echo(_("{to_build} to build, {to_skip} up to date").format(to_build=to_build, to_skip=to_skip))
 
     def warning(self, text: str) -> None:
-        self.echo(f"warning: {text}")
+        self.echo(_("warning: {text}").format(text=text))
 
     def started(self, number: int, title: str) -> None:
         if not self.quiet:
-            self.echo(f"{number:04d} {title}: started")
+            self.echo(_("{number:04d} {title}: started").format(number=number, title=title))
 
     def stage(self, number: int, stage: str, fraction: float) -> None:
         if self.verbose and self._last_stage.get(number) != stage:
@@ -58,7 +70,7 @@ class PlainProgress:
     def finished(self, number: int, outcome: str, detail: str) -> None:
         self.done += 1
         if not self.quiet or outcome == "failed":
-            self.echo(f"[{self.done}/{self.total}] {number:04d} {outcome}: {detail}")
+            self.echo(f"[{self.done}/{self.total}] {number:04d} {outcome_word(outcome)}: {detail}")
 
     def close(self) -> None:
         return None
@@ -78,10 +90,10 @@ class TerminalProgress:
 
     def begin(self, to_build: int, to_skip: int) -> None:
         self.total = to_build
-        self._print(f"{to_build} to build, {to_skip} up to date")
+        self._print(_("{to_build} to build, {to_skip} up to date").format(to_build=to_build, to_skip=to_skip))
 
     def warning(self, text: str) -> None:
-        self._print(f"warning: {text}")
+        self._print(_("warning: {text}").format(text=text))
 
     def started(self, number: int, title: str) -> None:
         self.running[number] = (title, "voice", 0.0)
@@ -95,7 +107,7 @@ class TerminalProgress:
     def finished(self, number: int, outcome: str, detail: str) -> None:
         self.done += 1
         self.running.pop(number, None)
-        self._print(f"{number:04d} {outcome}: {detail}")
+        self._print(f"{number:04d} {outcome_word(outcome)}: {detail}")
 
     def close(self) -> None:
         self._clear()
@@ -127,7 +139,7 @@ class TerminalProgress:
             label = f"  {number:04d} {title}"
             while display_width(label) > width - 24 and len(label) > 8:
                 label = label[:-2] + "…"
-            lines.append(f"{label}  {STAGE_NAMES.get(stage, stage)} {fraction * 100:3.0f}%")
+            lines.append(f"{label}  {_(STAGE_NAMES.get(stage, stage))} {fraction * 100:3.0f}%")
         self.stream.write("\n".join(lines) + "\n")
         self.stream.flush()
         self._drawn_lines = len(lines)

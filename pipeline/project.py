@@ -14,6 +14,7 @@ from typing import Any
 
 from pipeline.config import CONFIG_NAME, default_config_text
 from pipeline.errors import PufaError
+from pipeline.i18n import _
 
 GITIGNORE = "/output/*\n!/output/.gitkeep\n/catalog.db-*\n"
 FOLDERS = ("scripts", "assets/fonts", "assets/images", "assets/music", "output")
@@ -31,9 +32,11 @@ def init_project(directory: Path) -> list[Path]:
     """
     config_path = directory / CONFIG_NAME
     if config_path.exists() or config_path.is_symlink():
-        raise PufaError(f"{config_path} already exists; not overwriting an existing project")
+        raise PufaError(
+            _("{config_path} already exists; not overwriting an existing project").format(config_path=config_path)
+        )
     if directory.exists() and not directory.is_dir():
-        raise PufaError(f"{directory} exists and is not a folder")
+        raise PufaError(_("{directory} exists and is not a folder").format(directory=directory))
     targets = [directory / MUSIC, directory / STING, config_path, directory / "scripts" / "0001-example.md"]
     targets += [directory / "output" / ".gitkeep", directory / ".gitignore"]
     for path in [*(directory / f for f in FOLDERS), *targets]:
@@ -41,7 +44,11 @@ def init_project(directory: Path) -> list[Path]:
             if part == directory:
                 break
             if part.is_symlink():
-                raise PufaError(f"{part} is a symbolic link; pufa init writes nothing through links, remove it first")
+                raise PufaError(
+                    _("{part} is a symbolic link; pufa init writes nothing through links, remove it first").format(
+                        part=part
+                    )
+                )
     created: list[Path] = []
     for folder in FOLDERS:
         path = directory / folder
@@ -74,6 +81,6 @@ def _create(path: Path, data: bytes) -> None:
     try:
         fd = os.open(path, flags, 0o666)
     except OSError as exc:
-        raise PufaError(f"{path}: cannot create it ({exc.strerror})") from None
+        raise PufaError(_("{path}: cannot create it ({strerror})").format(path=path, strerror=exc.strerror)) from None
     with os.fdopen(fd, "wb") as handle:
         handle.write(data)

@@ -28,6 +28,7 @@ from pipeline.catalog import Catalog, CatalogRow
 from pipeline.config import Config
 from pipeline.errors import RenderError, display_path
 from pipeline.fsutil import atomic_write_text, commit, disk_error
+from pipeline.i18n import _
 from pipeline.limits import SOUND_BYTES, file_digest, size_word
 from pipeline.media.aigc import AIGC_KEY, AigcLabel, produce_id, read_aigc
 from pipeline.media.encode import EncodeSettings, encode
@@ -158,8 +159,12 @@ def _bounded_sound(path: Path, root: Path) -> Path:
     size = path.stat().st_size
     if size > SOUND_BYTES.value:
         raise RenderError(
-            f"{relative(path, root)}: the sound file is {size_word(size)}; the limit is "
-            f"{size_word(SOUND_BYTES.value)} ({SOUND_BYTES.name})"
+            _("{path}: the sound file is {size_word}; the limit is {size_word2} ({name})").format(
+                path=relative(path, root),
+                size_word=size_word(size),
+                size_word2=size_word(SOUND_BYTES.value),
+                name=SOUND_BYTES.name,
+            )
         )
     return path
 
@@ -179,7 +184,9 @@ def music_for(config: Config, episode: Episode) -> Path | None:
     if path is None:
         return None
     if not path.is_file():
-        raise RenderError(f"episode {episode.number}: music file not found: {choice}")
+        raise RenderError(
+            _("episode {number}: music file not found: {choice}").format(number=episode.number, choice=choice)
+        )
     _inside_project(path, config.root, choice)
     return path
 
@@ -203,7 +210,9 @@ def find_music(config: Config, episode: Episode) -> Path | None:
 def _inside_project(path: Path, root: Path, given: str) -> None:
     """Sound files are part of the project: one outside it would be missing on every other machine."""
     if not path.resolve().is_relative_to(root.resolve()):
-        raise RenderError(f"{given}: the sound file is outside the project folder; copy it into assets/music/")
+        raise RenderError(
+            _("{given}: the sound file is outside the project folder; copy it into assets/music/").format(given=given)
+        )
 
 
 def stingers_for(config: Config, track: CaptionTrack) -> list[tuple[Path, float]]:
@@ -215,7 +224,7 @@ def stingers_for(config: Config, track: CaptionTrack) -> list[tuple[Path, float]
         if name:
             path = (config.root / name).resolve()
             if not path.is_file():
-                raise RenderError(f"stinger not found: {name} (sound section of pufa.toml)")
+                raise RenderError(_("stinger not found: {name} (sound section of pufa.toml)").format(name=name))
             _inside_project(path, config.root, name)
             placed.append((path, at))
     return placed
@@ -283,7 +292,7 @@ def produce(
     misplaced = check_episode_layout(layout, episode, planned_captions(plan))
     if misplaced:
         line, message = describe(misplaced[0], episode)
-        more = f" (and {len(misplaced) - 1} more)" if len(misplaced) > 1 else ""
+        more = _(" (and {value} more)").format(value=len(misplaced) - 1) if len(misplaced) > 1 else ""
         raise RenderError(f"{display_path(episode.path)}:{line}: {message}{more}")
 
     compliance = config.compliance
@@ -343,7 +352,11 @@ def produce(
     encode(render, mixed.path, video, encoding, label=name, progress=lambda done: stage("encode", done), tags=tags)
     info = probe(video)
     if abs(info.duration - narration.duration) > DURATION_TOLERANCE:
-        raise RenderError(f"{name}: video lasts {info.duration:.2f} s but the narration {narration.duration:.2f} s")
+        raise RenderError(
+            _("{name}: video lasts {duration:.2f} s but the narration {duration2:.2f} s").format(
+                name=name, duration=info.duration, duration2=narration.duration
+            )
+        )
     verify_labels(name, video, label, notice.layout, track)
     made = Production(narration, track, render, settings, painter, video, engine.misses - misses, mixed)
     return replace(made, recordings=recording_keys(config, plan, tools, settings), label=label, notice=notice.layout)
@@ -379,11 +392,23 @@ def verify_labels(
         return
     found = read_aigc(video)
     if found != label:
-        raise RenderError(f"{name}: the video's AIGC metadata reads {found} instead of {label.to_json()}")
+        raise RenderError(
+            _("{name}: the video's AIGC metadata reads {found} instead of {to_json}").format(
+                name=name, found=found, to_json=label.to_json()
+            )
+        )
     if notice is None or notice.text_height < notice.required_height:
-        raise RenderError(f"{name}: the opening AI notice is missing or smaller than 5% of the frame's shorter side")
+        raise RenderError(
+            _("{name}: the opening AI notice is missing or smaller than 5% of the frame's shorter side").format(
+                name=name
+            )
+        )
     if track.title_end_frame / track.fps < MIN_NOTICE_SECONDS:
-        raise RenderError(f"{name}: the opening AI notice would show for less than {MIN_NOTICE_SECONDS} s")
+        raise RenderError(
+            _("{name}: the opening AI notice would show for less than {MIN_NOTICE_SECONDS} s").format(
+                name=name, MIN_NOTICE_SECONDS=MIN_NOTICE_SECONDS
+            )
+        )
 
 
 def render_episode(

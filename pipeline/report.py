@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 from pipeline.catalog import Entry
 from pipeline.errors import display_path
+from pipeline.i18n import _
+from pipeline.progress import outcome_word
 from pipeline.terminal import display_width
 
 if TYPE_CHECKING:
@@ -28,7 +30,7 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 def catalog_table(entries: Sequence[Entry]) -> str:
     """One line per episode: its fields, who reviewed its current build and when, and its posts with their URLs."""
     if not entries:
-        return "no episodes yet: run 'pufa build'"
+        return _("no episodes yet: run 'pufa build'")
     body = []
     for entry in entries:
         r, review = entry.row, entry.review
@@ -61,25 +63,31 @@ def _local_time(iso: str) -> str:
 
 def build_summary(report: BuildReport, *, verbose: bool = False) -> str:
     """The table at the end of a build (built and failed episodes; skipped ones with ``verbose``), then one line."""
-    rows = [[f"{b.number:04d}", b.title, "built", f"{b.seconds:.1f} s"] for b in report.built]
-    rows += [["", display_path(f.script), "failed", ""] for f in report.failed]
+    rows = [[f"{b.number:04d}", b.title, outcome_word("built"), f"{b.seconds:.1f} s"] for b in report.built]
+    rows += [["", display_path(f.script), outcome_word("failed"), ""] for f in report.failed]
     if verbose:
-        rows += [[f"{p.episode.number:04d}", p.episode.title, "skipped", p.reason] for p in report.skipped]
+        rows += [
+            [f"{p.episode.number:04d}", p.episode.title, outcome_word("skipped"), p.reason] for p in report.skipped
+        ]
     rows.sort(key=lambda r: r[0])
-    counts = f"built {len(report.built)}, skipped {len(report.skipped)}, failed {len(report.failed)}"
-    line = f"{counts} in {report.seconds:.1f} s"
+    counts = _("built {built}, skipped {skipped}, failed {failed}").format(
+        built=len(report.built), skipped=len(report.skipped), failed=len(report.failed)
+    )
+    line = _("{counts} in {seconds:.1f} s").format(counts=counts, seconds=report.seconds)
     if report.not_started:
-        line += f"; {report.not_started} not started (--fail-fast)"
+        line += _("; {not_started} not started (--fail-fast)").format(not_started=report.not_started)
     return (table(["期数", "标题", "结果", "用时"], rows) + "\n" if rows else "") + line
 
 
 def plan_table(plan: BuildPlan, *, verbose: bool = False) -> str:
     rows = [
-        [f"{p.episode.number:04d}", p.episode.title, "build" if p.build else "skip", p.reason]
+        [f"{p.episode.number:04d}", p.episode.title, _("build") if p.build else _("skip"), p.reason]
         for p in plan.episodes
         if p.build or verbose
     ]
-    line = f"{len(plan.to_build)} to build, {len(plan.to_skip)} up to date, {len(plan.failures)} with errors"
+    line = _("{to_build} to build, {to_skip} up to date, {failed} with errors").format(
+        to_build=len(plan.to_build), to_skip=len(plan.to_skip), failed=len(plan.failures)
+    )
     if plan.engine:
-        line += f"; voice engine: {plan.engine}"
+        line += _("; voice engine: {engine}").format(engine=plan.engine)
     return (table(["期数", "标题", "动作", "原因"], rows) + "\n" if rows else "") + line

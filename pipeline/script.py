@@ -21,6 +21,7 @@ import yaml
 
 from pipeline import ime, limits
 from pipeline.errors import Diagnostic, ScriptError, display_path
+from pipeline.i18n import _
 
 STATUSES = ("draft", "final")
 _OVERRIDE = re.compile(r"[{｛]([^{}｛｝|｜]*)[|｜]([^{}｛｝|｜]*)[}｝]")
@@ -187,10 +188,14 @@ def parse_script(path: Path, missing_glyphs: GlyphCheck | None = None) -> Episod
             # One byte more than the limit is enough to know the file is over it.
             data = handle.read(limits.SCRIPT_BYTES.value + 1)
     except OSError as exc:
-        raise ScriptError([Diagnostic(path, 1, f"cannot read the file: {exc.strerror}")]) from None
+        raise ScriptError(
+            [Diagnostic(path, 1, _("cannot read the file: {strerror}").format(strerror=exc.strerror))]
+        ) from None
     if len(data) > limits.SCRIPT_BYTES.value:
         size = limits.size_word(limits.SCRIPT_BYTES.value)
-        message = f"the file is over {size}, the limit for a script ({limits.SCRIPT_BYTES.name})"
+        message = _("the file is over {size}, the limit for a script ({name})").format(
+            size=size, name=limits.SCRIPT_BYTES.name
+        )
         raise ScriptError([Diagnostic(path, 1, message)])
     return parse_script_bytes(path, data, missing_glyphs)
 
@@ -212,17 +217,23 @@ def parse_script_bytes(path: Path, data: bytes, missing_glyphs: GlyphCheck | Non
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise ScriptError(
-            [Diagnostic(path, line, f"not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as UTF-8")]
+            [
+                Diagnostic(
+                    path,
+                    line,
+                    _("not UTF-8 text (byte 0x{byte:02x}); save the file as UTF-8").format(byte=data[exc.start]),
+                )
+            ]
         ) from None
     if not text.strip():
         raise ScriptError(
-            [Diagnostic(path, 1, "the file is empty; a script needs front matter and at least one scene")]
+            [Diagnostic(path, 1, _("the file is empty; a script needs front matter and at least one scene"))]
         )
     _check_name(path)
     for row, content in enumerate(text.split("\n"), start=1):
         control = limits.CONTROL.search(content.rstrip("\r").replace("\t", " "))
         if control:
-            message = f"control character U+{ord(control[0]):04X} in the text; remove it"
+            message = _("control character U+{code:04X} in the text; remove it").format(code=ord(control[0]))
             raise ScriptError([Diagnostic(path, row, message, column=control.start() + 1)])
 
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
@@ -273,14 +284,14 @@ def _render_digest(lines: list[str], front: list[str] | None) -> str:
 def _split_front_matter(lines: list[str], report: Report, note: Report) -> tuple[list[str] | None, int]:
     """The front-matter lines (from line 2) and the index of the first body line."""
     if not ime.is_fence(lines[0]):
-        report(1, "the file must start with '---' and front matter (episode, title, topic)")
+        report(1, _("the file must start with '---' and front matter (episode, title, topic)"))
         return None, 0
     ime.fence_note(lines[0], 1, note)
     for index in range(1, len(lines)):
         if ime.is_fence(lines[index]):
             ime.fence_note(lines[index], index + 1, note)
             return lines[1:index], index + 1
-    report(1, "the front matter opened on line 1 is never closed with '---'")
+    report(1, _("the front matter opened on line 1 is never closed with '---'"))
     return None, len(lines)
 
 
@@ -300,18 +311,23 @@ def _parse_front_matter(front: list[str], report: Report, note: Report) -> dict[
         if match is None:
             continue
         if match["key"] in seen:
-            report(index + 2, f"'{match['key']}' is given twice (also on line {seen[match['key']]}); keep one")
+            report(
+                index + 2,
+                _("'{key}' is given twice (also on line {seen}); keep one").format(
+                    key=match["key"], seen=seen[match["key"]]
+                ),
+            )
         seen.setdefault(match["key"], index + 2)
     try:
         loaded = limits.load_front_matter("\n".join(front))
     except yaml.YAMLError as exc:
         line, message = _yaml_problem(exc, front)
-        report(line, f"front matter: {message}")
+        report(line, _("front matter: {message}").format(message=message))
         return {}
     if loaded is None:
         loaded = {}
     if not isinstance(loaded, dict):
-        report(2, "front matter must be 'key: value' lines (episode, title, topic, ...)")
+        report(2, _("front matter must be 'key: value' lines (episode, title, topic, ...)"))
         return {}
 
     accepted: dict[str, Any] = {}
@@ -319,10 +335,10 @@ def _parse_front_matter(front: list[str], report: Report, note: Report) -> dict[
         line = _field_line(front, str(key))
         spec = FIELDS.get(str(key))
         if spec is None:
-            report(line, f"unknown field '{key}' (known: {', '.join(FIELDS)})")
+            report(line, _("unknown field '{key}' (known: {items})").format(key=key, items=", ".join(FIELDS)))
             continue
         if spec.kind == "int" and isinstance(value, str) and value.strip().isdigit() and not value.isascii():
-            note(line, f"full-width digits in '{key}' read as {int(value)}")
+            note(line, _("full-width digits in '{key}' read as {value}").format(key=key, value=int(value)))
             value = int(value)
         problem = _field_problem(str(key), spec.kind, value)
         if problem:
@@ -331,7 +347,7 @@ def _parse_front_matter(front: list[str], report: Report, note: Report) -> dict[
             accepted[str(key)] = [str(v).strip() for v in value] if spec.kind == "list" else value
     for key, spec in FIELDS.items():
         if spec.required and key not in loaded:
-            report(1, f"missing field '{key}' in the front matter")
+            report(1, _("missing field '{key}' in the front matter").format(key=key))
     return accepted
 
 
@@ -344,49 +360,57 @@ def _yaml_problem(exc: yaml.YAMLError, front: list[str]) -> tuple[int, str]:
     at_problem = problem_mark.line + 2 if problem_mark is not None else 1
     at_context = context_mark.line + 2 if context_mark is not None else at_problem
     text = front[at_problem - 2] if 0 <= at_problem - 2 < len(front) else ""
-    key, _, value = text.partition(":")
+    key, _colon, value = text.partition(":")
     if "flow sequence" in context:
-        return at_context, "the list opened with '[' on this line is never closed with ']'"
+        return at_context, _("the list opened with '[' on this line is never closed with ']'")
     if "flow mapping" in context:
-        return at_context, "'{' starts a value here; put the value in quotes, e.g. title: \"{…}\""
+        return at_context, _("'{' starts a value here; put the value in quotes, e.g. title: \"{…}\"")
     if "quoted scalar" in context:
-        return at_context, "the quote opened on this line is never closed"
+        return at_context, _("the quote opened on this line is never closed")
     if "simple key" in context:
-        return at_context, "this line is not 'field: value'; write it like 'title: 标题'"
+        return at_context, _("this line is not 'field: value'; write it like 'title: 标题'")
     if problem.startswith("mapping values are not allowed"):
         if text[:1].isspace():
-            return at_problem, "this line is indented; a field starts at the beginning of its line"
-        return at_problem, f"a ':' inside the value; put the value in quotes: {key.strip()}: \"{value.strip()}\""
+            return at_problem, _("this line is indented; a field starts at the beginning of its line")
+        return at_problem, _("a ':' inside the value; put the value in quotes: {key}: \"{value}\"").format(
+            key=key.strip(), value=value.strip()
+        )
     if problem.startswith("expected <block end>"):
-        return at_problem, "this line's indentation does not match the lines above; list items are '  - item'"
+        return at_problem, _("this line's indentation does not match the lines above; list items are '  - item'")
     if any(
         phrase in problem
         for phrase in ("cannot start any token", "found undefined alias", "expected alphabetic or numeric")
     ):
         start = value.strip()[:1] or "?"
-        return at_problem, f"a value cannot start with '{start}'; put it in quotes: {key.strip()}: \"{value.strip()}\""
-    return at_problem, f"not valid YAML: {problem}"
+        return at_problem, _("a value cannot start with '{start}'; put it in quotes: {key}: \"{value}\"").format(
+            start=start, key=key.strip(), value=value.strip()
+        )
+    return at_problem, _("not valid YAML: {problem}").format(problem=problem)
 
 
 def _field_problem(key: str, kind: str, value: Any) -> str | None:
     if kind == "int":
         if isinstance(value, bool) or not isinstance(value, int):
-            return f"'{key}' must be a whole number like 1260, not {value!r}"
+            return _("'{key}' must be a whole number like 1260, not {value!r}").format(key=key, value=value)
         if value <= 0:
-            return f"'{key}' must be positive, not {value}"
+            return _("'{key}' must be positive, not {value}").format(key=key, value=value)
         if value > limits.EPISODE_NUMBER.value:
-            return f"'{key}' must be at most {limits.EPISODE_NUMBER.value} ({limits.EPISODE_NUMBER.name}), not {value}"
+            return _("'{key}' must be at most {value} ({name}), not {value2}").format(
+                key=key, value=limits.EPISODE_NUMBER.value, name=limits.EPISODE_NUMBER.name, value2=value
+            )
     if kind == "str" and value is not None:
         if not isinstance(value, str) or not value.strip():
-            return f"'{key}' must be text, not {value!r}"
+            return _("'{key}' must be text, not {value!r}").format(key=key, value=value)
         problem = _text_problem(key, value)
         if problem:
             return problem
         if key == "status" and value not in STATUSES:
-            return f"'status' must be one of {', '.join(STATUSES)}, not {value!r}"
+            return _("'status' must be one of {items}, not {value!r}").format(items=", ".join(STATUSES), value=value)
     if kind == "list" and value is not None:
         if not _is_text_list(value):
-            return f"'{key}' must be a list of text items like [a, b], not {_short_repr(value)}"
+            return _("'{key}' must be a list of text items like [a, b], not {short_repr}").format(
+                key=key, short_repr=_short_repr(value)
+            )
         for item in value:
             problem = _text_problem(key, str(item))
             if problem:
@@ -398,10 +422,12 @@ def _text_problem(key: str, value: str) -> str | None:
     """A front-matter text is one line of a sane length: no control characters, no line breaks."""
     control = limits.CONTROL.search(value)
     if control:
-        return f"'{key}' contains the control character U+{ord(control[0]):04X}; write it on one line without it"
+        return _("'{key}' contains the control character U+{code:04X}; write it on one line without it").format(
+            key=key, code=ord(control[0])
+        )
     if len(value) > limits.FIELD_CHARS.value:
-        return (
-            f"'{key}' has {len(value)} characters; the limit is {limits.FIELD_CHARS.value} ({limits.FIELD_CHARS.name})"
+        return _("'{key}' has {count} characters; the limit is {value} ({name})").format(
+            key=key, count=len(value), value=limits.FIELD_CHARS.value, name=limits.FIELD_CHARS.name
         )
     return None
 
@@ -417,7 +443,7 @@ def _check_name(path: Path) -> None:
         path.name.encode("utf-8")
     except UnicodeEncodeError:
         shown = path.name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-        message = f"the file name '{shown}' is not valid UTF-8; rename the file"
+        message = _("the file name '{shown}' is not valid UTF-8; rename the file").format(shown=shown)
         raise ScriptError([Diagnostic(path, 1, message)]) from None
 
 
@@ -427,7 +453,9 @@ def _check_size(scenes: list[Scene], report: Report) -> None:
         extra = scenes[limits.SCENES.value]
         report(
             extra.line,
-            f"{len(scenes)} scenes; the limit is {limits.SCENES.value} ({limits.SCENES.name}); split the episode",
+            _("{count} scenes; the limit is {value} ({name}); split the episode").format(
+                count=len(scenes), value=limits.SCENES.value, name=limits.SCENES.name
+            ),
         )
         return
     seconds = 0.0
@@ -436,8 +464,13 @@ def _check_size(scenes: list[Scene], report: Report) -> None:
             if len(block.shown) > limits.PARAGRAPH_CHARS.value:
                 report(
                     block.line,
-                    f"a paragraph of {len(block.shown)} characters; the limit is {limits.PARAGRAPH_CHARS.value} "
-                    f"({limits.PARAGRAPH_CHARS.name}); break it into paragraphs",
+                    (
+                        _(
+                            "a paragraph of {count} characters; the limit is {value} ({name}); break it into paragraphs"
+                        ).format(
+                            count=len(block.shown), value=limits.PARAGRAPH_CHARS.value, name=limits.PARAGRAPH_CHARS.name
+                        )
+                    ),
                 )
                 return
             seconds += limits.estimate_seconds(block.spoken)
@@ -484,7 +517,7 @@ def _parse_body(
 
     def add_block(block: Block) -> None:
         if not scenes:
-            report(block.line, "text before the first scene heading; start a scene with '## 标题'")
+            report(block.line, _("text before the first scene heading; start a scene with '## 标题'"))
         else:
             scenes[-1].blocks.append(block)
 
@@ -521,9 +554,9 @@ def _parse_body(
             text = re.sub(r"\s#+$", "", heading["label"].strip())  # '## 开场 ##' closes with marks
             label = "".join(s.shown for s in parse_inline(text, number, report, note)).strip()
             if len(heading["marks"]) != 2:
-                report(number, f"scene headings use '## ', not '{heading['marks']} '")
+                report(number, _("scene headings use '## ', not '{marks} '").format(marks=heading["marks"]))
             elif not label:
-                report(number, "a scene heading needs a label, e.g. '## 案例'")
+                report(number, _("a scene heading needs a label, e.g. '## 案例'"))
             scenes.append(_SceneDraft(label, number))
             if missing_glyphs is not None:
                 _check_glyphs(label, number, report, missing_glyphs, raw)
@@ -534,8 +567,12 @@ def _parse_body(
             flush()
             report(
                 number,
-                f"a rule line '{stripped}' is not part of a script; delete it"
-                " (a blank line separates paragraphs, '## 标题' starts a new scene)",
+                (
+                    _(
+                        "a rule line '{stripped}' is not part of a script; delete it (a blank line "
+                        "separates paragraphs, '## 标题' starts a new scene)"
+                    ).format(stripped=stripped)
+                ),
             )
         elif stripped.startswith(">"):
             if pending_kind != "law" or points:
@@ -570,10 +607,12 @@ def _parse_body(
     flush()
 
     if not scenes:
-        report(start + 1 if start < len(lines) else 1, "no scenes: add at least one '## 标题' heading with narration")
+        report(
+            start + 1 if start < len(lines) else 1, _("no scenes: add at least one '## 标题' heading with narration")
+        )
     for draft in scenes:
         if not draft.blocks and draft.label:
-            report(draft.line, f"scene '{draft.label}' has no narration")
+            report(draft.line, _("scene '{label}' has no narration").format(label=draft.label))
     return [Scene(d.label, d.line, tuple(d.blocks), d.image) for d in scenes]
 
 
@@ -599,23 +638,23 @@ def _without_comments(lines: list[str], start: int, report: Report) -> Iterable[
                 in_comment_since, position = index + 1, begin + 4
         yield index + 1, "".join(kept)
     if in_comment_since:
-        report(in_comment_since, "comment '<!--' is never closed with '-->'")
+        report(in_comment_since, _("comment '<!--' is never closed with '-->'"))
 
 
 def _attach_image(scenes: list[_SceneDraft], src: str, number: int, path: Path, report: Report) -> None:
     if not scenes:
-        report(number, "an image before the first scene heading; put it under a '## ' heading")
+        report(number, _("an image before the first scene heading; put it under a '## ' heading"))
         return
     if scenes[-1].image is not None:
-        report(number, "a scene can have one picture; this scene already has one")
+        report(number, _("a scene can have one picture; this scene already has one"))
         return
     target = (path.parent / src).resolve()
     if not target.is_file():
-        report(number, f"image not found: {src}")
+        report(number, _("image not found: {src}").format(src=src))
         return
     problem = limits.picture_problem(target)
     if problem:
-        report(number, f"{src} is {problem}")
+        report(number, _("{src} is {problem}").format(src=src, problem=problem))
         return
     scenes[-1].image = target
 
@@ -636,12 +675,16 @@ def parse_inline(raw: str, number: int = 1, report: Report | None = None, note: 
         for match in _OVERRIDE.finditer(text):
             wide = sorted({c for c in match[0] if c in "｛｜｝"}, key=match[0].index)
             if wide:
-                note(number, f"{', '.join(ime.name(c) for c in wide)} read as {{显示|读作}}", raw.find(match[0]) + 1)
+                note(
+                    number,
+                    _("{items} read as {{显示|读作}}").format(items=", ".join(ime.name(c) for c in wide)),
+                    raw.find(match[0]) + 1,
+                )
             spans.extend(_plain_spans(text[position : match.start()], number, report, emphasis))
             inner = _emphasis_pieces(match[1].strip(), number, report, note)  # {**3年**|三年}
             shown, spoken = "".join(t for t, _ in inner), match[2].strip().replace("*", "").replace("_", "")
             if not shown or not spoken:
-                report(number, f"'{match[0]}' needs both parts: {{显示|读作}}")
+                report(number, _("'{match}' needs both parts: {{显示|读作}}").format(match=match[0]))
             spans.append(Span(shown, spoken, fixed=True, emphasis=emphasis or any(e for _, e in inner)))
             position = match.end()
         spans.extend(_plain_spans(text[position:], number, report, emphasis))
@@ -684,9 +727,9 @@ def _emphasis_pieces(raw: str, number: int, report: Report, note: Report = _igno
         run = token.translate(_ASCII_MARK)
         link = _LINK.match(token)
         if token.startswith("!["):
-            report(number, "a picture goes on a line of its own: ![说明](path)", match.start() + 1)
+            report(number, _("a picture goes on a line of its own: ![说明](path)"), match.start() + 1)
         elif token[0] == "<":
-            note(number, f"HTML tag '{token}' ignored", match.start() + 1)
+            note(number, _("HTML tag '{token}' ignored").format(token=token), match.start() + 1)
         elif token[0] == "\\":
             parts.append(("text", token[1]))
         elif token[0] == "`":
@@ -695,8 +738,12 @@ def _emphasis_pieces(raw: str, number: int, report: Report, note: Report = _igno
             parts.append(("text", link["text"]))
         elif token == "~~":
             if not struck:
-                fix = "delete the struck words, or the '~~' to keep them"
-                report(number, f"'~~' (struck-through text) is not part of a script; {fix}", match.start() + 1)
+                fix = _("delete the struck words, or the '~~' to keep them")
+                report(
+                    number,
+                    _("'~~' (struck-through text) is not part of a script; {fix}").format(fix=fix),
+                    match.start() + 1,
+                )
             struck = True
         elif (
             token[0] in "{｛"
@@ -732,8 +779,14 @@ def _emphasis_pieces(raw: str, number: int, report: Report, note: Report = _igno
             parts[index] = ("text", token)  # a full-width mark that pairs with nothing: a character
             continue
         escaped = "".join(f"\\{c}" for c in token)
-        fix = f"write {token}重点{token}, or {escaped} for the characters themselves, or delete the '{token}'"
-        report(number, f"'{token}' opens a highlight that is never closed on this line; {fix}", marks[index][1] + 1)
+        fix = _("write {token}重点{token}, or {escaped} for the characters themselves, or delete the '{token}'").format(
+            token=token, escaped=escaped
+        )
+        report(
+            number,
+            _("'{token}' opens a highlight that is never closed on this line; {fix}").format(token=token, fix=fix),
+            marks[index][1] + 1,
+        )
         parts[index] = ("mark", "")
     inside = [False] * len(parts)
     for begin, close in pairs:
@@ -742,7 +795,9 @@ def _emphasis_pieces(raw: str, number: int, report: Report, note: Report = _igno
         wide = parts[begin][1] + parts[close][1]
         if wide != wide.translate(_ASCII_MARK):
             char = next(c for c in wide if c in "＊＿")
-            message = f"{ime.name(char)} read as a highlight mark '{char.translate(_ASCII_MARK)}'"
+            message = _("{name} read as a highlight mark '{translate}'").format(
+                name=ime.name(char), translate=char.translate(_ASCII_MARK)
+            )
             note(number, message, marks[begin][1] + 1)
     pieces: list[tuple[str, bool]] = []
     for (kind, value), emphasis in zip(parts, inside, strict=True):
@@ -757,7 +812,7 @@ def _emphasis_pieces(raw: str, number: int, report: Report, note: Report = _igno
 
 def _plain_spans(text: str, number: int, report: Report, emphasis: bool = False) -> list[Span]:
     if any(c in text for c in "{}｛｝"):
-        report(number, "unmatched '{' or '}'; a pronunciation is written {显示|读作}")
+        report(number, _("unmatched '{' or '}'; a pronunciation is written {显示|读作}"))
         text = re.sub("[{}｛｝]", "", text)
     return [Span(text, text, emphasis=emphasis)] if text else []
 
@@ -768,7 +823,9 @@ def _needs_space(before: str, after: str) -> bool:
 
 def _check_glyphs(text: str, line: int, report: Report, missing_glyphs: GlyphCheck, raw: str) -> None:
     for char in missing_glyphs(text):
-        message = f"the caption font cannot draw '{char}' (U+{ord(char):04X}); replace it or choose another font"
+        message = _("the caption font cannot draw '{char}' (U+{code:04X}); replace it or choose another font").format(
+            char=char, code=ord(char)
+        )
         report(line, message, raw.find(char) + 1)
 
 
@@ -797,6 +854,12 @@ def parse_scripts(
             continue
         others = ", ".join(display_path(o.path) for o in owners if o is not episode)
         failures[episode.path] = ScriptError(
-            [Diagnostic(episode.path, episode.number_line, f"episode {episode.number} is also used by {others}")]
+            [
+                Diagnostic(
+                    episode.path,
+                    episode.number_line,
+                    _("episode {number} is also used by {others}").format(number=episode.number, others=others),
+                )
+            ]
         )
     return sorted(unique, key=lambda e: e.number), failures

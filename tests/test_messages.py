@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from pipeline.i18n import LOCALE_DIR, chinese_locale
-from tests.conftest import REPO
+from pipeline.i18n import LOCALE_DIR, chinese_locale, speaking
+from tests.conftest import REPO, SHORT_SCRIPT, make_project
 
 PO = LOCALE_DIR / "zh_CN" / "LC_MESSAGES" / "pufa.po"
 
@@ -76,3 +76,104 @@ def test_the_catalogue_is_complete_and_compiled() -> None:
     for message in own:
         if isinstance(message.id, str):
             assert compiled.gettext(message.id) == message.string, message.id
+
+
+# --- the library's own messages, in both languages ----------------------------------------------
+
+
+def project_with_script(root: Path, text: str) -> Path:
+    root = make_project(root)
+    (root / "scripts" / "0007-gaokong.md").write_text(text, encoding="utf-8")
+    return root
+
+
+def test_a_script_finding_in_both_languages(tmp_path: Path) -> None:
+    root = project_with_script(tmp_path / "series", SHORT_SCRIPT.replace("building.png", "none.png"))
+    english = pufa("en_US.UTF-8", "--project", str(root), "check", str(root / "scripts" / "0007-gaokong.md"))
+    chinese = pufa("zh_CN.UTF-8", "--project", str(root), "check", str(root / "scripts" / "0007-gaokong.md"))
+    where = f"{root / 'scripts' / '0007-gaokong.md'}:14:1: error: "
+    assert where + "image not found: ../assets/images/none.png" in english.stdout.splitlines()
+    assert (
+        where + "找不到图片：../assets/images/none.png（检查文件名，图片放在 assets/images/ 里）"
+        in chinese.stdout.splitlines()
+    )
+    assert english.stderr.splitlines()[-1] == "1 scripts: 1 errors, 0 warnings, 0 notes"
+    assert chinese.stderr.splitlines()[-1] == "1 个脚本：1 个错误，0 个提醒，0 条说明"
+
+
+def test_a_limit_error_in_both_languages(tmp_path: Path) -> None:
+    root = project_with_script(tmp_path / "series", SHORT_SCRIPT)
+    numbers = ",".join(str(n) for n in range(1, 1002))
+    english = pufa("en_US.UTF-8", "--project", str(root), "build", "--only", numbers)
+    chinese = pufa("zh_CN.UTF-8", "--project", str(root), "build", "--only", numbers)
+    assert (english.returncode, chinese.returncode) == (1, 1)
+    assert english.stderr == "pufa: error: --only: 1001 items; the limit is 1000 (only_ranges)\n"
+    assert chinese.stderr == "pufa：错误：--only：有 1001 项；上限是 1000（only_ranges）\n"
+
+
+def test_progress_lines_and_the_build_summary_in_both_languages(tmp_path: Path) -> None:
+    from pipeline.build import BuildReport
+    from pipeline.plan import Failure
+    from pipeline.progress import PlainProgress
+    from pipeline.render import BuiltEpisode
+    from pipeline.report import build_summary
+
+    built = BuiltEpisode(7, "高空抛物要担责", *(tmp_path,) * 5, duration=31.2, seconds=12.34, synthesised_scenes=3)
+    report = BuildReport((built,), (), (Failure(Path("scripts/0009-broken.md"), "…"),), seconds=15.02)
+
+    def session() -> tuple[list[str], str]:
+        lines: list[str] = []
+        progress = PlainProgress(lines.append)
+        progress.begin(2, 5)
+        progress.started(7, "高空抛物要担责")
+        progress.finished(7, "built", "12.3 s")
+        return lines, build_summary(report)
+
+    with speaking(chinese=False):
+        lines, summary = session()
+    assert lines == ["2 to build, 5 up to date", "0007 高空抛物要担责: started", "[1/2] 0007 built: 12.3 s"]
+    assert summary.splitlines()[2:] == [
+        "      scripts/0009-broken.md  failed",
+        "0007  高空抛物要担责          built   12.3 s",
+        "built 1, skipped 0, failed 1 in 15.0 s",
+    ]
+    with speaking(chinese=True):
+        lines, summary = session()
+    assert lines == ["2 期要生成，5 期已是最新", "0007 高空抛物要担责：开始", "[1/2] 0007 完成: 12.3 s"]
+    assert summary.splitlines()[-1] == "完成 1 期，跳过 0 期，失败 1 期，用时 15.0 秒"
+    assert summary.splitlines()[2:4] == ["      scripts/0009-broken.md  失败", "0007  高空抛物要担责          完成  12.3 s"]
+
+
+def test_review_status_in_both_languages(tmp_path: Path) -> None:
+    root = project_with_script(tmp_path / "series", SHORT_SCRIPT)
+    approved = pufa("zh_CN.UTF-8", "--project", str(root), "review", "approve", "7", "--by", "张律师")
+    assert approved.returncode == 0, approved.stderr
+    english = pufa("en_US.UTF-8", "--project", str(root), "review", "status", "7").stdout
+    chinese = pufa("zh_CN.UTF-8", "--project", str(root), "review", "status", "7").stdout
+    at = english.split(" at ")[1].split(";")[0]
+    assert english == (
+        f"尚未生成  episode 7 is not built; its current inputs were approved by 张律师 at {at}; run pufa build\n"
+    )
+    assert chinese == f"尚未生成  第7期还没有生成；当前内容已由 张律师 于 {at} 审核通过；请生成（pufa build）\n"
+
+
+def test_no_function_hides_the_gettext_function() -> None:
+    """A function that binds ``_`` (``for _ in …``, ``a, _ = …``) and also calls ``_()`` would call the wrong thing."""
+    import ast
+
+    hiding = []
+    for path in sorted((REPO / "pipeline").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for function in ast.walk(tree):
+            if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            nodes = list(ast.walk(function))
+            inner = {id(n) for c in nodes if isinstance(c, ast.comprehension | ast.Lambda) for n in ast.walk(c)}
+            binds = any(
+                isinstance(n, ast.Name) and n.id == "_" and isinstance(n.ctx, ast.Store) and id(n) not in inner
+                for n in nodes
+            )
+            calls = any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "_" for n in nodes)
+            if binds and calls:
+                hiding.append(f"{path.relative_to(REPO)}:{function.lineno} {function.name}")
+    assert hiding == []

@@ -16,6 +16,7 @@ from starlette.testclient import TestClient
 from pipeline.cli import main
 from pipeline.config import load_config
 from pipeline.locks import try_file_lock
+from pipeline.review.trail import approve
 from pipeline.studio import StudioError
 from pipeline.studio.app import create_app, guarded_app
 from pipeline.studio.scripts import script_path
@@ -43,11 +44,10 @@ def studio(tmp_path: Path) -> Iterator[tuple[Path, TestClient]]:
 def test_episode_list_as_json_with_filters(studio: tuple[Path, TestClient]) -> None:
     root, client = studio
     (root / "scripts" / "0008-jiudian.md").write_text(
-        SHORT_SCRIPT.replace("episode: 7", "episode: 8")
-        .replace("topic: 民法典", "topic: 刑法")
-        .replace("status: final", "status: draft"),
+        SHORT_SCRIPT.replace("episode: 7", "episode: 8").replace("topic: 民法典", "topic: 刑法"),
         encoding="utf-8",
     )
+    approve(load_config(root), 7, "李审核")  # the trail decides the status, not the scripts' status: final
     listed = client.get("/episodes.json").json()
     assert [(e["number"], e["topic"], e["status_label"]) for e in listed["episodes"]] == [
         (7, "民法典", "已定稿"),
@@ -195,21 +195,42 @@ def test_wrong_host_and_missing_access_token_are_refused(tmp_path: Path) -> None
 def test_review_approves_without_a_render_and_an_edit_voids_it(studio: tuple[Path, TestClient]) -> None:
     root, client = studio
     script = root / "scripts" / "0007-gaokong.md"
-    script.write_text(SHORT_SCRIPT.replace("status: final", "status: draft"), encoding="utf-8")
+    before = script.read_text(encoding="utf-8")
+    assert client.get("/episodes.json").json()["episodes"][0]["status_label"] == "草稿"
     nameless = client.post("/episodes/0007-gaokong.md/review.json", data={"verdict": "approved", "by": " "})
     assert nameless.status_code == 400 and nameless.json()["error"] == "审核人姓名不能为空"
     approved = client.post(
         "/episodes/0007-gaokong.md/review.json", data={"verdict": "approved", "by": "李审核", "note": "法条无误"}
     )
-    assert approved.json()["by"] == "李审核" and "status: final" in script.read_text(encoding="utf-8")
+    assert approved.json()["reviewer"] == "李审核"
+    assert script.read_text(encoding="utf-8") == before  # the trail, not the script, holds the verdict
     entry = client.get("/episodes.json").json()["episodes"][0]
     assert (entry["status_label"], entry["reviewer"]) == ("已定稿", "李审核")
     assert not (root / "output" / "episodes").exists()  # approval renders nothing
-    history = client.get("/episodes/0007-gaokong.md/review.json").json()["history"]
-    assert [(h["verdict"], h["by"], h["note"]) for h in history] == [("approved", "李审核", "法条无误")]
+    assert not (root / "output" / ".studio").exists()
+    page = client.get("/episodes/0007-gaokong.md/review.json").json()
+    assert [(h["verdict"], h["reviewer"], h["note"], h["current"]) for h in page["history"]] == [
+        ("approved", "李审核", "法条无误", True)
+    ]
+    # The CLI reads the same trail.
+    status = CliRunner().invoke(main, ["--project", str(root), "review", "status", "7"])
+    assert status.exit_code == 0 and "its current inputs were approved by 李审核 at " in status.output
+
+    script.write_text(before.replace("今天讲高空抛物", "今天说说高空抛物"), encoding="utf-8")
+    entry = client.get("/episodes.json").json()["episodes"][0]
+    assert (entry["status_label"], entry["reviewer"]) == ("草稿", "")  # the edit voided the approval
+    assert [h["current"] for h in client.get("/episodes/0007-gaokong.md/review.json").json()["history"]] == [False]
+    noteless = client.post("/episodes/0007-gaokong.md/review.json", data={"verdict": "rejected", "by": "王"})
+    assert noteless.status_code == 400 and noteless.json()["error"].startswith("退回修改要写明意见")
     client.post("/episodes/0007-gaokong.md/review.json", data={"verdict": "rejected", "by": "王", "note": "改标题"})
-    assert "status: draft" in script.read_text(encoding="utf-8")
     assert client.get("/episodes.json").json()["episodes"][0]["status_label"] == "草稿"
+    # ... and a verdict given on the CLI shows in the studio.
+    given = CliRunner().invoke(main, ["--project", str(root), "review", "approve", "7", "--by", "张律师"])
+    assert given.exit_code == 0, given.output
+    entry = client.get("/episodes.json").json()["episodes"][0]
+    assert (entry["status_label"], entry["reviewer"]) == ("已定稿", "张律师")
+    page = client.get("/episodes/0007-gaokong.md/review.json").json()
+    assert page["state"] == "unbuilt" and [h["reviewer"] for h in page["history"]] == ["张律师", "王", "李审核"]
 
 
 def events_of(client: TestClient, job: str) -> list[dict[str, object]]:
@@ -235,7 +256,7 @@ def test_build_preview_publish_and_stats_through_the_studio(tmp_path: Path) -> N
         assert client.get("/files/preview/7/index.html").status_code == 200
         assert client.get("/files/preview/7/video.mp4").headers["content-type"] == "video/mp4"
         assert client.get("/files/preview/7/pufa.toml").status_code == 404
-        assert client.get("/episodes.json").json()["episodes"][0]["status_label"] == "已定稿"
+        assert client.get("/episodes.json").json()["episodes"][0]["status_label"] == "待审"
 
         built = client.post("/build", data={"name": ["0007-gaokong.md", "0009-broken.md"]})
         job = re.search(r'data-job="([\w-]+)"', built.text)
@@ -267,11 +288,11 @@ def test_build_preview_publish_and_stats_through_the_studio(tmp_path: Path) -> N
         verdict = {"verdict": "approved", "by": "李审核", "note": "法条无误"}
         assert client.post("/episodes/0007-gaokong.md/review.json", data=verdict).status_code == 200
         page = client.get("/episodes/0007-gaokong.md/publish.json").json()
-        assert "offline draft voice" in page["refusal"] and page["refusal_with_draft_voice"] == ""
+        assert page["refusal"].startswith("第7期用的是离线草稿配音") and page["refusal_with_draft_voice"] == ""
         refused = client.post("/episodes/0007-gaokong.md/publish/channels.json", data={})
         assert refused.status_code == 400 and refused.json()["error"] == (
             "第7期用的是离线草稿配音；正式发布前请用在线配音重新生成（pufa build --tts edge --force），"
-            "或勾选「允许离线草稿配音」试发"
+            "或允许离线草稿配音试发（命令行加 --allow-draft-voice，工作台里勾选「允许离线草稿配音」）"
         )
         made = client.post("/episodes/0007-gaokong.md/publish/channels.json", data={"allow_draft_voice": "1"})
         assert made.status_code == 200, made.text

@@ -117,6 +117,20 @@ def wait_for(condition: Callable[[], Any], seconds: float, what: str) -> Any:
     raise AssertionError(f"gave up waiting for {what}")
 
 
+def cli(root: Path, *args: str) -> str:
+    """``pufa --project ROOT ARGS``, beside the running studio; its standard output."""
+    done = subprocess.run(
+        [sys.executable, "-m", "pipeline", "--project", str(root), *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
 def shot(driver: Any, name: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     driver.save_screenshot(str(ARTIFACTS / f"{name}.png"))
@@ -189,8 +203,11 @@ def test_an_editors_session(running: tuple[str, Path, subprocess.Popen[str]], br
     driver.find_element(css, "textarea[name=note]").send_keys("法条引用无误")
     driver.find_element(css, "#approve").click()
     wait_for(lambda: "李法制" in driver.find_element(css, ".history").text, 10, "the review history")
-    assert "status: final" in (root / "scripts" / "0001-gaokong.md").read_text(encoding="utf-8")
+    assert driver.find_element(css, "#review-state").text.startswith("已通过审核")
+    assert "status:" not in (root / "scripts" / "0001-gaokong.md").read_text(encoding="utf-8")
     shot(driver, "6-review")
+    # The CLI sees the studio's approval: it is the one review trail in catalog.db.
+    assert "its current inputs were approved by 李法制 at " in cli(root, "review", "status", "1")
 
     # 生成: build it, with the progress visible.
     driver.get(base + "/build")
@@ -207,10 +224,15 @@ def test_an_editors_session(running: tuple[str, Path, subprocess.Popen[str]], br
     assert "第1期 高空抛物害人害己：完成" in driver.find_element(css, ".job-lines").text
     shot(driver, "8-build-done")
 
-    # 节目单 and 统计: the episode, and the chart.
+    assert "approved by 李法制 at " in cli(root, "review", "status", "1")
+
+    # 节目单 and 统计: the episode, and the chart; a verdict given on the CLI shows in the studio.
     driver.get(base + "/episodes")
     row = driver.find_element(css, 'tr[data-name="0001-gaokong.md"]').text
     assert "高空抛物害人害己" in row and "已定稿" in row and "李法制" in row and "约" not in row
+    cli(root, "review", "approve", "1", "--by", "张律师", "--note", "复核无误")
+    driver.get(base + "/episodes")
+    assert "张律师" in driver.find_element(css, 'tr[data-name="0001-gaokong.md"]').text
     shot(driver, "9-episodes")
     driver.get(base + "/stats")
     assert len(driver.find_elements(css, "#chart-month svg rect")) == 1

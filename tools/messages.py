@@ -1,8 +1,9 @@
-"""The gettext catalogue of the command line: extract with Babel, merge into the Chinese .po, compile the .mo.
+"""The gettext catalogue of pufa: extract with Babel, merge into the Chinese .po, compile the .mo.
 
-Run from the repository root after changing any CLI message or help text:
+Run from the repository root after changing any message or help text:
 ``.venv/bin/python tools/messages.py``. It writes ``pipeline/locale/pufa.pot`` (every ``_()``
-message in the CLI's modules and click's own, found by Babel's extractor, and every
+and ``N_()`` message in the ``pipeline`` package and click's own ``_()``, found by Babel's
+extractor, and every
 command's and option's help text, read from the click commands themselves), merges it into
 ``pipeline/locale/zh_CN/LC_MESSAGES/pufa.po`` (a new text stays untranslated, and shows in
 English, until someone writes its Chinese there) and compiles ``pufa.mo`` beside it; both are
@@ -26,7 +27,7 @@ sys.path.insert(0, str(REPO))
 from pipeline.cli import main as cli  # noqa: E402
 from pipeline.i18n import LOCALE_DIR, help_texts  # noqa: E402
 
-SOURCES = ("pipeline/cli.py", "pipeline/studio/server.py")
+SOURCES = sorted(p.relative_to(REPO).as_posix() for p in (REPO / "pipeline").rglob("*.py"))
 CLICK = Path(click.__file__).parent
 CLICK_SOURCES = ("core.py", "decorators.py", "exceptions.py", "formatting.py", "parser.py", "types.py")
 
@@ -34,7 +35,8 @@ CLICK_SOURCES = ("core.py", "decorators.py", "exceptions.py", "formatting.py", "
 def template() -> Catalog:
     catalog = Catalog(project="pufa", domain="pufa", charset="utf-8")
     for name in SOURCES:
-        for line, message, _comments, _context in extract_from_file("python", REPO / name, keywords={"_": None}):
+        keywords = {"_": None, "N_": None}
+        for line, message, _comments, _context in extract_from_file("python", REPO / name, keywords=keywords):
             catalog.add(message, locations=[(name, line)])
     for name in CLICK_SOURCES:
         keywords = {"_": None, "ngettext": (1, 2)}

@@ -34,6 +34,7 @@ from pipeline.cluster.task import EpisodeTask, TaskResult, render_task, worker_f
 from pipeline.config import Config
 from pipeline.errors import PufaError, RenderError
 from pipeline.fsutil import atomic_write_bytes
+from pipeline.i18n import _
 from pipeline.locks import HeldLock, try_episode_lock
 from pipeline.plan import BuildPlan, Outcome, PlannedEpisode, announce, check_up_to_date
 from pipeline.progress import Progress
@@ -65,7 +66,11 @@ def parse_address(spec: str) -> str:
     local = _LOCAL.match(spec)
     if (local and int(local[1]) >= 1) or _TCP.match(spec):
         return spec
-    raise PufaError(f"--cluster: '{spec}' is neither a scheduler address like tcp://192.168.1.20:8786 nor local:N")
+    raise PufaError(
+        _("--cluster: '{spec}' is neither a scheduler address like tcp://192.168.1.20:8786 nor local:N").format(
+            spec=spec
+        )
+    )
 
 
 @contextmanager
@@ -87,7 +92,9 @@ def connect(address: str) -> Iterator[Any]:
             return
         client = dask.Client(address, timeout=CONNECT_TIMEOUT)
     except (OSError, TimeoutError) as exc:
-        raise PufaError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+        raise PufaError(
+            _("cannot reach the Dask scheduler at {address}: {exc}").format(address=address, exc=exc)
+        ) from None
     with client:
         yield client
 
@@ -274,7 +281,7 @@ class _Run:
         threads = int(sum(self.client.nthreads().values()))
         if not threads and not self.warned_idle:
             self.warned_idle = True
-            self.report.warning("no Dask workers are connected yet; waiting for one (dask worker SCHEDULER)")
+            self.report.warning(_("no Dask workers are connected yet; waiting for one (dask worker SCHEDULER)"))
         # Two tasks per thread: the next episode's inputs are on their way while one renders.
         self.capacity = max(2 * threads, 1)
         return self.capacity
@@ -422,7 +429,11 @@ class _Run:
         for name, data in result.files:
             target = (root / name).resolve()
             if not target.is_relative_to(episodes):
-                raise RenderError(f"episode {number}: worker {result.worker} sent a file outside output/: {name}")
+                raise RenderError(
+                    _("episode {number}: worker {worker} sent a file outside output/: {name}").format(
+                        number=number, worker=result.worker, name=name
+                    )
+                )
             # In the worker's order: manifest last, so a folder with a manifest is complete.
             atomic_write_bytes(target, data)
         catalog.record(result.row)
@@ -457,9 +468,11 @@ def _result(future: Any) -> TaskResult:
     try:
         result: TaskResult = future.result()
     except KilledWorker as exc:
-        raise PufaError(f"every worker that tried to render it died ({exc})") from None
+        raise PufaError(_("every worker that tried to render it died ({exc})").format(exc=exc)) from None
     except Exception as exc:  # a bug on one worker must not take down the batch: that episode fails
-        raise PufaError(f"unexpected error on the worker: {type(exc).__name__}: {exc}") from None
+        raise PufaError(
+            _("unexpected error on the worker: {__name__}: {exc}").format(__name__=type(exc).__name__, exc=exc)
+        ) from None
     return result
 
 
@@ -497,8 +510,10 @@ def _project_files(
         resolved = path.resolve()
         if not resolved.is_relative_to(root):
             raise RenderError(
-                f"episode {episode.number}: {what} ({path}) is outside the project folder; "
-                "a cluster build sends only files inside it"
+                _(
+                    "episode {number}: {what} ({path}) is outside the project folder; a cluster build"
+                    " sends only files inside it"
+                ).format(number=episode.number, what=what, path=path)
             )
         try:
             if wide:
@@ -513,6 +528,8 @@ def _project_files(
                 data = resolved.read_bytes()
                 digest = hashlib.sha256(data).hexdigest()
         except OSError as exc:
-            raise RenderError(f"episode {episode.number}: cannot read {what}: {exc}") from None
+            raise RenderError(
+                _("episode {number}: cannot read {what}: {exc}").format(number=episode.number, what=what, exc=exc)
+            ) from None
         files[resolved.relative_to(root).as_posix()] = (data, digest, wide)
     return files

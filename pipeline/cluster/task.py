@@ -24,6 +24,7 @@ from pipeline.catalog import Catalog, CatalogRow
 from pipeline.config import Config
 from pipeline.errors import PufaError
 from pipeline.fsutil import atomic_write_bytes
+from pipeline.i18n import _
 from pipeline.render import Tools, relative, render_episode
 from pipeline.script import parse_script
 
@@ -116,8 +117,10 @@ def _render(
     tools = Tools.load(config, task.engine)
     if tools.font.digest() != task.font_digest:
         raise PufaError(
-            f"worker {where} draws with a different font ({tools.font.path.name}); "
-            "install the same pufa and noto-cjk-sans-otc versions on every worker"
+            _(
+                "worker {where} draws with a different font ({name}); install the same pufa and "
+                "noto-cjk-sans-otc versions on every worker"
+            ).format(where=where, name=tools.font.path.name)
         )
     cache = tools.voice.engine
     for key, data in audio.items():
@@ -129,8 +132,10 @@ def _render(
         row = catalog.get(task.number)
     if row is None or row.input_hash != task.input_hash:
         raise PufaError(
-            f"worker {where} saw different inputs than this computer (its pufa, font or voice differ); "
-            "run pufa cluster check"
+            _(
+                "worker {where} saw different inputs than this computer (its pufa, font or voice "
+                "differ); run pufa cluster check"
+            ).format(where=where)
         )
     wanted = [key for key in built.recordings if key not in audio] if task.send_recordings else []
     made = {key: cache.entry_path(key).read_bytes() for key in wanted if cache.entry_path(key).is_file()}

@@ -42,6 +42,7 @@ from typing import Any
 from pipeline.catalog import Catalog
 from pipeline.config import Config
 from pipeline.errors import PufaError, RenderError
+from pipeline.i18n import _
 from pipeline.media.ffmpeg import ffmpeg_exe
 from pipeline.picture.fonts import resolve_bold_font, resolve_font
 from pipeline.picture.frames import Painter, hex_colour, hex_colour_alpha
@@ -92,15 +93,27 @@ def export_jianying(config: Config, number: int, to: Path | None = None) -> Jian
     with Catalog(config.catalog_path) as catalog:
         row = catalog.get(number)
     if row is None:
-        raise PufaError(f"episode {number} is not in the catalog; build it first: pufa build --only {number}")
+        raise PufaError(
+            _("episode {number} is not in the catalog; build it first: pufa build --only {number}").format(
+                number=number
+            )
+        )
     manifest_path, video = config.root / row.manifest, config.root / row.video
     if not manifest_path.is_file() or not video.is_file():
-        raise PufaError(f"episode {number}: its outputs are missing; build it again: pufa build --only {number}")
+        raise PufaError(
+            _("episode {number}: its outputs are missing; build it again: pufa build --only {number}").format(
+                number=number
+            )
+        )
     manifest: dict[str, Any] = json.loads(manifest_path.read_text(encoding="utf-8"))
     font = resolve_font(config)
     episode = parse_script(config.root / row.script, font.missing)
     if episode.source_digest != manifest["inputs"]["script"]:
-        raise PufaError(f"{row.script}: changed since episode {number} was built; run pufa build first")
+        raise PufaError(
+            _("{script}: changed since episode {number} was built; run pufa build first").format(
+                script=row.script, number=number
+            )
+        )
 
     name = video.parent.name
     target = (to or drafts_folder() or config.output_dir / "jianying").resolve()
@@ -475,4 +488,8 @@ def _extract_audio(video: Path, target: Path) -> None:
     command = [ffmpeg_exe(), "-v", "error", "-y", "-i", str(video), "-vn", "-c:a", "copy", str(target)]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
-        raise RenderError(f"{video}: cannot take the sound out of the video: {done.stderr.strip()[-300:]}")
+        raise RenderError(
+            _("{video}: cannot take the sound out of the video: {stderr}").format(
+                video=video, stderr=done.stderr.strip()[-300:]
+            )
+        )

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from pipeline.errors import RenderError
+from pipeline.i18n import _
 from pipeline.media.ffmpeg import ffmpeg_exe
 
 AIGC_KEY = "AIGC"
@@ -62,7 +63,7 @@ class AigcLabel:
         """Parse a tag value; raises ValueError when it is not the standard's JSON object."""
         data = json.loads(text)
         if not isinstance(data, dict) or any(key not in data for key, _ in _FIELDS):
-            raise ValueError(f"not an AIGC label: {text[:80]}")
+            raise ValueError(_("not an AIGC label: {text}").format(text=text[:80]))
         return cls(**{name: str(data[key]) for key, name in _FIELDS})
 
     def propagated(self, propagator: str, propagate_id: str) -> AigcLabel:
@@ -98,7 +99,7 @@ def relabel(source: Path, target: Path, label: AigcLabel) -> None:
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         detail = (result.stderr.strip().splitlines() or ["ffmpeg failed"])[-1]
-        raise RenderError(f"{source}: could not write the AIGC label: {detail}")
+        raise RenderError(_("{source}: could not write the AIGC label: {detail}").format(source=source, detail=detail))
 
 
 # --- reading MP4 metadata boxes -------------------------------------------------------------
@@ -155,7 +156,7 @@ def _meta(handle: BinaryIO, first: int, last: int, tags: dict[str, str]) -> None
             handle.seek(start + 4)
             (count,) = struct.unpack(">I", handle.read(4))
             offset = start + 8
-            for _ in range(count):
+            for _index in range(count):
                 handle.seek(offset)
                 size, _namespace = struct.unpack(">I4s", handle.read(8))
                 keys.append(handle.read(size - 8).decode("utf-8", errors="replace"))

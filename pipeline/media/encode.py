@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import RenderError
+from pipeline.i18n import _
 from pipeline.media.ffmpeg import ffmpeg_exe
 from pipeline.picture.frames import RenderPlan
 
@@ -100,7 +101,7 @@ def encode(
         message = errors.read().decode(errors="replace").strip()
     if code != 0:
         detail = (message.splitlines() or [f"exit status {code}"])[-1]
-        raise RenderError(f"{label}: ffmpeg failed to encode the video: {detail}")
+        raise RenderError(_("{label}: ffmpeg failed to encode the video: {detail}").format(label=label, detail=detail))
 
 
 def motion_graph(plan: RenderPlan, first_input: int) -> str:

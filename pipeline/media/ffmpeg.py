@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import RenderError
+from pipeline.i18n import _
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ def ffmpeg_exe() -> str:
 def probe(path: Path) -> VideoInfo:
     """What a user would check of a video: size, frame rate, duration, codecs, pixel format, moov position."""
     if not path.is_file():
-        raise RenderError(f"{path}: no such video")
+        raise RenderError(_("{path}: no such video").format(path=path))
     result = subprocess.run(
         [ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path)], capture_output=True, text=True, check=False
     )
@@ -45,7 +46,7 @@ def probe(path: Path) -> VideoInfo:
     duration = _DURATION.search(report)
     video = _VIDEO_STREAM.search(report)
     if duration is None or video is None:
-        raise RenderError(f"{path}: not a readable video")
+        raise RenderError(_("{path}: not a readable video").format(path=path))
     audio = _AUDIO_STREAM.search(report)
     hours, minutes, seconds = duration.groups()
     return VideoInfo(

@@ -21,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from pipeline.errors import RenderError
+from pipeline.i18n import _
 from pipeline.media.ffmpeg import ffmpeg_exe
 
 RATE = 48000
@@ -77,7 +78,7 @@ def decode(path: Path, channels: int = 2, seconds: float | None = None) -> Sampl
         check=False,
     )
     if result.returncode != 0:
-        raise RenderError(f"{path}: cannot read this audio file")
+        raise RenderError(_("{path}: cannot read this audio file").format(path=path))
     return np.frombuffer(result.stdout, dtype="<f4").reshape(-1, channels).astype(np.float32)
 
 
@@ -219,10 +220,14 @@ def _normalise(source: Path, target: Path) -> None:
             check=False,
         )
         if result.returncode != 0:
-            raise RenderError(f"{source}: could not normalise loudness")
+            raise RenderError(_("{source}: could not normalise loudness").format(source=source))
         if measure(target).true_peak <= TARGET_TRUE_PEAK:
             return
-    raise RenderError(f"{source}: could not bring the true peak under {TARGET_TRUE_PEAK} dBTP")
+    raise RenderError(
+        _("{source}: could not bring the true peak under {TARGET_TRUE_PEAK} dBTP").format(
+            source=source, TARGET_TRUE_PEAK=TARGET_TRUE_PEAK
+        )
+    )
 
 
 def measure(path: Path, *, true_peak: bool = True) -> Loudness:
@@ -239,5 +244,5 @@ def measure(path: Path, *, true_peak: bool = True) -> Loudness:
     lra = re.search(r"LRA:\s+(-?[\d.]+) LU", summary)
     peak = re.search(r"True peak:\s+Peak:\s+(-?[\d.]+|-inf) dBFS", summary)
     if result.returncode != 0 or not (integrated and lra and (peak or not true_peak)):
-        raise RenderError(f"{path}: could not measure loudness")
+        raise RenderError(_("{path}: could not measure loudness").format(path=path))
     return Loudness(float(integrated[1]), float(peak[1]) if peak else 0.0, float(lra[1]))

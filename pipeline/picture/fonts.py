@@ -14,6 +14,7 @@ from PIL import ImageFont, features
 
 from pipeline.config import Config
 from pipeline.errors import ConfigError
+from pipeline.i18n import _
 
 # Face 2 of the Noto Sans CJK collection is the Simplified Chinese one (JP, KR, SC, TC, HK, ...).
 _BUNDLED_SC_INDEX = 2
@@ -63,7 +64,11 @@ def resolve_font(config: Config) -> FontFace:
         return FontFace(bundled_font_path(), index)
     path = (config.root / config.theme.font).resolve()
     if not path.is_file():
-        raise ConfigError(f"{config.path}: 'theme.font' names {config.theme.font}, which does not exist")
+        raise ConfigError(
+            _("{path}: 'theme.font' names {font}, which does not exist").format(
+                path=config.path, font=config.theme.font
+            )
+        )
     return FontFace(path, max(config.theme.font_index, 0))
 
 
@@ -82,7 +87,11 @@ def resolve_bold_font(config: Config) -> FontFace:
     if theme.bold_font:
         path = (config.root / theme.bold_font).resolve()
         if not path.is_file():
-            raise ConfigError(f"{config.path}: 'theme.bold_font' names {theme.bold_font}, which does not exist")
+            raise ConfigError(
+                _("{path}: 'theme.bold_font' names {bold_font}, which does not exist").format(
+                    path=config.path, bold_font=theme.bold_font
+                )
+            )
         return FontFace(path, max(theme.font_index, 0))
     if theme.font:
         return resolve_font(config)
@@ -136,14 +145,18 @@ def read_cmap_ranges(handle: BinaryIO, index: int) -> list[tuple[int, int]]:
         handle.seek(offset)
         data = handle.read(size)
         if len(data) != size:
-            raise ConfigError(f"{getattr(handle, 'name', 'font')}: not a complete font file")
+            raise ConfigError(_("{font}: not a complete font file").format(font=getattr(handle, "name", "font")))
         return data
 
     face = 0
     if read(0, 4) == b"ttcf":
         count = struct.unpack(">I", read(8, 4))[0]
         if index >= count:
-            raise ConfigError(f"{getattr(handle, 'name', 'font')}: has {count} faces, no face {index}")
+            raise ConfigError(
+                _("{font}: has {count} faces, no face {index}").format(
+                    font=getattr(handle, "name", "font"), count=count, index=index
+                )
+            )
         face = struct.unpack(">I", read(12 + 4 * index, 4))[0]
     tables = struct.unpack(">H", read(face + 4, 2))[0]
     cmap = None
@@ -152,7 +165,7 @@ def read_cmap_ranges(handle: BinaryIO, index: int) -> list[tuple[int, int]]:
         if tag == b"cmap":
             cmap = offset
     if cmap is None:
-        raise ConfigError(f"{getattr(handle, 'name', 'font')}: has no character map")
+        raise ConfigError(_("{font}: has no character map").format(font=getattr(handle, "name", "font")))
     subtables = struct.unpack(">H", read(cmap + 2, 2))[0]
     best: tuple[int, int] | None = None
     for entry in range(subtables):
@@ -164,7 +177,7 @@ def read_cmap_ranges(handle: BinaryIO, index: int) -> list[tuple[int, int]]:
         if kind in (4, 12) and (best is None or kind > best[0]):
             best = (kind, cmap + offset)
     if best is None:
-        raise ConfigError(f"{getattr(handle, 'name', 'font')}: has no Unicode character map")
+        raise ConfigError(_("{font}: has no Unicode character map").format(font=getattr(handle, "name", "font")))
     kind, offset = best
     if kind == 12:
         groups = struct.unpack(">I", read(offset + 12, 4))[0]

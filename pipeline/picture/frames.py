@@ -20,6 +20,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
 from pipeline.captions.track import CaptionTrack, Cue
 from pipeline.config import Config
 from pipeline.errors import RenderError
+from pipeline.i18n import _
 from pipeline.picture.fonts import FontFace, resolve_bold_font
 from pipeline.picture.images import load_picture, write_picture
 from pipeline.picture.layout import (
@@ -346,7 +347,11 @@ class Painter:
         """The series logo, scaled to the box's height and pasted with its transparency."""
         path = self.config.root / self.theme.logo
         if not path.is_file():
-            raise RenderError(f"{self.config.path}: 'theme.logo' names {self.theme.logo}, which does not exist")
+            raise RenderError(
+                _("{path}: 'theme.logo' names {logo}, which does not exist").format(
+                    path=self.config.path, logo=self.theme.logo
+                )
+            )
         height = box[3] - box[1]
         logo = load_picture(path)
         logo = logo.resize((max(round(logo.width * height / logo.height), 1), height), Image.Resampling.LANCZOS)

@@ -22,6 +22,7 @@ import numpy as np
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from pipeline.errors import RenderError
+from pipeline.i18n import _
 
 RGB = tuple[int, int, int]
 
@@ -45,7 +46,9 @@ def load_picture(path: Path, background: RGB | None = None, max_side: int = MAX_
     try:
         stat = path.stat()
     except OSError as exc:
-        raise RenderError(f"{path}: cannot read the picture: {exc.strerror}") from None
+        raise RenderError(
+            _("{path}: cannot read the picture: {strerror}").format(path=path, strerror=exc.strerror)
+        ) from None
     return _cached(str(path), stat.st_size, stat.st_mtime_ns, background, max_side).copy()
 
 
@@ -55,7 +58,9 @@ def _cached(path: str, size: int, mtime: int, background: RGB | None, max_side: 
         with Image.open(path) as source:
             return _prepare(source, background, max_side)
     except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError) as exc:
-        raise RenderError(f"{path}: not a picture pufa can read ({_reason(exc)})") from None
+        raise RenderError(
+            _("{path}: not a picture pufa can read ({reason})").format(path=path, reason=_reason(exc))
+        ) from None
 
 
 def write_picture(path: Path, target: Path, background: RGB, max_side: int = MAX_SIDE) -> Path:

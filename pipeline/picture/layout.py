@@ -16,6 +16,7 @@ from typing import Literal
 
 from pipeline.captions.split import CaptionPlan, tokenize
 from pipeline.config import Config
+from pipeline.i18n import _
 from pipeline.picture.fonts import FontFace
 from pipeline.script import Block, Episode, Span
 
@@ -1227,7 +1228,9 @@ def problems(
             for where, box in (("its box", text.container), ("the frame", frame), ("the safe area", layout.safe)):
                 over = _overflow(line.box, box)
                 if over > tolerance and not left:
-                    message = f"{text.what} '{line.text}' leaves {where} by {over} px"
+                    message = _("{what} '{text}' leaves {where} by {over} px").format(
+                        what=text.what, text=line.text, where=where, over=over
+                    )
                     found.append(Problem(screen.name, scene, block, message))
                     left = True
                     break
@@ -1235,7 +1238,9 @@ def problems(
                 if other is text or id(other) in collided:
                     continue
                 if _overlap(line.box, other_line.box) > tolerance:
-                    message = f"{text.what} '{line.text}' collides with {other.what} '{other_line.text}'"
+                    message = _("{what} '{text}' collides with {what2} '{text2}'").format(
+                        what=text.what, text=line.text, what2=other.what, text2=other_line.text
+                    )
                     found.append(Problem(screen.name, scene, block, message))
                     collided.add(id(other))
         placed += [(text, line) for line in text.lines]

@@ -26,6 +26,7 @@ from pipeline.catalog import PUBLISH_CHANNELS, Catalog, CatalogRow, Journal, Pub
 from pipeline.config import Config
 from pipeline.errors import CatalogError, PufaError, ScriptError
 from pipeline.fsutil import commit, temporary_sibling
+from pipeline.i18n import _
 from pipeline.media.aigc import AigcLabel, read_aigc, relabel
 from pipeline.media.ffmpeg import ffmpeg_exe, probe
 from pipeline.picture.fonts import resolve_font
@@ -78,22 +79,30 @@ def load_ready(config: Config, catalog: Catalog, number: int, *, allow_draft_voi
 
     row = catalog.get(number)
     if row is None:
-        raise PublishError(f"episode {number} is not in the catalog; build it first")
+        raise PublishError(_("episode {number} is not in the catalog; build it first").format(number=number))
     review = review_state(config, number)
     if not review.approved:
-        raise PublishError(f"not published: {review.describe(config.review.reviewers)}")
+        raise PublishError(_("not published: {describe}").format(describe=review.describe(config.review.reviewers)))
     if row.draft_voice and not allow_draft_voice:
         raise PublishError(
-            f"episode {number} was spoken by the offline draft voice; rebuild it with the production voice "
-            "(pufa build --tts edge --force) or pass --allow-draft-voice"
+            _(
+                "episode {number} was spoken by the offline draft voice; rebuild it with the "
+                "production voice (pufa build --tts edge --force) or pass --allow-draft-voice"
+            ).format(number=number)
         )
     try:
         episode = parse_script(config.root / row.script, resolve_font(config).missing)
     except ScriptError as exc:
-        raise PublishError(f"episode {number}: its script has errors now: {exc.diagnostics[0].format()}") from None
+        raise PublishError(
+            _("episode {number}: its script has errors now: {format}").format(
+                number=number, format=exc.diagnostics[0].format()
+            )
+        ) from None
     for output in (row.video, row.cover, row.manifest):
         if not (config.root / output).is_file():
-            raise PublishError(f"episode {number}: {output} is missing; run pufa build")
+            raise PublishError(
+                _("episode {number}: {output} is missing; run pufa build").format(number=number, output=output)
+            )
     manifest = json.loads((config.root / row.manifest).read_text(encoding="utf-8"))
     return Ready(row, episode, manifest)
 
@@ -254,7 +263,7 @@ def _encode_for_channels(source: Path, target: Path) -> None:
         str(target),
     ]
     if subprocess.run(command, capture_output=True, check=False).returncode != 0:
-        raise PublishError(f"{source}: could not re-encode for Channels")
+        raise PublishError(_("{source}: could not re-encode for Channels").format(source=source))
 
 
 def _declaration(config: Config) -> str:
@@ -314,10 +323,12 @@ def make_rendition(source: Path, target: Path, duration: float, limit: int = MP_
             second += ["-c:a", "aac", "-b:a", str(audio_bits), "-movflags", "+faststart", "-f", "mp4", str(target)]
             for command in (first, second):
                 if subprocess.run(command, capture_output=True, check=False, cwd=passes).returncode != 0:
-                    raise PublishError(f"{source}: the size-targeted encode failed")
+                    raise PublishError(_("{source}: the size-targeted encode failed").format(source=source))
         if target.stat().st_size <= limit:
             return target
-    raise PublishError(f"{source}: could not fit the video under {limit // (1024 * 1024)} MB")
+    raise PublishError(
+        _("{source}: could not fit the video under {value} MB").format(source=source, value=limit // (1024 * 1024))
+    )
 
 
 @dataclass(frozen=True)
@@ -354,8 +365,10 @@ class MpPublisher:
             return Outcome(number, "mp", "published", [f"{number:04d}: already published: {state.url}"])
         if state.state == "submitting":
             raise PublishError(
-                f"episode {number}: a submit was sent and its answer lost; check the platform's 发表记录, "
-                "then run pufa publish sync to record it"
+                _(
+                    "episode {number}: a submit was sent and its answer lost; check the platform's "
+                    "发表记录, then run pufa publish sync to record it"
+                ).format(number=number)
             )
         state = self._upload_video(ready, state)
         state = self._upload_cover(ready, state)
@@ -496,7 +509,9 @@ class MpPublisher:
                 reason = f"publish_status {status}, fail_idx {answer.get('fail_idx', [])}"
                 self.journal.record(number, "mp", "failed", reason, reason=reason)
                 raise PublishError(
-                    f"episode {number}: the platform did not publish it ({_status_words(status)}; {reason})"
+                    _("episode {number}: the platform did not publish it ({status_words}; {reason})").format(
+                        number=number, status_words=_status_words(status), reason=reason
+                    )
                 )
         return Outcome(
             number,
@@ -516,7 +531,7 @@ class MpPublisher:
             )
             state = self.journal.record(number, BROADCAST, "broadcast-ready", "", mass_media_id=str(answer["media_id"]))
         if not state.msg_id:
-            self.echo("note: a subscription account may broadcast once a day; this uses today's broadcast")
+            self.echo(_("note: a subscription account may broadcast once a day; this uses today's broadcast"))
             self.journal.record(number, BROADCAST, "sending", "")
             body = {
                 "filter": {"is_to_all": True},
@@ -594,7 +609,7 @@ def publish(
     sleep: Callable[[float], None] | None = None,
 ) -> list[Outcome]:
     if to not in CHANNELS:
-        raise PufaError(f"--to must be one of {', '.join(CHANNELS)}")
+        raise PufaError(_("--to must be one of {items}").format(items=", ".join(CHANNELS)))
     with Catalog(config.catalog_path) as catalog:
         readies = [load_ready(config, catalog, n, allow_draft_voice=allow_draft_voice) for n in numbers]
         if dry_run:
@@ -628,7 +643,11 @@ def _publish(
             made = channels_package(config, ready, folder)
             journal.record(ready.number, "channels", "prepared", str(folder))
             lines = [f"{ready.number:04d}: upload package in {folder}"] + [f"  {p.name}" for p in made]
-            lines.append(f"  after uploading: pufa publish mark {ready.number} --channel channels --url URL")
+            lines.append(
+                _("  after uploading: pufa publish mark {number} --channel channels --url URL").format(
+                    number=ready.number
+                )
+            )
             outcomes.append(Outcome(ready.number, "channels", "prepared", lines))
             continue
         from pipeline.publish.wechat import load_credentials
@@ -638,7 +657,9 @@ def _publish(
         try:
             outcomes.append(publisher.run(ready, submit=submit, broadcast=broadcast))
         except NetworkError as exc:
-            raise PublishError(f"episode {ready.number}: {exc}; run the same command again to resume") from None
+            raise PublishError(
+                _("episode {number}: {exc}; run the same command again to resume").format(number=ready.number, exc=exc)
+            ) from None
     return outcomes
 
 
@@ -666,7 +687,7 @@ def _dry_run(config: Config, ready: Ready, to: str, *, submit: bool, broadcast: 
         post = f"短标题：{short_title(ready.episode)}\n\n{description(config, ready)}"
         lines += ["  post.txt:"] + [f"    {line}" for line in post.splitlines()]
     else:
-        lines.append(f"  make a rendition under 10 MB of {ready.row.video}")
+        lines.append(_("  make a rendition under 10 MB of {video}").format(video=ready.row.video))
         lines.append(f"  POST /cgi-bin/material/add_material?type=video  media={upload_name(ready, 'video', '.mp4')}")
         if broadcast:
             lines.append("  POST /cgi-bin/media/uploadvideo, then /cgi-bin/message/mass/sendall (msgtype mpvideo)")
@@ -686,12 +707,12 @@ def _dry_run(config: Config, ready: Ready, to: str, *, submit: bool, broadcast: 
 def mark(config: Config, number: int, channel: str, url: str) -> Publication:
     """Record a post made by hand (Channels has no API): the journal says published, with its URL."""
     if channel not in CHANNELS:
-        raise PufaError(f"--channel must be one of {', '.join(CHANNELS)}")
+        raise PufaError(_("--channel must be one of {items}").format(items=", ".join(CHANNELS)))
     if not re.match(r"^https?://", url):
-        raise PufaError(f"--url must be a web address starting with http:// or https://, not {url!r}")
+        raise PufaError(_("--url must be a web address starting with http:// or https://, not {url!r}").format(url=url))
     with Catalog(config.catalog_path) as catalog:
         if catalog.get(number) is None:
-            raise CatalogError(f"episode {number} is not in the catalog")
+            raise CatalogError(_("episode {number} is not in the catalog").format(number=number))
         entry = Journal(catalog).record(number, channel, "published", "marked by hand", url=url)
         export(catalog, config.output_dir)
         return entry

@@ -24,6 +24,7 @@ import requests
 
 from pipeline.errors import PufaError
 from pipeline.fsutil import atomic_write_text, read_text
+from pipeline.i18n import _
 from pipeline.locks import file_lock
 
 DEFAULT_BASE = "https://api.weixin.qq.com"
@@ -72,16 +73,22 @@ def load_credentials() -> Credentials:
     path = credentials_file()
     if not path.is_file():
         raise PublishError(
-            "no WeChat credentials: set PUFA_WECHAT_APPID and PUFA_WECHAT_SECRET, "
-            f"or write appid and secret to {path} (readable only by you)"
+            _(
+                "no WeChat credentials: set PUFA_WECHAT_APPID and PUFA_WECHAT_SECRET, or write "
+                "appid and secret to {path} (readable only by you)"
+            ).format(path=path)
         )
     if os.name == "posix" and path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
-        raise PublishError(f"{path} can be read by other users; run: chmod 600 {path}")
+        raise PublishError(_("{path} can be read by other users; run: chmod 600 {path}").format(path=path))
     try:
         data = tomllib.loads(read_text(path))
         return Credentials(str(data["appid"]), str(data["secret"]))
     except (KeyError, tomllib.TOMLDecodeError) as exc:
-        raise PublishError(f'{path}: needs appid = "..." and secret = "..." ({type(exc).__name__})') from None
+        raise PublishError(
+            _('{path}: needs appid = "..." and secret = "..." ({__name__})').format(
+                path=path, __name__=type(exc).__name__
+            )
+        ) from None
 
 
 def explain(code: int, message: str) -> str:
@@ -113,8 +120,11 @@ class Answer(dict[str, Any]):
     def __missing__(self, key: str) -> Any:
         present = ", ".join(sorted(self)) or "no fields"
         raise PublishError(
-            f"{self.path}: WeChat's answer has no '{key}' (it has {present}); what was done so far is in the "
-            "publish journal: run the same command again to resume, and report it if it happens again"
+            _(
+                "{path}: WeChat's answer has no '{key}' (it has {present}); what was done so far "
+                "is in the publish journal: run the same command again to resume, and report it "
+                "if it happens again"
+            ).format(path=self.path, key=key, present=present)
         )
 
 
@@ -165,8 +175,10 @@ class WeChatClient:
 
     def _bad_token_cache(self, problem: str) -> PublishError:
         return PublishError(
-            f"{self.token_file}: the access-token cache is {problem}; delete this file "
-            "(pufa fetches a new token) and run the command again"
+            _(
+                "{token_file}: the access-token cache is {problem}; delete this file (pufa "
+                "fetches a new token) and run the command again"
+            ).format(token_file=self.token_file, problem=problem)
         )
 
     def _fetch_token(self) -> str:
@@ -237,13 +249,17 @@ class WeChatClient:
                     self.base + path, params=query, data=payload, headers=headers, timeout=TIMEOUT
                 )
         except requests.RequestException as exc:
-            raise NetworkError(f"{path}: the connection to WeChat failed ({type(exc).__name__})") from None
+            raise NetworkError(
+                _("{path}: the connection to WeChat failed ({__name__})").format(path=path, __name__=type(exc).__name__)
+            ) from None
         if response.status_code != 200:
-            raise NetworkError(f"{path}: WeChat answered HTTP {response.status_code}")
+            raise NetworkError(
+                _("{path}: WeChat answered HTTP {status_code}").format(path=path, status_code=response.status_code)
+            )
         try:
             answer: dict[str, Any] = response.json(object_hook=lambda fields: Answer(path, fields))
         except ValueError:
-            raise NetworkError(f"{path}: WeChat answered something that is not JSON") from None
+            raise NetworkError(_("{path}: WeChat answered something that is not JSON").format(path=path)) from None
         code = int(answer.get("errcode", 0) or 0)
         if code != 0:
             raise WeChatError(code, f"{path}: {explain(code, str(answer.get('errmsg', '')))}")

@@ -19,6 +19,7 @@ from pathlib import Path
 from pipeline.captions.split import CLOSING, plan_captions, split_captions, tokenize
 from pipeline.config import Config
 from pipeline.errors import Diagnostic, display_path
+from pipeline.i18n import _
 from pipeline.picture.fonts import FontFace, resolve_bold_font, resolve_font
 from pipeline.picture.layout import Layout, caption_measure, check_episode_layout, describe, planned_captions
 from pipeline.plan import check_logo, check_sounds, no_such_script, refusals, script_paths
@@ -86,9 +87,9 @@ def check(config: Config, scripts: Sequence[Path] = ()) -> CheckReport:
             findings += [_finding(d) for d in episode.notes]
             findings += check_episode(config, episode, font, lexicon)
     if config.review.laws_dir and _library(config) is None:
-        message = (
-            f"review.laws_dir: {config.review.laws_dir} is not a folder; law cards were not compared with the law texts"
-        )
+        message = _(
+            "review.laws_dir: {laws_dir} is not a folder; law cards were not compared with the law texts"
+        ).format(laws_dir=config.review.laws_dir)
         findings.append(Finding(config.path, 1, 1, "warning", message))
     labelled = [e for e in episodes if e.path in set(wanted)]
     for path, severity, message in check_labels(config, font, labelled):
@@ -129,13 +130,17 @@ def check_episode(config: Config, episode: Episode, font: FontFace, lexicon: Lex
             for token in tokenize(block.spans) if block.kind != "law" else ():
                 if measure(token.shown.strip().rstrip("".join(CLOSING))) > line_width:
                     if token.breaks:  # a 《》 title: shown in parts, broken between its words
-                        message = f"'{token.shown.strip()}' is wider than a caption line; it is shown in parts"
+                        message = _("'{shown}' is wider than a caption line; it is shown in parts").format(
+                            shown=token.shown.strip()
+                        )
                         add(block.line, "note", message)
                         continue
                     add(
                         block.line,
                         "warning",
-                        f"caption cannot fit: '{token.shown.strip()}' is wider than the frame and will be broken",
+                        _("caption cannot fit: '{shown}' is wider than the frame and will be broken").format(
+                            shown=token.shown.strip()
+                        ),
                     )
             captions = [
                 caption
@@ -143,7 +148,11 @@ def check_episode(config: Config, episode: Episode, font: FontFace, lexicon: Lex
                 for caption in split_captions(part, measure, line_width, config.captions.max_lines)
             ]
             if any(len(c.lines) > config.captions.max_lines for c in captions):
-                add(block.line, "warning", f"a caption needs more than {config.captions.max_lines} lines")
+                add(
+                    block.line,
+                    "warning",
+                    _("a caption needs more than {max_lines} lines").format(max_lines=config.captions.max_lines),
+                )
             try:
                 readings = explain(block.spans, lexicon)
             except ReadingError:  # one of the refusals above
@@ -151,19 +160,25 @@ def check_episode(config: Config, episode: Episode, font: FontFace, lexicon: Lex
             scene_seconds += estimate_seconds("".join(r.spoken for r in readings))
             for reading in readings:
                 if reading.kind not in ("text", "title") and reading.written != reading.spoken:
-                    note = f"spoken as: {reading.written} → {reading.spoken} ({reading.kind})"
+                    note = _("spoken as: {written} → {spoken} ({kind})").format(
+                        written=reading.written, spoken=reading.spoken, kind=reading.kind
+                    )
                     line, column = locate(raw, block.line, reading.written)
                     add(line, "note", note, column)
             for span in block.spans:
                 for rare in [] if span.fixed else unreadable(span.shown):
-                    message = f"the voice cannot read '{rare.char}' (U+{ord(rare.char):04X}); write {rare.override}"
+                    message = _("the voice cannot read '{char}' (U+{code:04X}); write {override}").format(
+                        char=rare.char, code=ord(rare.char), override=rare.override
+                    )
                     line, column = locate(raw, block.line, rare.char)
                     add(line, "warning", message, column)
         if scene_seconds > LONG_SCENE_SECONDS:
             add(
                 scene.line,
                 "warning",
-                f"scene '{scene.label}' is long: about {scene_seconds:.0f} s of narration; consider splitting it",
+                _("scene '{label}' is long: about {scene_seconds:.0f} s of narration; consider splitting it").format(
+                    label=scene.label, scene_seconds=scene_seconds
+                ),
             )
     total_seconds = estimated_duration(config, episode, lexicon)
     low, high = config.series.target_min_seconds, config.series.target_max_seconds
@@ -171,7 +186,9 @@ def check_episode(config: Config, episode: Episode, font: FontFace, lexicon: Lex
         add(
             1,
             "warning",
-            f"estimated duration {total_seconds:.0f} s is outside the series target of {low:.0f}–{high:.0f} s",
+            _("estimated duration {total_seconds:.0f} s is outside the series target of {low:.0f}–{high:.0f} s").format(
+                total_seconds=total_seconds, low=low, high=high
+            ),
         )
 
     # Every screen state laid out with the real fonts, as the build will draw it.
@@ -184,15 +201,21 @@ def check_episode(config: Config, episode: Episode, font: FontFace, lexicon: Lex
     if not SHORT_TITLE_RANGE[0] <= len(short) <= SHORT_TITLE_RANGE[1]:
         field = "short_title" if episode.short_title else "title"
         low_chars, high_chars = SHORT_TITLE_RANGE
-        hint = "" if episode.short_title else " (set short_title: to choose one)"
-        message = f"short title '{short}' has {len(short)} characters; the channel wants {low_chars}–{high_chars}{hint}"
+        hint = "" if episode.short_title else _(" (set short_title: to choose one)")
+        message = _(
+            "short title '{short}' has {count} characters; the channel wants {low_chars}–{high_chars}{hint}"
+        ).format(short=short, count=len(short), low_chars=low_chars, high_chars=high_chars, hint=hint)
         add(episode.line_of(field), "warning", message)
     if episode.status == "final":
         add(
             episode.line_of("status"),
             "note",
-            "'status: final' no longer approves an episode: the review trail does "
-            f"(pufa review approve {episode.number} --by NAME); the line can go",
+            (
+                _(
+                    "'status: final' no longer approves an episode: the review trail does (pufa "
+                    "review approve {number} --by NAME); the line can go"
+                ).format(number=episode.number)
+            ),
         )
     return findings
 
@@ -268,7 +291,11 @@ def _check_laws(episode: Episode, library: LawLibrary | None = None) -> list[Fin
         if not STANDARD_CITATION.match(law):
             findings.append(
                 Finding(
-                    episode.path, line, 1, "warning", f"'{law}' is not in the standard form 《中华人民共和国X法》第…条"
+                    episode.path,
+                    line,
+                    1,
+                    "warning",
+                    _("'{law}' is not in the standard form 《中华人民共和国X法》第…条").format(law=law),
                 )
             )
         match = CARD_CITATION.match(law)
@@ -287,7 +314,7 @@ def _check_laws(episode: Episode, library: LawLibrary | None = None) -> list[Fin
                         block.line,
                         1,
                         "warning",
-                        "a law card should start with its citation, e.g. 《中华人民共和国民法典》第一千二百五十四条",
+                        _("a law card should start with its citation, e.g. 《中华人民共和国民法典》第一千二百五十四条"),
                     )
                 )
                 continue
@@ -299,7 +326,7 @@ def _check_laws(episode: Episode, library: LawLibrary | None = None) -> list[Fin
                         block.line,
                         1,
                         "warning",
-                        f"law card cites {match['article']} without naming the law",
+                        _("law card cites {article} without naming the law").format(article=match["article"]),
                     )
                 )
                 continue
@@ -307,14 +334,16 @@ def _check_laws(episode: Episode, library: LawLibrary | None = None) -> list[Fin
             if library is not None:
                 article = canonical_citation("", match["article"])
                 if library.article(current_law, article) is None:
-                    message = (
-                        f"{citation} is not in the law texts in {library.folder.name}/; its wording was not checked"
+                    message = _("{citation} is not in the law texts in {name}/; its wording was not checked").format(
+                        citation=citation, name=library.folder.name
                     )
                     findings.append(Finding(episode.path, block.line, 1, "warning", message))
                 else:
                     wrong = library.mismatch(current_law, article, _quote_of(block.shown, match.end()))
                     if wrong is not None:
-                        message = f"law card does not quote {citation} as enacted: {wrong}"
+                        message = _("law card does not quote {citation} as enacted: {wrong}").format(
+                            citation=citation, wrong=wrong
+                        )
                         findings.append(Finding(episode.path, block.line, 1, "error", message))
             if match["law"] and not current_law.startswith("《中华人民共和国"):
                 findings.append(
@@ -323,13 +352,19 @@ def _check_laws(episode: Episode, library: LawLibrary | None = None) -> list[Fin
                         block.line,
                         1,
                         "warning",
-                        f"'{current_law}' is not the full title; write 《中华人民共和国…》",
+                        _("'{current_law}' is not the full title; write 《中华人民共和国…》").format(
+                            current_law=current_law
+                        ),
                     )
                 )
             if citation not in listed:
                 findings.append(
                     Finding(
-                        episode.path, block.line, 1, "error", f"law card cites {citation}, which is not listed in laws:"
+                        episode.path,
+                        block.line,
+                        1,
+                        "error",
+                        _("law card cites {citation}, which is not listed in laws:").format(citation=citation),
                     )
                 )
     return findings

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from pipeline.catalog import Catalog
 from pipeline.config import Config
+from pipeline.i18n import _
 from pipeline.media.aigc import read_aigc
 from pipeline.picture.fonts import FontFace
 from pipeline.picture.notice import opening_layout
@@ -37,11 +38,15 @@ def check_labels(config: Config, font: FontFace, episodes: Sequence[Episode]) ->
             found = read_aigc(video)
             where = f"the built video {row.video}"
             if config.compliance.ai_generated and not row.aigc:
-                message = f"{where} was built without AI-content labels; rebuild it (pufa build --force)"
+                message = _("{where} was built without AI-content labels; rebuild it (pufa build --force)").format(
+                    where=where
+                )
                 findings.append((episode.path, "error", message))
             elif row.aigc and (found is None or found.to_json() != row.aigc):
                 read = "no AIGC metadata" if found is None else f"the AIGC metadata {found.to_json()}"
-                message = f"{where} has {read}, not the label its build wrote; rebuild it (pufa build --force)"
+                message = _(
+                    "{where} has {read}, not the label its build wrote; rebuild it (pufa build --force)"
+                ).format(where=where, read=read)
                 findings.append((episode.path, "error", message))
             elif row.aigc:
                 findings += _notice_of(config, episode, row.manifest)
@@ -52,22 +57,27 @@ def _settings(config: Config, font: FontFace) -> list[Finding]:
     compliance = config.compliance
     here = config.path
     if not compliance.ai_generated:
-        message = (
-            "compliance.ai_generated is false: episodes carry no AI-content label; if a synthetic voice speaks "
-            "them, publishing them breaks the 人工智能生成合成内容标识办法 (GB 45438-2025)"
+        message = _(
+            "compliance.ai_generated is false: episodes carry no AI-content label; if a "
+            "synthetic voice speaks them, publishing them breaks the 人工智能生成合成内容标识办法 (GB "
+            "45438-2025)"
         )
         return [(here, "warning", message)]
     findings: list[Finding] = []
     missing = font.missing(compliance.notice_text + (compliance.corner_text if compliance.corner_notice else ""))
     if missing:
-        message = f"the theme's font cannot draw {', '.join(missing)} of the AI notice (compliance.notice_text)"
+        message = _("the theme's font cannot draw {items} of the AI notice (compliance.notice_text)").format(
+            items=", ".join(missing)
+        )
         findings.append((here, "error", message))
     if not compliance.notice_text.strip():
-        message = "compliance.notice_text is empty: the opening notice says nothing"
+        message = _("compliance.notice_text is empty: the opening notice says nothing")
         findings.append((here, "error", message))
     layout = opening_layout(config, font, config.video.width, config.video.height)
     if len(layout.lines) > 2:
-        message = f"the AI notice wraps to {len(layout.lines)} lines at the size the standard asks; shorten it"
+        message = _("the AI notice wraps to {count} lines at the size the standard asks; shorten it").format(
+            count=len(layout.lines)
+        )
         findings.append((here, "warning", message))
     return findings
 
@@ -81,9 +91,14 @@ def _notice_of(config: Config, episode: Episode, manifest_path: str) -> list[Fin
     notice = manifest.get("ai_label", {}).get("opening_notice", {})
     shown = float(notice.get("end", 0.0)) - float(notice.get("start", 0.0))
     if notice.get("text_height", 0) < notice.get("required_height", 1) or shown < config.compliance.notice_seconds:
-        message = (
-            f"the built video's opening AI notice is {notice.get('text_height', 0)} px tall for {shown:.1f} s; "
-            f"the standard asks {notice.get('required_height', '?')} px for {config.compliance.notice_seconds:.0f} s"
+        message = _(
+            "the built video's opening AI notice is {get} px tall for {shown:.1f} s; the "
+            "standard asks {get2} px for {notice_seconds:.0f} s"
+        ).format(
+            get=notice.get("text_height", 0),
+            shown=shown,
+            get2=notice.get("required_height", "?"),
+            notice_seconds=config.compliance.notice_seconds,
         )
         return [(episode.path, "error", message)]
     return []

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.fsutil import read_text
+from pipeline.i18n import _
 
 _ARTICLE = re.compile(r"^(第[零〇一二三四五六七八九十百千]+条(?:之[一二三四五六七八九十]+)?)\s+(.*)$")
 _DATE = re.compile(r"\((\d{4}-\d{2}-\d{2})\)")
@@ -54,11 +55,13 @@ def _departure(part: str, official: str, start: int) -> str:
         agreed += 1
         at = official.find(part[:agreed], start)
     if agreed == 0:
-        return f"'{part[:12]}…' is not in the official text (or not after the words quoted before it)"
+        return _("'{part}…' is not in the official text (or not after the words quoted before it)").format(
+            part=part[:12]
+        )
     low = max(agreed - 4, 0)
     quoted = part[low : agreed + 4]
     enacted = official[at + low : at + low + len(quoted)]
-    return f"'…{quoted}…' where the official text has '…{enacted}…'"
+    return _("'…{quoted}…' where the official text has '…{enacted}…'").format(quoted=quoted, enacted=enacted)
 
 
 @functools.lru_cache(maxsize=4)

@@ -15,6 +15,7 @@ The studio's 审核 page and the CLI both call :func:`approve`, :func:`reject` a
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -22,6 +23,7 @@ from typing import Literal
 from pipeline.catalog import Catalog, CatalogRow, Review, export
 from pipeline.config import Config
 from pipeline.errors import PufaError, ScriptError
+from pipeline.i18n import _
 from pipeline.render import Tools, input_digests, input_hash
 from pipeline.script import parse_script
 
@@ -79,57 +81,93 @@ class ReviewState:
     def describe(self, reviewers: tuple[str, ...] = ()) -> str:
         """One line: the state, who said so and when, and what has to happen next."""
         number, review = self.episode, self.review
-        build = f"build {self.built_hash[:10]}" if self.built_hash else "no build"
-        who = f"a reviewer ({' or '.join(reviewers)})" if reviewers else "a reviewer"
+        build = _("build {hash}").format(hash=self.built_hash[:10]) if self.built_hash else _("no build")
+        who = _("a reviewer ({names})").format(names=_(" or ").join(reviewers)) if reviewers else _("a reviewer")
         approve = f"pufa review approve {number} --by NAME"
         if self.state == "approved" and review is not None:
-            return f"episode {number}: {build} approved by {review.reviewer} at {review.at}"
+            return _("episode {number}: {build} approved by {reviewer} at {at}").format(
+                number=number, build=build, reviewer=review.reviewer, at=review.at
+            )
         if self.state == "rejected" and review is not None:
             said = f": {review.note}" if review.note else ""
-            return (
-                f"episode {number}: {build} was rejected by {review.reviewer} at {review.at}{said}; "
-                f"revise the script, rebuild, and {who} must approve the new build ({approve})"
+            return _(
+                "episode {number}: {build} was rejected by {reviewer} at {at}{said}; revise the "
+                "script, rebuild, and {who} must approve the new build ({approve})"
+            ).format(
+                number=number, build=build, reviewer=review.reviewer, at=review.at, said=said, who=who, approve=approve
             )
         verdict = ""
         if review is not None:
-            verdict = f"; its current inputs were {review.verdict} by {review.reviewer} at {review.at}"
+            said = (
+                _("; its current inputs were approved by {reviewer} at {at}")
+                if review.verdict == "approved"
+                else _("; its current inputs were rejected by {reviewer} at {at}")
+            )
+            verdict = said.format(reviewer=review.reviewer, at=review.at)
         if self.state == "unbuilt":
             if self.current_hash is None:
-                return f"episode {number}: {self.reason}"
+                return _("episode {number}: {reason}").format(number=number, reason=self.reason)
             if review is not None:
-                return f"episode {number} is not built{verdict}; run pufa build"
-            return f"episode {number} is not built; run pufa build, and {who} must approve it ({approve})"
+                return _("episode {number} is not built{verdict}; run pufa build").format(
+                    number=number, verdict=verdict
+                )
+            return _("episode {number} is not built; run pufa build, and {who} must approve it ({approve})").format(
+                number=number, who=who, approve=approve
+            )
         if self.state == "changed":
             if review is not None:
-                return f"episode {number} changed since it was built ({self.reason}){verdict}; run pufa build"
-            return (
-                f"episode {number} changed since it was built ({self.reason}); run pufa build, "
-                f"and {who} must approve the new build ({approve})"
-            )
+                return _("episode {number} changed since it was built ({reason}){verdict}; run pufa build").format(
+                    number=number, reason=self.reason, verdict=verdict
+                )
+            return _(
+                "episode {number} changed since it was built ({reason}); run pufa build, and "
+                "{who} must approve the new build ({approve})"
+            ).format(number=number, reason=self.reason, who=who, approve=approve)
         earlier = self.last_approval
         voided = (
-            f"; the approval by {earlier.reviewer} at {earlier.at} was for an earlier build {earlier.input_hash[:10]}"
+            _("; the approval by {reviewer} at {at} was for an earlier build {input_hash}").format(
+                reviewer=earlier.reviewer, at=earlier.at, input_hash=earlier.input_hash[:10]
+            )
             if self.state == "void" and earlier is not None
             else ""
         )
-        return f"episode {number}: {build} has no approval{voided}; {who} must approve it ({approve})"
+        return _("episode {number}: {build} has no approval{voided}; {who} must approve it ({approve})").format(
+            number=number, build=build, voided=voided, who=who, approve=approve
+        )
 
 
-def current_hash(config: Config, script: Path, engine: str) -> str:
-    """What the inputs of the episode in ``script`` hash to now, spoken by ``engine`` (edge or espeak).
+def current_hash(config: Config, script: Path, engine: str, tools: dict[str, Tools] | None = None) -> str:
+    """What the inputs of the episode in ``script`` hash to now, spoken by ``engine`` (edge, kokoro or espeak).
 
+    ``tools`` keeps the loaded tools per engine across calls (one page lists many episodes).
     Raises :class:`ReviewError` when the script can no longer be read or parsed.
     """
+    loaded = tools if tools is not None else {}
     try:
-        tools = Tools.load(config, engine)
-        episode = parse_script(script, tools.font.missing)
+        if engine not in loaded:
+            loaded[engine] = Tools.load(config, engine)
+        episode = parse_script(script, loaded[engine].font.missing)
     except ScriptError as exc:
-        raise ReviewError(f"{exc.diagnostics[0].format()} (fix the script before review)") from None
-    return input_hash(input_digests(config, episode, tools))
+        raise ReviewError(
+            _("{format} (fix the script before review)").format(format=exc.diagnostics[0].format())
+        ) from None
+    return input_hash(input_digests(config, episode, loaded[engine]))
 
 
-def review_states(config: Config, numbers: tuple[int, ...] | None = None) -> list[ReviewState]:
-    """The review state of ``numbers`` (default: every episode in the catalog), in episode order."""
+def review_states(
+    config: Config,
+    numbers: tuple[int, ...] | None = None,
+    *,
+    scripts: Mapping[int, Path] | None = None,
+    engine: str | None = None,
+) -> list[ReviewState]:
+    """The review state of ``numbers`` (default: every episode in the catalog), in episode order.
+
+    ``scripts`` maps episode numbers to their scripts when the caller has read scripts/ already
+    (else an episode that is not in the catalog is looked for there); ``engine`` is the voice
+    engine the next build uses (``pufa studio --tts``), for episodes that are not built yet
+    (default: voice.engine in pufa.toml).
+    """
     rows: dict[int, CatalogRow] = {}
     reviews: list[Review] = []
     if config.catalog_path.is_file():
@@ -137,83 +175,108 @@ def review_states(config: Config, numbers: tuple[int, ...] | None = None) -> lis
             rows = {row.number: row for row in catalog.rows()}
             reviews = catalog.reviews()
     wanted = sorted(rows) if numbers is None else list(numbers)
-    return [_state(config, n, rows.get(n), tuple(r for r in reviews if r.episode == n)) for n in wanted]
+    lookup = _Lookup(config, scripts, engine)
+    return [lookup.state(n, rows.get(n), tuple(r for r in reviews if r.episode == n)) for n in wanted]
 
 
-def review_state(config: Config, episode: int) -> ReviewState:
+def review_state(config: Config, episode: int, *, engine: str | None = None) -> ReviewState:
     """The review state of one episode (see :class:`ReviewState`)."""
-    return review_states(config, (episode,))[0]
+    return review_states(config, (episode,), engine=engine)[0]
 
 
-def _script_of(config: Config, number: int, row: CatalogRow | None) -> tuple[Path, str] | None:
-    """The episode's script and the voice engine its build uses: the catalog's, else the configured one."""
-    if row is not None:
-        return config.root / row.script, row.voice_engine
-    from pipeline.plan import script_paths
+class _Lookup:
+    """Finds episodes' scripts and hashes their inputs, loading each engine's tools once."""
 
-    for path in script_paths(config):
+    def __init__(self, config: Config, scripts: Mapping[int, Path] | None, engine: str | None) -> None:
+        self.config = config
+        self.scripts = scripts
+        self.engine = engine
+        self.tools: dict[str, Tools] = {}
+
+    def script_of(self, number: int, row: CatalogRow | None) -> tuple[Path, str] | None:
+        """The episode's script and the voice engine its build uses: the catalog's, else the next build's."""
+        if row is not None:
+            return self.config.root / row.script, row.voice_engine
+        if self.scripts is not None:
+            path = self.scripts.get(number)
+            return (path, self.next_engine()) if path is not None else None
+        from pipeline.plan import script_paths
+
+        for path in script_paths(self.config):
+            try:
+                if parse_script(path).number == number:
+                    return path, self.next_engine()
+            except ScriptError:
+                continue
+        return None
+
+    def next_engine(self) -> str:
+        if self.engine is None or self.engine == "auto":
+            engine = self.engine or self.config.voice.engine
+            if engine == "auto":
+                from pipeline.speech.engines import choose_engine
+
+                engine = choose_engine(engine).engine.name
+            self.engine = engine
+        return self.engine
+
+    def state(self, number: int, row: CatalogRow | None, history: tuple[Review, ...]) -> ReviewState:
+        found = self.script_of(number, row)
+        if found is None:
+            reason = _("no script of episode {number} in scripts/").format(number=number)
+            return ReviewState(number, "unbuilt", None, None, None, history, reason)
+        built = row.input_hash if row else None
         try:
-            if parse_script(path).number == number:
-                return path, _configured_engine(config)
-        except ScriptError:
-            continue
-    return None
+            now = current_hash(self.config, *found, tools=self.tools)
+        except (ReviewError, OSError) as exc:
+            return ReviewState(number, "changed" if row else "unbuilt", built, None, None, history, str(exc))
+        on_now = [r for r in history if r.input_hash == now]
+        review = on_now[-1] if on_now else None
+        if row is None:
+            return ReviewState(number, "unbuilt", None, now, review, history)
+        if now != row.input_hash:
+            return ReviewState(number, "changed", built, now, review, history, "its inputs differ from the build")
+        if review is not None:
+            return ReviewState(number, review.verdict, built, now, review, history)  # type: ignore[arg-type]
+        state: State = "void" if any(r.verdict == "approved" for r in history) else "unreviewed"
+        return ReviewState(number, state, built, now, None, history)
 
 
-def _configured_engine(config: Config) -> str:
-    engine = config.voice.engine
-    if engine == "auto":
-        from pipeline.speech.engines import choose_engine
+def approve(config: Config, episode: int, by: str, note: str = "", *, engine: str | None = None) -> Review:
+    """Record that ``by`` approved the current build of ``episode``; it becomes final, nothing is rendered.
 
-        engine = choose_engine(engine).engine.name
-    return engine
-
-
-def _state(config: Config, number: int, row: CatalogRow | None, history: tuple[Review, ...]) -> ReviewState:
-    found = _script_of(config, number, row)
-    if found is None:
-        return ReviewState(number, "unbuilt", None, None, None, history, f"no script of episode {number} in scripts/")
-    built = row.input_hash if row else None
-    try:
-        now = current_hash(config, *found)
-    except (ReviewError, OSError) as exc:
-        return ReviewState(number, "changed" if row else "unbuilt", built, None, None, history, str(exc))
-    on_now = [r for r in history if r.input_hash == now]
-    review = on_now[-1] if on_now else None
-    if row is None:
-        return ReviewState(number, "unbuilt", None, now, review, history)
-    if now != row.input_hash:
-        return ReviewState(number, "changed", built, now, review, history, "its inputs differ from the build")
-    if review is not None:
-        return ReviewState(number, review.verdict, built, now, review, history)  # type: ignore[arg-type]
-    state: State = "void" if any(r.verdict == "approved" for r in history) else "unreviewed"
-    return ReviewState(number, state, built, now, None, history)
+    ``engine``: the voice engine the next build uses, for an episode not built yet (see :func:`review_states`).
+    """
+    return _verdict(config, episode, "approved", by, note, engine)
 
 
-def approve(config: Config, episode: int, by: str, note: str = "") -> Review:
-    """Record that ``by`` approved the current build of ``episode``; it becomes final, nothing is rendered."""
-    return _verdict(config, episode, "approved", by, note)
-
-
-def reject(config: Config, episode: int, by: str, note: str) -> Review:
+def reject(config: Config, episode: int, by: str, note: str, *, engine: str | None = None) -> Review:
     """Record that ``by`` rejected the current build of ``episode``, saying why in ``note``."""
     if not note.strip():
-        raise ReviewError(f"episode {episode}: say why it is rejected with --note TEXT, so the editors can fix it")
-    return _verdict(config, episode, "rejected", by, note)
+        raise ReviewError(
+            _("episode {episode}: say why it is rejected with --note TEXT, so the editors can fix it").format(
+                episode=episode
+            )
+        )
+    return _verdict(config, episode, "rejected", by, note, engine)
 
 
-def _verdict(config: Config, episode: int, verdict: str, by: str, note: str) -> Review:
+def _verdict(config: Config, episode: int, verdict: str, by: str, note: str, engine: str | None) -> Review:
     """Record ``verdict`` on the episode's current inputs: its build, or the build those inputs will make."""
     reviewer = by.strip()
     if not reviewer:
-        raise ReviewError("--by must name the reviewer")
+        raise ReviewError(_("--by must name the reviewer"))
     allowed = config.review.reviewers
     if allowed and reviewer not in allowed:
         names = ", ".join(allowed)
-        raise ReviewError(f"{reviewer} is not a reviewer of this series (review.reviewers in pufa.toml: {names})")
-    state = review_state(config, episode)
+        raise ReviewError(
+            _("{reviewer} is not a reviewer of this series (review.reviewers in pufa.toml: {names})").format(
+                reviewer=reviewer, names=names
+            )
+        )
+    state = review_state(config, episode, engine=engine)
     if state.current_hash is None:
-        raise ReviewError(f"episode {episode}: {state.reason}")
+        raise ReviewError(_("episode {episode}: {reason}").format(episode=episode, reason=state.reason))
     with Catalog(config.catalog_path) as catalog:
         review = catalog.add_review(episode, state.current_hash, verdict, reviewer, note.strip())
         export(catalog, config.output_dir)

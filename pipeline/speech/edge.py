@@ -24,6 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from pipeline.errors import VoiceError
+from pipeline.i18n import _
 from pipeline.speech.base import Utterance, VoiceSettings
 
 SAMPLE_RATE = 24000  # edge-tts sends audio-24khz-48kbitrate-mono-mp3
@@ -117,10 +118,12 @@ class EdgeEngine:
                 return asyncio.run(_collect(self.stream(text, settings)))
             except Exception as exc:  # every failure of the remote service is retried or reported, never a traceback
                 if not _is_network_fault(exc):
-                    raise VoiceError(f"edge-tts failed: {_describe(exc)}") from None
+                    raise VoiceError(_("edge-tts failed: {describe}").format(describe=_describe(exc))) from None
                 problem = _describe(exc)
         raise VoiceError(
-            f"edge-tts unreachable after {self.tries} tries ({problem}); build with --tts espeak for a draft"
+            _("edge-tts unreachable after {tries} tries ({problem}); build with --tts espeak for a draft").format(
+                tries=self.tries, problem=problem
+            )
         )
 
 
@@ -134,7 +137,7 @@ async def _collect(stream: AsyncIterator[Chunk]) -> tuple[bytes, list[Boundary]]
             start = chunk["offset"] / TICKS_PER_SECOND
             boundaries.append(Boundary(start, start + chunk["duration"] / TICKS_PER_SECOND, chunk["text"]))
     if not audio:
-        raise ConnectionError("the service sent no audio")
+        raise ConnectionError(_("the service sent no audio"))
     return bytes(audio), boundaries
 
 
@@ -226,13 +229,13 @@ def align(
             share = (finish - begin) * weight / total
             spans[i] = (position, position + share)
             position += share
-            notes.append(f"piece {i + 1}: no word boundaries matched; timed by character count")
+            notes.append(_("piece {value}: no word boundaries matched; timed by character count").format(value=i + 1))
         index = stretch_end
     return [s for s in spans if s is not None], notes
 
 
 def _renumber(note: str, first_piece: int) -> str:
-    head, _, rest = note.partition(":")
+    head, _colon, rest = note.partition(":")
     number = int(head.split()[1]) + first_piece
     return f"piece {number}:{rest}"
 
@@ -264,7 +267,11 @@ def decode_mp3(data: bytes) -> npt.NDArray[np.int16]:
     )
     if result.returncode != 0:
         detail = result.stderr.decode(errors="replace").strip().splitlines()
-        raise VoiceError(f"edge-tts sent audio that cannot be decoded ({detail[-1] if detail else 'no detail'})")
+        raise VoiceError(
+            _("edge-tts sent audio that cannot be decoded ({value})").format(
+                value=detail[-1] if detail else "no detail"
+            )
+        )
     return np.frombuffer(result.stdout, dtype="<i2").astype(np.int16)
 
 
@@ -288,7 +295,7 @@ def list_voices(proxy: str | None = None) -> list[tuple[str, str, str]]:
     try:
         voices = asyncio.run(edge_tts.list_voices(proxy=proxy))
     except Exception as exc:  # any failure means the live list is unavailable
-        raise VoiceError(f"cannot fetch the voice list ({_describe(exc)})") from None
+        raise VoiceError(_("cannot fetch the voice list ({describe})").format(describe=_describe(exc))) from None
     result = []
     for voice in voices:
         if voice["Locale"] == "zh-CN":

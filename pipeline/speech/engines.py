@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from urllib.parse import urlparse
 
 from pipeline.errors import VoiceError
+from pipeline.i18n import _
 from pipeline.speech.base import TtsEngine, Utterance, VoiceSettings
 from pipeline.speech.cache import CachedEngine
 
@@ -61,7 +62,7 @@ def get_engine(name: str, threads: int = 1) -> TtsEngine:
         from pipeline.speech.edge import EdgeEngine
 
         return EdgeEngine(proxy=edge_proxy())
-    raise VoiceError(f"unknown voice engine '{name}' (known: {', '.join(ENGINES)})")
+    raise VoiceError(_("unknown voice engine '{name}' (known: {items})").format(name=name, items=", ".join(ENGINES)))
 
 
 def edge_reachable(timeout: float = 3.0) -> bool:
@@ -84,11 +85,11 @@ def choose_engine(name: str, threads: int = 1) -> EngineChoice:
         if edge_reachable():
             return EngineChoice(CachedEngine(get_engine("edge")))
         if available():
-            warning = "edge-tts is unreachable; speaking with the offline voice Kokoro"
+            warning = _("edge-tts is unreachable; speaking with the offline voice Kokoro")
             return EngineChoice(CachedEngine(get_engine("kokoro", threads)), warning)
-        warning = (
-            "edge-tts is unreachable and the Kokoro voice is not installed; speaking with eSpeak NG "
-            "(episodes are marked draft voice)"
+        warning = _(
+            "edge-tts is unreachable and the Kokoro voice is not installed; speaking with "
+            "eSpeak NG (episodes are marked draft voice)"
         )
         return EngineChoice(CachedEngine(get_engine("espeak")), warning)
     return EngineChoice(CachedEngine(get_engine(name, threads)))

@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from pipeline.errors import VoiceError
+from pipeline.i18n import _
 from pipeline.speech.base import Utterance, VoiceSettings
 
 _AUDIO_OUTPUT_SYNCHRONOUS = 2
@@ -57,12 +58,12 @@ class _Library:
             self.lib = ctypes.CDLL(espeakng_loader.get_library_path())
             data_path = espeakng_loader.get_data_path().encode()
         except (ImportError, OSError, RuntimeError) as exc:
-            raise VoiceError(f"the offline voice (eSpeak NG) cannot be loaded: {exc}") from None
+            raise VoiceError(_("the offline voice (eSpeak NG) cannot be loaded: {exc}").format(exc=exc)) from None
         self.lib.espeak_Initialize.restype = ctypes.c_int
         self.lib.espeak_Info.restype = ctypes.c_char_p
         self.sample_rate = self.lib.espeak_Initialize(_AUDIO_OUTPUT_SYNCHRONOUS, 0, data_path, 0)
         if self.sample_rate <= 0:
-            raise VoiceError("the offline voice (eSpeak NG) failed to start")
+            raise VoiceError(_("the offline voice (eSpeak NG) failed to start"))
         self.version = self.lib.espeak_Info(None).decode()
         # espeak_SetVoiceByName accepts some unknown names silently, so check against the voice files.
         self.voices = frozenset(p.name for p in (Path(data_path.decode()) / "lang").rglob("*") if p.is_file())
@@ -79,14 +80,16 @@ class _Library:
     def synthesise(self, text: str, voice: str, words_per_minute: int) -> npt.NDArray[np.int16]:
         with self.lock:
             if voice.split("+")[0] not in self.voices or self.lib.espeak_SetVoiceByName(voice.encode()) != 0:
-                raise VoiceError(f"the offline voice has no voice called '{voice}' (try 'cmn')")
+                raise VoiceError(_("the offline voice has no voice called '{voice}' (try 'cmn')").format(voice=voice))
             self.lib.espeak_SetParameter(_PARAM_RATE, words_per_minute, 0)
             self._chunks = []
             encoded = text.encode("utf-8") + b"\0"
             status = self.lib.espeak_Synth(encoded, len(encoded), 0, _POS_CHARACTER, 0, _CHARS_UTF8, None, None)
             self.lib.espeak_Synchronize()
             if status != 0:
-                raise VoiceError(f"eSpeak NG could not speak {text[:20]!r} (status {status})")
+                raise VoiceError(
+                    _("eSpeak NG could not speak {text!r} (status {status})").format(text=text[:20], status=status)
+                )
             if not self._chunks:
                 return np.zeros(0, dtype=np.int16)
             return np.concatenate(self._chunks).astype(np.int16)

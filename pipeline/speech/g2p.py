@@ -17,6 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.i18n import _
+
 # Kokoro-82M v1.0 config.json "vocab": symbol → token id (0 is the padding token).
 VOCAB: dict[str, int] = {
     ";": 1, ":": 2, ",": 3, ".": 4, "!": 5, "?": 6, "—": 9, "…": 10, '"': 11, "(": 12, ")": 13,
@@ -110,7 +112,7 @@ def syllable_ipa(pinyin: str) -> str:
         initial = to_initials(normal, strict=True)
         final = to_finals(normal, strict=True, v_to_u=True)
         if (initial and initial not in _INITIALS) or final not in _FINALS:
-            raise ValueError(f"not a Mandarin syllable: {pinyin!r}")
+            raise ValueError(_("not a Mandarin syllable: {pinyin!r}").format(pinyin=pinyin))
         vowel = "ɨ0" if final == "i" and initial in _APICAL else _FINALS[final]
         body = _INITIALS.get(initial, "") + vowel
     return body.replace("0", _TONES[tone])
@@ -236,7 +238,11 @@ class Frontend:
             elif char.isspace() or char in "·•-–":  # a hyphen joins letters or words: Wi-Fi
                 out.append(" ")
             else:
-                notes.append(f"'{char}' (U+{ord(char):04X}) is not spoken by the Kokoro voice and was left out")
+                notes.append(
+                    _("'{char}' (U+{code:04X}) is not spoken by the Kokoro voice and was left out").format(
+                        char=char, code=ord(char)
+                    )
+                )
 
 
 def _safe_ipa(pinyin: str) -> str:

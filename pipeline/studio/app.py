@@ -29,11 +29,11 @@ from starlette.templating import Jinja2Templates
 from pipeline.catalog import Catalog, to_csv
 from pipeline.config import Config, load_config
 from pipeline.errors import PufaError
+from pipeline.i18n import _
 from pipeline.locks import try_file_lock
 from pipeline.studio import EditConflict, StudioError
 from pipeline.studio.charts import bar_chart, column_chart, law_title, stats
 from pipeline.studio.jobs import Job, JobProgress, Jobs, stage_reporter
-from pipeline.studio.reviews import all_reviews, record_verdict
 from pipeline.studio.scripts import (
     STATUS_LABELS,
     Entry,
@@ -47,9 +47,11 @@ from pipeline.studio.scripts import (
     script_path,
 )
 from pipeline.studio.security import Guard
-from pipeline.studio.words import SEVERITY, chinese, located
+from pipeline.studio.words import SEVERITY, located
 
 PREVIEW_FILES = ("index.html", "video.mp4", "storyboard.png")
+NAME_LIMIT = 40  # characters of a reviewer's name
+NOTE_LIMIT = 2000  # characters of a reviewer's note
 POLL_SECONDS = 0.2  # how often a job's event stream looks for new events
 KEEPALIVE_SECONDS = 10.0  # a comment line this often keeps a quiet stream open
 Handler = Callable[[Request], Awaitable[Response]]
@@ -67,7 +69,6 @@ class Studio:
             loader=PackageLoader("pipeline.studio", "templates"), autoescape=select_autoescape(["html"])
         )
         environment.filters["clock"] = _clock
-        environment.filters["chinese"] = chinese
         self.templates = Jinja2Templates(env=environment)
 
     def config(self) -> Config:
@@ -160,7 +161,7 @@ class Views:
 
     async def episode_list(self, request: Request) -> Response:
         config = self.studio.config()
-        every = episodes(config)
+        every = episodes(config, self.studio.tts)
         wanted = {key: request.query_params.get(key, "") for key in ("q", "topic", "law", "status", "month")}
         shown = filter_entries(every, **wanted)
         data = {
@@ -232,7 +233,7 @@ class Views:
 
     def _episode_of(self, config: Config, name: str) -> Entry:
         script_path(config, name)
-        for entry in episodes(config):
+        for entry in episodes(config, self.studio.tts):
             if entry.name == name:
                 if entry.number is None or entry.problem:
                     raise StudioError(f"{name} 还有错误，先在编辑页改好：{entry.problem}")
@@ -294,29 +295,46 @@ class Views:
         return FileResponse(path)
 
     async def review_page(self, request: Request) -> Response:
+        from pipeline.review.trail import review_state
+
         config = self.studio.config()
         entry = self._episode_of(config, request.path_params["name"])
         assert entry.number is not None
         page = config.output_dir / "preview" / f"{entry.number:04d}" / "index.html"
-        history = [asdict(r) for r in all_reviews(config) if r.episode == entry.number]
+        state = review_state(config, entry.number, engine=self.studio.tts)
+        history = [{**asdict(r), "current": r.input_hash == state.current_hash} for r in reversed(state.history)]
         data = {
             "series": config.series.name,
             "episode": _entry_json(entry),
             "page": f"/files/preview/{entry.number}/index.html" if page.is_file() else None,
-            "history": list(reversed(history)),
+            "state": state.state,
+            "state_words": state.words,
+            "describe": state.describe(config.review.reviewers),
+            "reviewers": list(config.review.reviewers),
+            "history": history,
         }
         return self.studio.page(request, "review.html", data)
 
     async def review_verdict(self, request: Request) -> Response:
+        """Approve or reject through the review trail, as ``pufa review approve|reject`` does."""
+        from pipeline.review.trail import approve, reject
+
         form = await request.form()
         config = self.studio.config()
         name = request.path_params["name"]
         entry = self._episode_of(config, name)
         assert entry.number is not None
-        verdict = "approved" if form.get("verdict") == "approved" else "rejected"
-        review = record_verdict(
-            config, script_path(config, name), entry.number, verdict, str(form.get("by", "")), str(form.get("note", ""))
-        )
+        by, note = str(form.get("by", "")).strip(), str(form.get("note", "")).strip()
+        if not by:
+            raise StudioError("审核人姓名不能为空")
+        if len(by) > NAME_LIMIT or len(note) > NOTE_LIMIT:
+            raise StudioError(f"审核人姓名最多 {NAME_LIMIT} 字，意见最多 {NOTE_LIMIT} 字")
+        if form.get("verdict") == "approved":
+            review = approve(config, entry.number, by, note, engine=self.studio.tts)
+        elif note:
+            review = reject(config, entry.number, by, note, engine=self.studio.tts)
+        else:
+            raise StudioError("退回修改要写明意见，编辑才知道改什么")
         target = f"/episodes/{name}/review"
         return JSONResponse(asdict(review), headers={"HX-Redirect": target})
 
@@ -325,7 +343,7 @@ class Views:
     async def build_page(self, request: Request) -> Response:
         config = self.studio.config()
         rows = []
-        for entry in episodes(config):
+        for entry in episodes(config, self.studio.tts):
             busy = False
             if entry.number is not None:
                 with try_file_lock(config.output_dir / ".locks" / f"{entry.number:04d}.lock") as free:
@@ -411,7 +429,7 @@ class Views:
         from pipeline.publish.episodes import load_ready
 
         if not config.catalog_path.is_file():
-            return chinese(f"episode {number} is not in the catalog; build it first")
+            return _("episode {number} is not in the catalog; build it first").format(number=number)
         with Catalog(config.catalog_path) as catalog:
             try:
                 load_ready(config, catalog, number, allow_draft_voice=allow_draft_voice)
@@ -530,7 +548,7 @@ class Views:
 
     async def refused(self, request: Request, exc: Exception) -> Response:
         """A PufaError from a view: 400 with its message (404 for a missing thing), as JSON or as a fragment."""
-        message = chinese(str(exc))
+        message = str(exc)
         status = 404 if message.startswith("没有这个") else 400
         if request.url.path.endswith(".json") or "application/json" in request.headers.get("accept", ""):
             return JSONResponse({"error": message}, status_code=status)
@@ -551,7 +569,7 @@ def _check_json(result: Any) -> dict[str, Any]:
             "severity": f.severity,
             "label": SEVERITY.get(f.severity, f.severity),
             "message": f.message,
-            "text": chinese(f.message),
+            "text": f.message,
         }
         for f in result.findings
     ]

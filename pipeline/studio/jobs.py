@@ -8,6 +8,7 @@ order on the job; the server streams them to the browser as server-sent events.
 
 from __future__ import annotations
 
+import contextvars
 import itertools
 import queue
 import threading
@@ -69,7 +70,7 @@ class Jobs:
 
     def __init__(self) -> None:
         self._jobs: dict[str, Job] = {}
-        self._queues: dict[str, queue.Queue[tuple[Job, Work]]] = {}
+        self._queues: dict[str, queue.Queue[tuple[Job, Work, contextvars.Context]]] = {}
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
 
@@ -83,7 +84,8 @@ class Jobs:
                     target=self._serve, args=(self._queues[kind],), name=f"studio-{kind}", daemon=True
                 ).start()
         job.emit({"type": "queued", "label": label})
-        self._queues[kind].put((job, work))
+        # The job runs in the submitting request's context: in its language, among others.
+        self._queues[kind].put((job, work, contextvars.copy_context()))
         return job
 
     def get(self, job_id: str) -> Job | None:
@@ -92,19 +94,19 @@ class Jobs:
     def all(self) -> list[Job]:
         return sorted(self._jobs.values(), key=lambda j: j.created, reverse=True)
 
-    def _serve(self, waiting: queue.Queue[tuple[Job, Work]]) -> None:
+    def _serve(self, waiting: queue.Queue[tuple[Job, Work, contextvars.Context]]) -> None:
         while True:
-            job, work = waiting.get()
+            job, work, context = waiting.get()
             job.state = "running"
             job.emit({"type": "running"})
             try:
-                job.result = work(job)
+                job.result = context.run(work, job)
                 job.state = "done"
             except PufaError as exc:
                 job.error = str(exc)
                 job.state = "failed"
             except Exception as exc:  # a bug must end this job with its reason, not the queue
-                job.error = f"unexpected error: {type(exc).__name__}: {exc}"
+                job.error = f"意外错误：{type(exc).__name__}: {exc}"
                 job.state = "failed"
             lines = [located(line) for line in job.error.splitlines()]
             job.emit({"type": "end", "state": job.state, "result": job.result, "problems": _problems(lines)})

@@ -23,10 +23,10 @@ from pipeline.picture.fonts import FontFace, resolve_font
 from pipeline.plan import script_paths
 from pipeline.render import relative
 from pipeline.review.check import Finding, check_episode, estimated_duration
+from pipeline.review.trail import ReviewState, review_states
 from pipeline.script import Episode, parse_script_bytes, parse_scripts
 from pipeline.speech.normalize import Lexicon, load_lexicon
 from pipeline.studio import EditConflict, StudioError
-from pipeline.studio.reviews import Review, is_current, latest_reviews
 
 NAME = re.compile(r"[^\W_][\w\-]{0,79}\.md")
 SLUG = re.compile(r"[^\W_][\w\-]{0,60}")
@@ -78,8 +78,12 @@ def _tools(config: Config) -> tuple[FontFace, Lexicon]:
     return resolve_font(config), load_lexicon(config.root / config.voice.lexicon)
 
 
-def episodes(config: Config) -> list[Entry]:
-    """Every script in scripts/ with its catalog row, review and publications, by episode number."""
+def episodes(config: Config, engine: str | None = None) -> list[Entry]:
+    """Every script in scripts/ with its catalog row, review and publications, by episode number.
+
+    The status and the reviewer come from the review trail (``engine``: the voice engine the
+    studio builds with, for episodes not built yet) and the publish journal.
+    """
     font, lexicon = _tools(config)
     paths = [p.resolve() for p in script_paths(config)]
     parsed, failures = parse_scripts(paths, font.missing)
@@ -90,8 +94,12 @@ def episodes(config: Config) -> list[Entry]:
             rows = {row.number: row for row in catalog.rows()}
             for publication in Journal(catalog).all():
                 publications.setdefault(publication.episode, []).append(publication)
-    reviews = latest_reviews(config)
-    entries = [_entry(config, e, rows.get(e.number), publications.get(e.number, []), reviews, lexicon) for e in parsed]
+    numbers = tuple(dict.fromkeys(e.number for e in parsed))
+    known = {e.number: e.path for e in reversed(parsed)}
+    states = {s.episode: s for s in review_states(config, numbers, scripts=known, engine=engine)}
+    entries = [
+        _entry(config, e, rows.get(e.number), publications.get(e.number, []), states[e.number], lexicon) for e in parsed
+    ]
     for path, error in failures.items():
         data = path.read_bytes() if path.is_file() else b""
         match = _EPISODE_LINE.search(data.decode("utf-8", "replace"))
@@ -120,11 +128,12 @@ def _entry(
     episode: Episode,
     row: CatalogRow | None,
     publications: list[Publication],
-    reviews: dict[int, Review],
+    review: ReviewState,
     lexicon: Lexicon,
 ) -> Entry:
-    review = reviews.get(episode.number)
-    approved = review is not None and review.verdict == "approved" and is_current(review, episode.path)
+    """The episode's row: 已发布 once posted, 已定稿 when its current inputs are approved in the trail,
+    待审 when they have been previewed or built and await a verdict, else 草稿 (a rejection sends it back)."""
+    verdict = review.review.verdict if review.review is not None and review.current_hash else None
     published = tuple(
         (CHANNEL_LABELS.get(p.channel, p.channel), p.url or "") for p in publications if p.state == "published"
     )
@@ -132,9 +141,9 @@ def _entry(
     previewed = preview_page.is_file() and preview_page.stat().st_mtime >= episode.path.stat().st_mtime
     if published or (row is not None and row.status == "published"):
         status = "published"
-    elif approved or episode.status == "final":
+    elif verdict == "approved":
         status = "final"
-    elif previewed and not (review is not None and review.verdict == "rejected" and is_current(review, episode.path)):
+    elif verdict is None and (previewed or review.state in ("unreviewed", "void")):
         status = "review"
     else:
         status = "draft"
@@ -148,7 +157,7 @@ def _entry(
         status=status,
         duration=row.duration if built and row else round(estimated_duration(config, episode, lexicon), 1),
         built=built,
-        reviewer=review.by if review is not None and review.verdict == "approved" else "",
+        reviewer=review.review.reviewer if review.review is not None and verdict == "approved" else "",
         published=published,
         month=row.built_at[:7] if built and row else _mtime_month(episode.path),
         problem="",

@@ -72,7 +72,10 @@ def serve(
     with try_file_lock(lock) as mine:
         if not mine:
             running = _read_address(lock)
-            raise StudioError(f"a studio is already running for {root}" + (f" at {running}" if running else ""))
+            raise StudioError(
+                _("a studio is already running for {root}").format(root=root)
+                + (_(" at {running}").format(running=running) if running else "")
+            )
         lock.with_name("studio.address").write_text(f"http://{host}:{port}/\n", encoding="utf-8")
         app = create_app(
             root,
@@ -97,7 +100,11 @@ def serve(
             return
         except SystemExit:
             # uvicorn exits when it cannot listen; say why in one line instead.
-            raise StudioError(f"could not listen on {host}:{port}; is another program using it? try --port") from None
+            raise StudioError(
+                _("could not listen on {host}:{port}; is another program using it? try --port").format(
+                    host=host, port=port
+                )
+            ) from None
         finally:
             lock.with_name("studio.address").unlink(missing_ok=True)
         echo(_("studio stopped"))

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from pipeline.errors import ConfigError
 from pipeline.fsutil import read_text
+from pipeline.i18n import _
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ def load_lexicon(path: Path) -> Lexicon:
             continue
         parts = content.split("\t")
         if len(parts) != 2 or not parts[0].strip() or not parts[1].strip():
-            raise ConfigError(f"{path}:{number}: error: a lexicon line is 'written<TAB>spoken', got {line!r}")
+            problem = _("a lexicon line is 'written<TAB>spoken', got {line!r}").format(line=line)
+            raise ConfigError(f"{path}:{number}: error: {problem}")
         entries[parts[0].strip()] = parts[1].strip()
     return Lexicon(tuple(sorted(entries.items(), key=lambda e: -len(e[0]))))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from pipeline.errors import PufaError
+from pipeline.i18n import _
 
 DIGITS = "零一二三四五六七八九"
 YEAR_DIGITS = "〇一二三四五六七八九"
@@ -54,8 +55,10 @@ def cardinal(number: int, *, liang: bool = False) -> str:
     if len(digits) > MAX_DIGITS:
         shown = digits if len(digits) <= 30 else digits[:MAX_DIGITS] + "…"  # a message stays one short line
         raise ReadingError(
-            f"cannot read the number {shown}: it has {len(digits)} digits and at most {MAX_DIGITS} are read "
-            "in words; write it with {显示|读作}"
+            _(
+                "cannot read the number {shown}: it has {count} digits and at most {MAX_DIGITS} "
+                "are read in words; write it with {{显示|读作}}"
+            ).format(shown=shown, count=len(digits), MAX_DIGITS=MAX_DIGITS)
         )
     groups: list[int] = []
     while number:
@@ -104,7 +107,7 @@ def digit_by_digit(digits: str, table: str = PHONE_DIGITS) -> str:
 
 def decimal(text: str, *, liang: bool = False) -> str:
     """二十六点五五: a whole part counted and the fraction read digit by digit. ``text`` may hold ``,`` separators."""
-    whole, _, fraction = text.replace(",", "").partition(".")
+    whole, _point, fraction = text.replace(",", "").partition(".")
     spoken = cardinal(int(whole), liang=liang) if whole else "零"
     return spoken + ("点" + digit_by_digit(fraction, DIGITS) if fraction else "")
 
