@@ -2,6 +2,8 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# make studio PROJECT=../抚宁普法 for a series made with pufa init
+PROJECT ?= .
 
 .PHONY: demo test bench studio clean
 
@@ -20,7 +22,7 @@ test: $(BIN)/pufa
 	$(BIN)/pytest -q
 
 studio: $(BIN)/pufa
-	$(BIN)/pufa studio
+	$(BIN)/pufa --project $(PROJECT) studio
 
 bench: $(BIN)/pufa
 	$(BIN)/python benchmarks/bench.py

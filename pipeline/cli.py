@@ -421,7 +421,7 @@ def init(directory: Path) -> None:
     created = init_project(directory)
     for path in created:
         click.echo(_("created {path}").format(path=path))
-    click.echo(_("next: cd {folder} && pufa build").format(folder=directory))
+    click.echo(_("next: cd {folder} && pufa studio (the web studio), or pufa build").format(folder=directory))
 
 
 @main.command()

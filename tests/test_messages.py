@@ -42,9 +42,9 @@ def test_messages_in_chinese_and_in_english(tmp_path: Path) -> None:
     made = pufa("zh_CN.UTF-8", "init", str(tmp_path / "甲"))
     assert made.returncode == 0
     assert f"已创建 {tmp_path / '甲' / 'pufa.toml'}" in made.stdout.splitlines()
-    assert made.stdout.splitlines()[-1] == f"下一步：cd {tmp_path / '甲'} && pufa build"
+    assert made.stdout.splitlines()[-1] == f"下一步：cd {tmp_path / '甲'} && pufa studio（打开网页工作台），或 pufa build"
     made = pufa("en_US.UTF-8", "init", str(tmp_path / "乙"))
-    assert made.stdout.splitlines()[-1] == f"next: cd {tmp_path / '乙'} && pufa build"
+    assert made.stdout.splitlines()[-1] == f"next: cd {tmp_path / '乙'} && pufa studio (the web studio), or pufa build"
     again = pufa("zh_CN.UTF-8", "init", str(tmp_path / "甲"))
     assert again.stderr.startswith("pufa：错误：")
     assert pufa("C.UTF-8", "init", str(tmp_path / "甲")).stderr.startswith("pufa: error: ")

@@ -1,5 +1,5 @@
 @echo off
-rem 普法小讲堂 工作台 for Windows: double-click this file in the project folder.
+rem 普法小讲堂 工作台 for Windows: double-click this file, or drop a series folder (made with pufa init) on it.
 rem The first time it makes .venv and installs pufa (a few minutes); then it starts the studio
 rem and opens it in the browser. Close this window (or press Ctrl-C) to stop the studio.
 chcp 65001 >nul
@@ -10,7 +10,11 @@ if not exist ".venv\Scripts\pufa.exe" (
     ".venv\Scripts\python.exe" -m pip install --quiet --upgrade pip
     ".venv\Scripts\python.exe" -m pip install --quiet -e . || goto :failed
 )
-".venv\Scripts\pufa.exe" studio
+if "%~1"=="" (
+    ".venv\Scripts\pufa.exe" studio
+) else (
+    ".venv\Scripts\pufa.exe" --project "%~1" studio
+)
 pause
 exit /b
 

@@ -12,6 +12,7 @@ import asyncio
 import io
 import json
 import secrets
+import time
 import zipfile
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import asdict
@@ -31,6 +32,7 @@ from pipeline.config import Config, load_config
 from pipeline.errors import PufaError
 from pipeline.i18n import _
 from pipeline.locks import try_file_lock
+from pipeline.review.trail import ReviewState
 from pipeline.studio import EditConflict, StudioError
 from pipeline.studio.charts import bar_chart, column_chart, law_title, stats
 from pipeline.studio.jobs import Job, JobProgress, Jobs, stage_reporter
@@ -54,6 +56,7 @@ NAME_LIMIT = 40  # characters of a reviewer's name
 NOTE_LIMIT = 2000  # characters of a reviewer's note
 POLL_SECONDS = 0.2  # how often a job's event stream looks for new events
 KEEPALIVE_SECONDS = 10.0  # a comment line this often keeps a quiet stream open
+AUTO_ENGINE_SECONDS = 60.0  # how long the answer to "which engine does auto choose?" is kept
 Handler = Callable[[Request], Awaitable[Response]]
 
 
@@ -65,6 +68,7 @@ class Studio:
         self.tts = tts
         self.csrf_token = secrets.token_urlsafe(32)
         self.jobs = Jobs()
+        self._auto: tuple[str, float] | None = None  # what voice.engine = "auto" resolved to, and when
         environment = Environment(
             loader=PackageLoader("pipeline.studio", "templates"), autoescape=select_autoescape(["html"])
         )
@@ -73,6 +77,22 @@ class Studio:
 
     def config(self) -> Config:
         return load_config(self.root)
+
+    def engine(self) -> str:
+        """The voice engine the studio's next build uses: --tts, else voice.engine, with ``auto`` resolved.
+
+        Resolving ``auto`` asks whether edge-tts is reachable (seconds when offline), so its answer
+        is kept for a minute rather than asked again on every page.
+        """
+        engine = self.tts or self.config().voice.engine
+        if engine != "auto":
+            return engine
+        now = time.monotonic()
+        if self._auto is None or now - self._auto[1] > AUTO_ENGINE_SECONDS:
+            from pipeline.speech.engines import choose_engine
+
+            self._auto = (choose_engine("auto").engine.name, now)
+        return self._auto[0]
 
     def page(self, request: Request, template: str, data: dict[str, Any], status: int = 200) -> Response:
         """The page as HTML, or its data as JSON when the path ends in .json."""
@@ -161,7 +181,7 @@ class Views:
 
     async def episode_list(self, request: Request) -> Response:
         config = self.studio.config()
-        every = episodes(config, self.studio.tts)
+        every = episodes(config, self.studio.engine())
         wanted = {key: request.query_params.get(key, "") for key in ("q", "topic", "law", "status", "month")}
         shown = filter_entries(every, **wanted)
         data = {
@@ -233,7 +253,7 @@ class Views:
 
     def _episode_of(self, config: Config, name: str) -> Entry:
         script_path(config, name)
-        for entry in episodes(config, self.studio.tts):
+        for entry in episodes(config, self.studio.engine()):
             if entry.name == name:
                 if entry.number is None or entry.problem:
                     raise StudioError(f"{name} 还有错误，先在编辑页改好：{entry.problem}")
@@ -301,14 +321,14 @@ class Views:
         entry = self._episode_of(config, request.path_params["name"])
         assert entry.number is not None
         page = config.output_dir / "preview" / f"{entry.number:04d}" / "index.html"
-        state = review_state(config, entry.number, engine=self.studio.tts)
+        state = review_state(config, entry.number, engine=self.studio.engine())
         history = [{**asdict(r), "current": r.input_hash == state.current_hash} for r in reversed(state.history)]
         data = {
             "series": config.series.name,
             "episode": _entry_json(entry),
             "page": f"/files/preview/{entry.number}/index.html" if page.is_file() else None,
             "state": state.state,
-            "state_words": state.words,
+            "state_words": _state_words(state),
             "describe": state.describe(config.review.reviewers),
             "reviewers": list(config.review.reviewers),
             "history": history,
@@ -330,9 +350,9 @@ class Views:
         if len(by) > NAME_LIMIT or len(note) > NOTE_LIMIT:
             raise StudioError(f"审核人姓名最多 {NAME_LIMIT} 字，意见最多 {NOTE_LIMIT} 字")
         if form.get("verdict") == "approved":
-            review = approve(config, entry.number, by, note, engine=self.studio.tts)
+            review = approve(config, entry.number, by, note, engine=self.studio.engine())
         elif note:
-            review = reject(config, entry.number, by, note, engine=self.studio.tts)
+            review = reject(config, entry.number, by, note, engine=self.studio.engine())
         else:
             raise StudioError("退回修改要写明意见，编辑才知道改什么")
         target = f"/episodes/{name}/review"
@@ -343,7 +363,7 @@ class Views:
     async def build_page(self, request: Request) -> Response:
         config = self.studio.config()
         rows = []
-        for entry in episodes(config, self.studio.tts):
+        for entry in episodes(config, self.studio.engine()):
             busy = False
             if entry.number is not None:
                 with try_file_lock(config.output_dir / ".locks" / f"{entry.number:04d}.lock") as free:
@@ -559,6 +579,13 @@ class Views:
         data = {"series": "", "message": message}
         context = {"data": data, "csrf": self.studio.csrf_token, "statuses": STATUS_LABELS, "severity": SEVERITY}
         return self.studio.templates.TemplateResponse(request, "error.html", context, status_code=status)
+
+
+def _state_words(state: ReviewState) -> str:
+    """The review page's headline: the trail's state, or the verdict on inputs not built yet."""
+    if state.state in ("unbuilt", "changed") and state.review is not None:
+        return "已通过审核（还没有生成视频）" if state.review.verdict == "approved" else "审核未通过"
+    return state.words
 
 
 def _check_json(result: Any) -> dict[str, Any]:
