@@ -16,6 +16,7 @@ import time
 import zipfile
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import asdict
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +74,7 @@ class Studio:
             loader=PackageLoader("pipeline.studio", "templates"), autoescape=select_autoescape(["html"])
         )
         environment.filters["clock"] = _clock
+        environment.filters["when"] = _when
         self.templates = Jinja2Templates(env=environment)
 
     def config(self) -> Config:
@@ -163,6 +165,14 @@ def _clock(seconds: float | None) -> str:
         return "—"
     minutes, rest = divmod(round(seconds), 60)
     return f"{minutes}:{rest:02d}"
+
+
+def _when(iso: str) -> str:
+    """A time from the catalog (ISO 8601, UTC) as this computer's local time, to the minute."""
+    try:
+        return datetime.fromisoformat(iso).astimezone().strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return iso
 
 
 def _entry_json(entry: Entry) -> dict[str, Any]:
