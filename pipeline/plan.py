@@ -31,6 +31,7 @@ from pipeline.limits import (
 from pipeline.picture.fonts import resolve_font
 from pipeline.progress import Progress
 from pipeline.render import BuiltEpisode, Tools, find_music, input_digests, input_hash
+from pipeline.review.citations import citation_errors
 from pipeline.script import Episode, parse_scripts
 from pipeline.speech.engines import choose_engine
 from pipeline.speech.normalize import Lexicon, ReadingError, explain, load_lexicon
@@ -316,7 +317,9 @@ def plan_build(
     selected = []
     for episode in episodes:
         if episode.path in wanted_set and (only is None or episode.number in only):
-            refused, _over = refusals(config, episode, lexicon)
+            refused, over = refusals(config, episode, lexicon)
+            if not over:  # a misquoted or unlisted article is refused too, as check reports it
+                refused += citation_errors(config, episode)
             if refused:
                 failures.append(Failure(episode.path, _format(ScriptError(refused))))
             else:

@@ -10,7 +10,8 @@ from click.testing import CliRunner
 
 from pipeline.cli import main
 from pipeline.config import load_config
-from pipeline.review.check import canonical_citation, check, estimate_seconds, short_title
+from pipeline.review.check import check, estimate_seconds, short_title
+from pipeline.review.citations import canonical_citation
 from pipeline.script import parse_script
 from tests.conftest import ScriptWriter
 
@@ -220,6 +221,11 @@ QUOTES = [
         "禁止从建筑物中抛掷物品。从建筑物中抛掷物品或者从建筑物上坠落的物品造成他人损害的，由侵权人依法承担侵权责任。",
         [],
     ),
+    (
+        "half-width punctuation where the enacted text has full-width",
+        "禁止从建筑物中抛掷物品。从建筑物中抛掷物品或者从建筑物上坠落的物品造成他人损害的,由侵权人依法承担侵权责任。",
+        [],
+    ),
     ("parts joined by an ellipsis", "禁止从建筑物中抛掷物品。……由可能加害的建筑物使用人给予补偿。", []),
     ("the second paragraph", "物业服务企业等建筑物管理人应当采取必要的安全保障措施防止前款规定情形的发生。", []),
     (
@@ -297,3 +303,43 @@ def test_short_title_keeps_the_marks_the_channel_allows(write_script: ScriptWrit
     assert short_title(episode) == "《民法典》里的“相邻关系”：你问我答？"
     episode = parse_script(write_script("c.md", script(title="高空抛物，后果很严重！")))
     assert short_title(episode) == "高空抛物 后果很严重"
+
+
+def test_a_law_name_not_in_the_law_texts_is_named_on_the_laws_line(project: Path, write_script: ScriptWriter) -> None:
+    (project / "pufa.toml").write_text(f'[review]\nlaws_dir = "{LAWS}"\n', encoding="utf-8")
+    write_script("0001-a.md", script(laws="  - 《中华人民共和国民发典》第一千二百五十四条"))
+    findings = [(f.line, f.severity, f.message) for f in check(load_config(project)).findings if f.severity != "note"]
+    assert findings == [(5, "warning", "laws: 《中华人民共和国民发典》 is not a law in laws/; check its name")]
+
+
+BUILD_REFUSALS = [
+    (
+        "a card citing an article not listed in laws:",
+        script(
+            laws="  - 《中华人民共和国民发典》第一千二百五十四条",
+            body=BODY + CARD.format(quote="禁止从建筑物中抛掷物品。"),
+        ),
+        "scripts/0001-a.md:13: error: law card cites 《中华人民共和国民法典》第一千二百五十四条, which is not listed in laws:",
+    ),
+    (
+        "a card that misquotes its article",
+        script(body=BODY + CARD.format(quote="禁止从建筑物中抛弃物品。")),
+        "scripts/0001-a.md:13: error: law card does not quote 《中华人民共和国民法典》第一千二百五十四条 as enacted: "
+        "'…筑物中抛弃物品…' where the official text has '…筑物中抛掷物品…'",
+    ),
+]
+
+
+@pytest.mark.parametrize(("case", "text", "line"), BUILD_REFUSALS, ids=[c[0] for c in BUILD_REFUSALS])
+def test_the_build_refuses_what_check_reports_as_a_citation_error(
+    project: Path, write_script: ScriptWriter, monkeypatch: pytest.MonkeyPatch, case: str, text: str, line: str
+) -> None:
+    (project / "pufa.toml").write_text(f'[voice]\nengine = "espeak"\n[review]\nlaws_dir = "{LAWS}"\n', encoding="utf-8")
+    write_script("0001-a.md", text)
+    monkeypatch.chdir(project)
+    checked = CliRunner().invoke(main, ["check", "scripts/0001-a.md"])
+    built = CliRunner().invoke(main, ["build", "scripts/0001-a.md"])
+    assert checked.exit_code == 1 and line in checked.output.replace(":13:1:", ":13:")
+    assert built.exit_code == 1
+    assert line in built.output
+    assert not list((project / "output").glob("**/*.mp4"))

@@ -23,20 +23,16 @@ from pipeline.i18n import _
 from pipeline.picture.fonts import FontFace, resolve_bold_font, resolve_font
 from pipeline.picture.layout import Layout, caption_measure, check_episode_layout, describe, planned_captions
 from pipeline.plan import check_logo, check_sounds, no_such_script, refusals, script_paths
+from pipeline.review.citations import citation_findings, law_library
 from pipeline.review.labels import check_labels
-from pipeline.review.laws import LawLibrary, load_laws
 from pipeline.script import Episode, parse_scripts
-from pipeline.speech.normalize import Lexicon, ReadingError, cardinal, explain, load_lexicon, unreadable
+from pipeline.speech.normalize import Lexicon, ReadingError, explain, load_lexicon, unreadable
 
 SPOKEN_CHARS_PER_SECOND = 4.0
 LONG_SCENE_SECONDS = 60.0
 SCENE_GAP_SECONDS = 0.75
 SHORT_TITLE_RANGE = (6, 16)
 
-_CN_NUMERAL = "零〇一二三四五六七八九十百千万两"
-ARTICLE = rf"第(?:[{_CN_NUMERAL}]+|\d+)条(?:之(?:[{_CN_NUMERAL}]+|\d+))?"
-STANDARD_CITATION = re.compile(rf"^《中华人民共和国[^《》]+》{ARTICLE}(?:第(?:[{_CN_NUMERAL}]+|\d+)款)?$")
-CARD_CITATION = re.compile(rf"^(?P<law>《[^《》]+》)?(?P<article>{ARTICLE})")
 _PUNCTUATION = re.compile(r"[\s\W_]+", re.UNICODE)
 
 
@@ -86,7 +82,7 @@ def check(config: Config, scripts: Sequence[Path] = ()) -> CheckReport:
         if episode.path in set(wanted):
             findings += [_finding(d) for d in episode.notes]
             findings += check_episode(config, episode, font, lexicon)
-    if config.review.laws_dir and _library(config) is None:
+    if config.review.laws_dir and law_library(config) is None:
         message = _(
             "review.laws_dir: {laws_dir} is not a folder; law cards were not compared with the law texts"
         ).format(laws_dir=config.review.laws_dir)
@@ -196,7 +192,7 @@ def check_episode(config: Config, episode: Episode, font: FontFace, lexicon: Lex
     for problem in check_episode_layout(layout, episode, planned_captions(plan)):
         line, message = describe(problem, episode)
         add(line, "error", message)
-    findings += _check_laws(episode, _library(config))
+    findings += [_finding(d) for d in citation_findings(episode, law_library(config))]
     short = short_title(episode)
     if not SHORT_TITLE_RANGE[0] <= len(short) <= SHORT_TITLE_RANGE[1]:
         field = "short_title" if episode.short_title else "title"
@@ -262,109 +258,3 @@ def estimate_seconds(spoken: str) -> float:
     syllables = len(_PUNCTUATION.sub("", spoken))
     pauses = sum(0.4 for c in spoken if c in "。！？；") + sum(0.2 for c in spoken if c in "，、：")
     return syllables / SPOKEN_CHARS_PER_SECOND + pauses
-
-
-def canonical_citation(law: str, article: str) -> str:
-    """《中华人民共和国民法典》第一千二百五十四条, whatever numerals it was written with."""
-    article = re.sub(r"\d+", lambda m: cardinal(int(m[0])), article)
-    return f"{law}{article}"
-
-
-def _library(config: Config) -> LawLibrary | None:
-    if not config.review.laws_dir:
-        return None
-    folder = (config.root / config.review.laws_dir).resolve()
-    return load_laws(folder) if folder.is_dir() else None
-
-
-def _quote_of(card: str, citation_end: int) -> str:
-    """The quoted words of a law card: what follows its citation and an optional 规定 and colon."""
-    rest = card[citation_end:]
-    return re.sub(r"^\s*(规定)?\s*[：:，,]?\s*", "", rest)
-
-
-def _check_laws(episode: Episode, library: LawLibrary | None = None) -> list[Finding]:
-    findings: list[Finding] = []
-    listed: set[str] = set()
-    for law in episode.laws:
-        line = episode.line_of("laws")
-        if not STANDARD_CITATION.match(law):
-            findings.append(
-                Finding(
-                    episode.path,
-                    line,
-                    1,
-                    "warning",
-                    _("'{law}' is not in the standard form 《中华人民共和国X法》第…条").format(law=law),
-                )
-            )
-        match = CARD_CITATION.match(law)
-        if match and match["law"]:
-            listed.add(canonical_citation(match["law"], match["article"]))
-    current_law: str | None = None
-    for scene in episode.scenes:
-        for block in scene.blocks:
-            if block.kind != "law":
-                continue
-            match = CARD_CITATION.match(block.shown)
-            if match is None:
-                findings.append(
-                    Finding(
-                        episode.path,
-                        block.line,
-                        1,
-                        "warning",
-                        _("a law card should start with its citation, e.g. 《中华人民共和国民法典》第一千二百五十四条"),
-                    )
-                )
-                continue
-            current_law = match["law"] or current_law
-            if current_law is None:
-                findings.append(
-                    Finding(
-                        episode.path,
-                        block.line,
-                        1,
-                        "warning",
-                        _("law card cites {article} without naming the law").format(article=match["article"]),
-                    )
-                )
-                continue
-            citation = canonical_citation(current_law, match["article"])
-            if library is not None:
-                article = canonical_citation("", match["article"])
-                if library.article(current_law, article) is None:
-                    message = _("{citation} is not in the law texts in {name}/; its wording was not checked").format(
-                        citation=citation, name=library.folder.name
-                    )
-                    findings.append(Finding(episode.path, block.line, 1, "warning", message))
-                else:
-                    wrong = library.mismatch(current_law, article, _quote_of(block.shown, match.end()))
-                    if wrong is not None:
-                        message = _("law card does not quote {citation} as enacted: {wrong}").format(
-                            citation=citation, wrong=wrong
-                        )
-                        findings.append(Finding(episode.path, block.line, 1, "error", message))
-            if match["law"] and not current_law.startswith("《中华人民共和国"):
-                findings.append(
-                    Finding(
-                        episode.path,
-                        block.line,
-                        1,
-                        "warning",
-                        _("'{current_law}' is not the full title; write 《中华人民共和国…》").format(
-                            current_law=current_law
-                        ),
-                    )
-                )
-            if citation not in listed:
-                findings.append(
-                    Finding(
-                        episode.path,
-                        block.line,
-                        1,
-                        "error",
-                        _("law card cites {citation}, which is not listed in laws:").format(citation=citation),
-                    )
-                )
-    return findings

@@ -20,6 +20,10 @@ _ARTICLE = re.compile(r"^(第[零〇一二三四五六七八九十百千]+条(?:
 _DATE = re.compile(r"\((\d{4}-\d{2}-\d{2})\)")
 ELLIPSIS = re.compile(r"…+|\.{3,}")
 _EDGE_PUNCTUATION = "，。；：、！？,.;:!? "
+# A colon or comma typed half-width in one text and full-width in the other is the same
+# punctuation, not a misquote (some official texts set '劳动合同:（一）'); one character for one, so
+# positions in the folded text are positions in the original.
+_WIDTH_FOLD = str.maketrans(":,;()?!", "：，；（）？！")
 
 
 @dataclass(frozen=True)
@@ -31,13 +35,19 @@ class LawLibrary:
         """The text of ``number`` (第一千二百五十四条) of ``law`` (with or without 《》), paragraphs joined."""
         return self.articles.get((law.strip("《》"), number))
 
+    def has_law(self, law: str) -> bool:
+        """Whether the folder holds ``law`` (with or without 《》) at all."""
+        title = law.strip("《》")
+        return any(key[0] == title for key in self.articles)
+
     def mismatch(self, law: str, number: str, quote: str) -> str | None:
         """None if ``quote`` is the article's own words (ellipses may skip parts), else where it departs."""
         official = self.article(law, number)
         if official is None:
             return None
+        official = official.translate(_WIDTH_FOLD)
         position = 0
-        for part in ELLIPSIS.split(quote):
+        for part in ELLIPSIS.split(quote.translate(_WIDTH_FOLD)):
             part = part.strip().strip(_EDGE_PUNCTUATION)
             if not part:
                 continue

@@ -111,7 +111,7 @@ def storyboard(render: RenderPlan, track: CaptionTrack, font: FontFace) -> Image
 
 def _official_text(citation: str, config: Config) -> str:
     """The enacted wording of a cited article, when the series has the law texts (review.laws_dir)."""
-    from pipeline.review.check import CARD_CITATION, canonical_citation
+    from pipeline.review.citations import CARD_CITATION, canonical_citation
     from pipeline.review.laws import load_laws
 
     match = CARD_CITATION.match(citation)
