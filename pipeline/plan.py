@@ -79,6 +79,9 @@ class Selection:
     def __contains__(self, number: object) -> bool:
         return isinstance(number, int) and any(first <= number <= last for first, last in self.ranges)
 
+    def __str__(self) -> str:
+        return ",".join(str(a) if a == b else f"{a}-{b}" for a, b in self.ranges)
+
 
 @dataclass(frozen=True)
 class Outcome:
@@ -324,6 +327,9 @@ def plan_build(
                 failures.append(Failure(episode.path, _format(ScriptError(refused))))
             else:
                 selected.append(episode)
+    if not selected and not failures and isinstance(only, Selection):
+        # A typo in an episode number must not look like "nothing to do".
+        raise PufaError(f"--only {only}: no script in {display_path(config.scripts_dir)}/ has that episode number")
     if not selected:
         return BuildPlan("", None, (), tuple(sorted(failures, key=lambda f: str(f.script)))), None
 

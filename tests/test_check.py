@@ -343,3 +343,15 @@ def test_the_build_refuses_what_check_reports_as_a_citation_error(
     assert built.exit_code == 1
     assert line in built.output
     assert not list((project / "output").glob("**/*.mp4"))
+
+
+def test_only_naming_no_episode_is_an_error(
+    project: Path, write_script: ScriptWriter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_script("0001-a.md", script())
+    monkeypatch.chdir(project)
+    for command in (["build", "--only", "9999"], ["build", "--dry-run", "--only", "9998-9999,12"]):
+        result = CliRunner().invoke(main, command)
+        assert result.exit_code == 1
+        wanted = command[-1]
+        assert result.output.strip().endswith(f"--only {wanted}: no script in scripts/ has that episode number")
