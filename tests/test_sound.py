@@ -69,6 +69,9 @@ def test_the_project_stings_make_title_and_closing_cards_heard(with_music: tuple
     ending = rms_db(audio[int(closing["start"] * RATE) : int(closing["end"] * RATE)])
     assert title > speech - 10, f"title card {title:.1f} dB against speech {speech:.1f} dB"
     assert ending > speech - 10, f"closing card {ending:.1f} dB against speech {speech:.1f} dB"
+    # ... and never jump out above the voice (they were 6 dB over it when mixed at their file level).
+    assert title < speech, f"title card {title:.1f} dB against speech {speech:.1f} dB"
+    assert ending < speech, f"closing card {ending:.1f} dB against speech {speech:.1f} dB"
 
 
 def test_music_is_ducked_at_least_12_db_under_speech_and_recovers_in_pauses() -> None:

@@ -10,6 +10,8 @@ values go into the manifest.
 
 from __future__ import annotations
 
+import functools
+import math
 import re
 import subprocess
 import wave
@@ -31,6 +33,10 @@ DUCK_DB = -15.0
 HOLD = 0.35  # seconds the music stays down after speech, so short gaps do not pump
 RAMP = 0.25  # seconds for the music to go down or come back
 LOOP_CROSSFADE = 0.4
+# A sting plays where nobody speaks (title and closing cards); set at the voice's own loudness
+# it jumps out of a phone's speaker (measured −9.5 LUFS momentary against −16 for the episode
+# when stings were mixed at their file level), so it sits this far under the voice.
+STING_UNDER_VOICE_LU = 4.0
 FADE_IN, FADE_OUT = 1.5, 2.5
 
 Samples = npt.NDArray[np.float32]
@@ -170,7 +176,15 @@ def mix(
     length = voice.length
     seconds = length / RATE
     period = loop_period(decode(music, seconds=seconds + LOOP_CROSSFADE)) if music is not None else None
-    placed = [(decode(path, seconds=seconds - at), int(at * RATE)) for path, at in stingers]
+    placed = []
+    if stingers:
+        voice_lufs = measure(narration, true_peak=False).integrated
+        for path, at in stingers:
+            sting = decode(path, seconds=seconds - at)
+            gain_db = voice_lufs - STING_UNDER_VOICE_LU - _loudness_of(path)
+            if math.isfinite(gain_db):
+                sting *= np.float32(10 ** (gain_db / 20))
+            placed.append((sting, int(at * RATE)))
     raw = target.with_name(target.stem + "-raw.wav")
     with wave.open(str(raw), "wb") as out:
         out.setnchannels(2)
@@ -188,6 +202,17 @@ def mix(
             out.writeframes((np.clip(block, -1.0, 1.0) * 32767).astype("<i2").tobytes())
     _normalise(raw, target)
     return Mix(target, music.name if music else None, measure(target))
+
+
+@functools.lru_cache(maxsize=8)
+def _loudness_of_file(path: Path, size: int, mtime: float) -> float:
+    return measure(path, true_peak=False).integrated
+
+
+def _loudness_of(path: Path) -> float:
+    """A sting's integrated loudness in LUFS, measured once per file version."""
+    status = path.stat()
+    return _loudness_of_file(path, status.st_size, status.st_mtime)
 
 
 def _normalise(source: Path, target: Path) -> None:
