@@ -282,10 +282,11 @@ def test_an_article_missing_from_the_law_texts_is_a_warning(project: Path, write
 def test_a_missing_laws_folder_is_said_once(project: Path, write_script: ScriptWriter) -> None:
     (project / "pufa.toml").write_text('[review]\nlaws_dir = "no-such-folder"\n', encoding="utf-8")
     write_script("0001-a.md", script())
-    findings = [(f.path.name, f.severity, f.message) for f in check(load_config(project)).findings]
+    findings = [(f.path.name, f.line, f.severity, f.message) for f in check(load_config(project)).findings]
     assert findings == [
         (
             "pufa.toml",
+            2,
             "warning",
             "review.laws_dir: no-such-folder is not a folder; law cards were not compared with the law texts",
         )

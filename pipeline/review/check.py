@@ -86,13 +86,22 @@ def check(config: Config, scripts: Sequence[Path] = ()) -> CheckReport:
         message = _(
             "review.laws_dir: {laws_dir} is not a folder; law cards were not compared with the law texts"
         ).format(laws_dir=config.review.laws_dir)
-        findings.append(Finding(config.path, 1, 1, "warning", message))
+        findings.append(Finding(config.path, _line_of_key(config.path, "laws_dir"), 1, "warning", message))
     labelled = [e for e in episodes if e.path in set(wanted)]
     for path, severity, message in check_labels(config, font, labelled):
         findings.append(Finding(path, 1, 1, severity, message))
     order = {"error": 0, "warning": 1, "note": 2}
     findings.sort(key=lambda f: (str(f.path), f.line, f.column, order.get(f.severity, 3)))
     return CheckReport(tuple(findings), len(wanted))
+
+
+def _line_of_key(path: Path, key: str) -> int:
+    """The 1-based line of ``key = …`` in a TOML file (1 when it cannot be found)."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return 1
+    return next((n for n, line in enumerate(lines, 1) if line.strip().startswith(f"{key} ")), 1)
 
 
 def _finding(diagnostic: Diagnostic) -> Finding:
