@@ -329,7 +329,11 @@ def plan_build(
                 selected.append(episode)
     if not selected and not failures and isinstance(only, Selection):
         # A typo in an episode number must not look like "nothing to do".
-        raise PufaError(f"--only {only}: no script in {display_path(config.scripts_dir)}/ has that episode number")
+        raise PufaError(
+            _("--only {only}: no script in {folder}/ has that episode number").format(
+                only=only, folder=display_path(config.scripts_dir)
+            )
+        )
     if not selected:
         return BuildPlan("", None, (), tuple(sorted(failures, key=lambda f: str(f.script)))), None
 
