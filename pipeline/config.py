@@ -201,6 +201,14 @@ class CaptionConfig:
     margin: int = field(
         default=56, metadata=_doc("Left and right margin of the caption text in pixels.", min=0, max=400)
     )
+    highlight: str = field(
+        default="none",
+        metadata=_doc(
+            "word: mark each word of a caption with the accent colour while it is spoken "
+            "(a 《》 title or 第…条 as one); none: captions in one colour.",
+            choices=("none", "word"),
+        ),
+    )
 
 
 @dataclass(frozen=True)

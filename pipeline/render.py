@@ -321,7 +321,7 @@ def produce(
         closing_seconds=video_config.closing_seconds,
         audio_path=work / "narration.wav",
     )
-    track = time_captions(episode, plan, narration, video_config.fps)
+    track = time_captions(episode, plan, narration, video_config.fps, words=config.captions.highlight == "word")
     stingers, speech = stingers_for(config, track), list(narration.pieces)
     if spoken is not None:
         stingers.append((spoken.path, spoken.start))

@@ -151,3 +151,15 @@ def test_review_page_in_a_real_browser(previewed: PreviewResult, browser: object
     assert shot.stat().st_size > 10_000
     errors = [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]  # type: ignore[attr-defined]
     assert errors == [], "the page loads with no console errors"
+
+
+def test_a_draft_keeps_pictures_still_and_cuts_between_scenes(tmp_path: Path) -> None:
+    """Motion and fades cost ffmpeg work on every frame; a draft must stay well above real time without them."""
+    from pipeline.review.preview import draft_config
+
+    root = make_project(tmp_path / "series")
+    config = load_config(root)
+    assert (config.theme.motion, config.theme.transition) == ("push-in", "fade"), "the build's default look"
+    draft = draft_config(config)
+    assert (draft.theme.motion, draft.theme.transition) == ("none", "none")
+    assert (draft.video.width, draft.video.height) == (540, 960)

@@ -6,10 +6,15 @@ the SRT uses exactly the same frame times as the burned-in captions.
 
 from __future__ import annotations
 
+import difflib
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from pipeline.captions.split import RULES, CaptionPlan, PlannedCaption, ReadingRules, chars, speakable
+from pipeline.captions.split import RULES, CaptionPlan, PlannedCaption, ReadingRules, chars, speakable, words
 from pipeline.script import Episode
+from pipeline.speech.base import speakable as said_characters
+from pipeline.speech.base import spread
 from pipeline.speech.narration import Narration
 
 
@@ -19,7 +24,10 @@ class Cue:
 
     ``index`` counts from 1; ``scene``/``block`` index the episode's scenes and the scene's
     blocks; ``kind`` is the block's kind (narration, law, points); ``point`` indexes the
-    block's points for a caption of a list, else -1.
+    block's points for a caption of a list, else -1. ``words`` (only when captions highlight
+    words) are the caption's words as (line, start, end, first frame): characters [start, end)
+    of ``lines[line]`` are being said from that frame until the next word's (the last until
+    ``end_frame``); a 《》 title or 第…条 is one word.
     """
 
     index: int
@@ -32,6 +40,7 @@ class Cue:
     end_frame: int
     fps: int
     point: int = -1
+    words: tuple[tuple[int, int, int, int], ...] = ()
 
     @property
     def start(self) -> float:
@@ -75,7 +84,13 @@ def to_frame(seconds: float, fps: int) -> int:
 
 
 def time_captions(
-    episode: Episode, plan: CaptionPlan, narration: Narration, fps: int, rules: ReadingRules = RULES
+    episode: Episode,
+    plan: CaptionPlan,
+    narration: Narration,
+    fps: int,
+    rules: ReadingRules = RULES,
+    *,
+    words: bool = False,
 ) -> CaptionTrack:
     """Place every caption over the audio that speaks it, keep it inside the reading rules, snap to frames.
 
@@ -88,11 +103,15 @@ def time_captions(
       caption or the end of its scene;
     - one still too short joins its neighbour from the same paragraph (or point) when the two
       together have at most ``plan.max_lines`` lines and stay inside the rules.
+
+    With ``words``, each cue also gets its words' frames (:attr:`Cue.words`), from when the
+    narration says each character (:attr:`Narration.times`).
     """
     planned = [p for scene in plan.scenes for p in scene]
+    times = narration.times if len(narration.times) == len(planned) else ((),) * len(planned)
     timed = [
-        _Timed(item, item.text.lines, item.text.spoken, start, end)
-        for item, (start, end) in zip(planned, narration.pieces, strict=True)
+        _Timed(item, item.text.lines, item.text.spoken, start, end, said)
+        for item, (start, end), said in zip(planned, narration.pieces, times, strict=True)
     ]
     timed = [part for cue in timed for part in _cut_long(cue, rules)]
     limits = {i: end for i, (_start, end) in enumerate(narration.scenes)}
@@ -104,8 +123,9 @@ def time_captions(
         first = to_frame(cue.start, fps)
         end = max(to_frame(cue.end, fps), first + 1)
         item = cue.item
+        found = word_frames(cue.lines, cue.spoken, cue.character_times(), first, end, fps) if words else ()
         cues.append(
-            Cue(index + 1, item.scene, item.block, item.kind, cue.lines, cue.spoken, first, end, fps, item.point)
+            Cue(index + 1, item.scene, item.block, item.kind, cue.lines, cue.spoken, first, end, fps, item.point, found)
         )
     scenes = tuple(
         SceneSpan(i, episode.scenes[i].label, to_frame(start, fps), to_frame(end, fps))
@@ -131,6 +151,11 @@ class _Timed:
     spoken: str
     start: float
     end: float
+    times: tuple[float, ...] = ()  # when each speakable character of ``spoken`` starts
+
+    def character_times(self) -> tuple[float, ...]:
+        count = len(said_characters(self.spoken))
+        return self.times if len(self.times) == count else spread(count, self.start, self.end)
 
     @property
     def seconds(self) -> float:
@@ -157,12 +182,16 @@ def _cut_long(cue: _Timed, rules: ReadingRules) -> list[_Timed]:
     if cue.seconds <= rules.max_seconds or len(cue.lines) < 2 or len(spoken) != len(cue.lines):
         return [cue]
     weights = [speakable(text) for text in spoken]
+    counts = [len(said_characters(text)) for text in spoken]
+    known = cue.times if len(cue.times) == sum(counts) else ()
     parts: list[_Timed] = []
     start = cue.start
+    first = 0
     for index, (line, text) in enumerate(zip(cue.lines, spoken, strict=True)):
         end = cue.end if index == len(cue.lines) - 1 else start + cue.seconds * weights[index] / sum(weights)
-        parts.append(_Timed(cue.item, (line,), text, start, end))
+        parts.append(_Timed(cue.item, (line,), text, start, end, known[first : first + counts[index]]))
         start = end
+        first += counts[index]
     return parts
 
 
@@ -209,7 +238,101 @@ def _joinable(first: _Timed, second: _Timed, max_lines: int, rules: ReadingRules
 
 def _joined(first: _Timed, second: _Timed) -> _Timed:
     spoken = "".join(s for s in (first.spoken, second.spoken) if s)
-    return _Timed(first.item, first.lines + second.lines, spoken, first.start, max(first.end, second.end))
+    times = first.character_times() + second.character_times()
+    return _Timed(first.item, first.lines + second.lines, spoken, first.start, max(first.end, second.end), times)
+
+
+# A 《》 title (or the part of one on this line) and an article number 第…条 are highlighted as one word.
+_NUMBER = r"[零〇一二三四五六七八九十百千万两\d]+"
+_UNIT = re.compile(rf"《[^《》]*》?|第{_NUMBER}条(?:之{_NUMBER})?(?:第{_NUMBER}款)?")
+
+
+def highlight_units(line: str) -> list[tuple[int, int]]:
+    """The words of a caption line as (start, end) offsets: jieba words, with a 《》 title and 第…条 whole.
+
+    Punctuation joins the word before it. A line that opens inside a title (its 《 was on the line
+    before) starts with that part of the title as one word.
+    """
+    units: list[tuple[int, int]] = []
+    position = 0
+    closing = line.find("》")
+    if closing >= 0 and "《" not in line[:closing]:
+        units.append((0, closing + 1))
+        position = closing + 1
+    for match in _UNIT.finditer(line, position):
+        units += _words(line, position, match.start())
+        units.append((match.start(), match.end()))
+        position = match.end()
+    units += _words(line, position, len(line))
+    merged: list[tuple[int, int]] = []
+    for start, end in units:
+        if merged and not said_characters(line[start:end]):
+            merged[-1] = (merged[-1][0], end)
+        elif merged and not said_characters(line[merged[-1][0] : merged[-1][1]]):
+            merged[-1] = (merged[-1][0], end)  # opening punctuation joins the word after it
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _words(line: str, start: int, end: int) -> list[tuple[int, int]]:
+    found = []
+    for word in words(line[start:end]):
+        found.append((start, start + len(word)))
+        start += len(word)
+    return found
+
+
+def word_frames(
+    lines: tuple[str, ...], spoken: str, times: tuple[float, ...], first: int, end: int, fps: int
+) -> tuple[tuple[int, int, int, int], ...]:
+    """Each word of a caption's ``lines`` as (line, start, end, frame): the frame its first character is said.
+
+    ``times`` says when each speakable character of ``spoken`` starts; the shown text is matched
+    to the spoken one (they differ where numbers and symbols are read out), and a shown character
+    with no match takes its place in proportion between matched neighbours. Frames rise and stay
+    in [first, end); the first word starts with the caption.
+    """
+    shown = said_characters("".join(lines))
+    said = said_characters(spoken)
+    if len(times) != len(said):
+        times = spread(len(said), first / fps, end / fps)
+    position = _matcher(shown, said)
+    result: list[tuple[int, int, int, int]] = []
+    counted = 0
+    previous = first
+    for row, line in enumerate(lines):
+        for index, (a, b) in enumerate(highlight_units(line)):
+            before = counted + len(said_characters(line[:a]))
+            if index == 0 and result and "》" in line[a:b] and "《" not in line[a:b]:
+                frame = result[-1][3]  # the rest of a title broken across lines lights with its start
+            elif times:
+                frame = round(times[min(position(before), len(times) - 1)] * fps)
+            else:
+                frame = previous
+            frame = min(max(frame, previous), end - 1)
+            result.append((row, a, b, frame if result else first))
+            previous = result[-1][3]
+        counted += len(said_characters(line))
+    return tuple(result)
+
+
+def _matcher(shown: str, said: str) -> Callable[[int], int]:
+    """Maps an offset into ``shown`` to that of the same character in ``said`` (interpolated where they differ)."""
+    blocks = difflib.SequenceMatcher(None, shown, said, autojunk=False).get_matching_blocks()
+    anchors = [(0, 0)]
+    for a, b, size in blocks:
+        anchors += [(a + k, b + k) for k in range(size)]
+    anchors.append((len(shown), len(said)))
+
+    def position(offset: int) -> int:
+        low = max((p for p in anchors if p[0] <= offset), key=lambda p: p[0])
+        high = min((p for p in anchors if p[0] >= offset), key=lambda p: p[0])
+        if high[0] == low[0]:
+            return low[1]
+        return low[1] + round((high[1] - low[1]) * (offset - low[0]) / (high[0] - low[0]))
+
+    return position
 
 
 def format_srt(track: CaptionTrack) -> str:

@@ -81,8 +81,21 @@ class Fade:
 
 
 @dataclass(frozen=True)
+class Word:
+    """The caption band with one word marked (the rest transparent), laid over the frames [first, end)."""
+
+    path: Path
+    first_frame: int
+    end_frame: int
+
+
+@dataclass(frozen=True)
 class RenderPlan:
-    """The distinct frames of an episode on disk and how long each is held, in order."""
+    """The distinct frames of an episode on disk and how long each is held, in order.
+
+    ``words`` (when captions highlight words) lie over the video in ``word_box``, the caption
+    band, each for its frames; between them the band is ``blank_word`` (fully transparent).
+    """
 
     width: int
     height: int
@@ -92,6 +105,9 @@ class RenderPlan:
     distinct: int
     moving: tuple[MovingPicture, ...] = ()
     fades: tuple[Fade, ...] = ()
+    words: tuple[Word, ...] = ()
+    word_box: tuple[int, int, int, int] = (0, 0, 0, 0)
+    blank_word: Path | None = None
 
 
 def timeline(episode: Episode, track: CaptionTrack) -> list[Segment]:
@@ -192,6 +208,48 @@ class Painter:
     def paint_top(self, base: Image.Image, screen: Screen) -> Image.Image:
         """The caption (or whatever changes over a shared base) drawn on a copy of ``base``."""
         return self._items(base.copy(), screen.top) if screen.top else base
+
+    def word_box(self) -> tuple[int, int, int, int]:
+        """The band every caption line lies in (full width, even edges for 4:2:0 video)."""
+        layout = self.layout
+        top = max(layout.caption_top() - self.px(40), 0) // 2 * 2
+        bottom = min(layout.caption_bottom() + self.px(40), self.height) // 2 * 2
+        return (0, top, self.width, bottom)
+
+    def marked_word(
+        self, caption: Text, row: int, start: int, end: int, box: tuple[int, int, int, int]
+    ) -> Image.Image:
+        """Characters [start, end) of line ``row`` of ``caption`` on an accent marker, in ``box`` (the rest clear).
+
+        The marker covers the word as drawn below it, so the band can simply lie over the frame.
+        """
+        image = Image.new("RGBA", (box[2] - box[0], box[3] - box[1]), (0, 0, 0, 0))
+        line = caption.lines[row]
+        face, size = caption.face, caption.size
+        x = line.x + face.length(size, line.text[:start]) - box[0]
+        word = line.text[start:end]
+        advance = face.length(size, word)
+        baseline = line.baseline - box[1]
+        pad = max(self.px(4), 1) + caption.stroke
+        marker = (
+            round(x) - pad,
+            baseline - round(size * 0.98),
+            round(x + advance) + pad,
+            baseline + round(size * 0.26),
+        )
+        ImageDraw.Draw(image).rounded_rectangle(
+            marker, radius=round(size * 0.18), fill=(*hex_colour(self.theme.accent), 255)
+        )
+        options: dict[str, object] = {"language": face.language} if face.language else {}
+        ImageDraw.Draw(image).text(
+            (x, baseline),
+            word,
+            font=face.pil(size),
+            fill=(*hex_colour(self.theme.background_bottom), 255),
+            anchor="ls",
+            **options,  # type: ignore[arg-type]
+        )
+        return image
 
     def cover(self, episode: Episode, width: int, height: int) -> Image.Image:
         """A cover (3:4 or 4:3): series, 期数, the episode's first picture and the title set large."""
@@ -464,7 +522,42 @@ def render_states(
             progress(len(paths) / distinct)
     states = tuple(RenderedState(s.key, paths[s.key], s.first_frame, s.end_frame) for s in segments)
     fades = _fades(segments, paths, moving, painter, folder, track.fps)
-    return RenderPlan(painter.width, painter.height, track.fps, track.total_frames, states, len(paths), moving, fades)
+    plan = RenderPlan(painter.width, painter.height, track.fps, track.total_frames, states, len(paths), moving, fades)
+    if any(cue.words for cue in track.cues):
+        box = painter.word_box()
+        words = _words(episode, track, painter, box, folder)
+        blank = folder / "word-blank.png"
+        Image.new("RGBA", (box[2] - box[0], box[3] - box[1]), (0, 0, 0, 0)).save(blank, compress_level=1)
+        plan = dataclasses.replace(plan, words=words, word_box=box, blank_word=blank)
+    return plan
+
+
+def _words(
+    episode: Episode, track: CaptionTrack, painter: Painter, box: tuple[int, int, int, int], folder: Path
+) -> tuple[Word, ...]:
+    """Each word of each shown caption marked, drawn once as a small band image (a card's caption is not shown)."""
+    scene_captions: dict[int, list[ShownCaption]] = {}
+    for cue in track.cues:
+        scene_captions.setdefault(cue.scene, []).append(ShownCaption(cue.block, cue.lines, cue.point))
+    words: list[Word] = []
+    position: dict[int, int] = {}
+    for cue in track.cues:
+        index = position.get(cue.scene, 0)
+        position[cue.scene] = index + 1
+        if not cue.words:
+            continue
+        screen = painter.layout.scene(episode, cue.scene, scene_captions[cue.scene], index)
+        caption = next((t for t in screen.top if isinstance(t, Text) and t.what == "caption"), None)
+        if caption is None:
+            continue
+        for number, (row, start, end, first) in enumerate(cue.words):
+            last = cue.words[number + 1][3] if number + 1 < len(cue.words) else cue.end_frame
+            if last <= first:
+                continue
+            path = folder / f"word-{len(words):05d}.png"
+            painter.marked_word(caption, row, start, end, box).save(path, compress_level=1)
+            words.append(Word(path, first, last))
+    return tuple(words)
 
 
 def _section(key: StateKey) -> object:

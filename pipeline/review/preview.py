@@ -49,9 +49,14 @@ class PreviewResult:
 
 
 def draft_config(config: Config) -> Config:
-    """The series config at draft size and speed: same layout, a quarter of the pixels."""
+    """The series config at draft size and speed: same layout, a quarter of the pixels, pictures still and cuts.
+
+    Motion and cross-fades are drawn by ffmpeg on every frame and would make a draft about three
+    times slower than real time needs; the storyboard shows the pictures as they start anyway.
+    """
     width, height = DRAFT_SIZE
-    return replace(config, video=replace(config.video, width=width, height=height, preset="ultrafast", crf=28))
+    video = replace(config.video, width=width, height=height, preset="ultrafast", crf=28)
+    return replace(config, video=video, theme=replace(config.theme, motion="none", transition="none"))
 
 
 def preview(config: Config, script: Path, tts: str | None = None, stage: StageReport | None = None) -> PreviewResult:

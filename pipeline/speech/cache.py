@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 
 from pipeline.fsutil import temporary_sibling
 from pipeline.speech.base import TtsEngine, Utterance, VoiceSettings
@@ -140,6 +141,7 @@ def _read(path: Path) -> Utterance | None:
                 sample_rate=int(data["sample_rate"]),
                 pieces=tuple((float(a), float(b)) for a, b in data["pieces"]),
                 notes=tuple(str(n) for n in data["notes"]),
+                times=_unflatten(data["times"], data["counts"]) if "times" in data else (),
             )
     except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile):
         # Missing or damaged (an interrupted write, a truncated file): synthesise again.
@@ -156,7 +158,22 @@ def _write(path: Path, utterance: Utterance) -> None:
                 sample_rate=np.array(utterance.sample_rate),
                 pieces=np.array(utterance.pieces, dtype=np.float64).reshape(-1, 2),
                 notes=np.array(utterance.notes, dtype=str),
+                # Each piece's character times one after another, and how many each piece has.
+                times=np.array([t for piece in utterance.times for t in piece], dtype=np.float64),
+                counts=np.array([len(piece) for piece in utterance.times], dtype=np.int64),
             )
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
+
+
+def _unflatten(times: npt.NDArray[np.float64], counts: npt.NDArray[np.int64]) -> tuple[tuple[float, ...], ...]:
+    """Each piece's character times from the flat array and the per-piece counts it was saved as."""
+    pieces: list[tuple[float, ...]] = []
+    position = 0
+    for count in counts.tolist():
+        pieces.append(tuple(float(t) for t in times[position : position + count]))
+        position += count
+    if position != len(times):
+        raise ValueError("character times do not add up")
+    return tuple(pieces)

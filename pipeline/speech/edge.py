@@ -25,7 +25,7 @@ import numpy.typing as npt
 
 from pipeline.errors import VoiceError
 from pipeline.i18n import _
-from pipeline.speech.base import Utterance, VoiceSettings
+from pipeline.speech.base import Utterance, VoiceSettings, interpolate
 
 SAMPLE_RATE = 24000  # edge-tts sends audio-24khz-48kbitrate-mono-mp3
 TICKS_PER_SECOND = 10_000_000  # boundary offsets and durations are in 100-ns ticks
@@ -93,6 +93,7 @@ class EdgeEngine:
     def speak(self, pieces: Sequence[str], settings: VoiceSettings) -> Utterance:
         parts: list[npt.NDArray[np.int16]] = []
         timings: list[tuple[float, float]] = []
+        times: list[tuple[float, ...]] = []
         notes: list[str] = []
         offset = 0.0
         first_piece = 0
@@ -102,12 +103,13 @@ class EdgeEngine:
             duration = len(samples) / SAMPLE_RATE
             spans, group_notes = align(group, boundaries, duration)
             timings += [(offset + a, offset + b) for a, b in spans]
+            times += [tuple(offset + t for t in piece) for piece in word_times(group, boundaries, spans)]
             notes += [_renumber(note, first_piece) for note in group_notes]
             parts.append(samples)
             offset += duration
             first_piece += len(group)
         samples = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int16)
-        return Utterance(samples, SAMPLE_RATE, tuple(timings), tuple(notes))
+        return Utterance(samples, SAMPLE_RATE, tuple(timings), tuple(notes), tuple(times))
 
     def _fetch(self, text: str, settings: VoiceSettings) -> tuple[bytes, list[Boundary]]:
         problem = ""
@@ -195,19 +197,9 @@ def align(
     neighbours with its unmatched siblings, by speakable characters.
     """
     texts = [_speakable(p) for p in pieces]
-    request = "".join(texts)
-    owner = [i for i, text in enumerate(texts) for _ in text]
     matched: list[list[Boundary]] = [[] for _ in pieces]
-    cursor = 0
-    for boundary in boundaries:
-        word = _speakable(boundary.text)
-        if not word:
-            continue
-        found = request.find(word, cursor, cursor + len(word) + MATCH_WINDOW)
-        if found < 0:
-            continue
-        matched[owner[found]].append(boundary)
-        cursor = found + len(word)
+    for owner, _at, boundary in _matches(texts, boundaries):
+        matched[owner].append(boundary)
 
     spans: list[tuple[float, float] | None] = [(m[0].start, m[-1].end) if m else None for m in matched]
     notes: list[str] = []
@@ -232,6 +224,44 @@ def align(
             notes.append(_("piece {value}: no word boundaries matched; timed by character count").format(value=i + 1))
         index = stretch_end
     return [s for s in spans if s is not None], notes
+
+
+def _matches(texts: Sequence[str], boundaries: Sequence[Boundary]) -> list[tuple[int, int, Boundary]]:
+    """(piece, offset of the word in the piece's speakable text, boundary) of each boundary matched in order."""
+    request = "".join(texts)
+    owner = [i for i, text in enumerate(texts) for _ in text]
+    first = [0]
+    for text in texts:
+        first.append(first[-1] + len(text))
+    found_all: list[tuple[int, int, Boundary]] = []
+    cursor = 0
+    for boundary in boundaries:
+        word = _speakable(boundary.text)
+        if not word:
+            continue
+        found = request.find(word, cursor, cursor + len(word) + MATCH_WINDOW)
+        if found < 0:
+            continue
+        found_all.append((owner[found], found - first[owner[found]], boundary))
+        cursor = found + len(word)
+    return found_all
+
+
+def word_times(
+    pieces: Sequence[str], boundaries: Sequence[Boundary], spans: Sequence[tuple[float, float]]
+) -> list[tuple[float, ...]]:
+    """When each speakable character of each piece starts: a matched word's characters share out its
+    boundary's time; characters of unmatched words fall evenly between their neighbours (within the piece's span)."""
+    texts = [_speakable(p) for p in pieces]
+    known: list[dict[int, float]] = [{} for _ in pieces]
+    for owner, at, boundary in _matches(texts, boundaries):
+        word = _speakable(boundary.text)
+        for j in range(len(word)):
+            known[owner][at + j] = boundary.start + (boundary.end - boundary.start) * j / len(word)
+    return [
+        interpolate(len(text), start, end, marks)
+        for text, (start, end), marks in zip(texts, spans, known, strict=True)
+    ]
 
 
 def _renumber(note: str, first_piece: int) -> str:

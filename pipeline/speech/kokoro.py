@@ -33,7 +33,7 @@ import numpy.typing as npt
 from pipeline.errors import VoiceError
 from pipeline.fsutil import temporary_sibling
 from pipeline.i18n import _
-from pipeline.speech.base import Utterance, VoiceSettings
+from pipeline.speech.base import Utterance, VoiceSettings, speakable, spread
 from pipeline.speech.cache import cache_root
 from pipeline.speech.espeak import pause_after
 from pipeline.speech.g2p import FRONTEND_VERSION, PAUSES, Frontend, token_ids
@@ -333,20 +333,33 @@ class KokoroEngine:
                 )
             stripped = text.rstrip("”’）》」』) ")
             prepared.append(_Piece(text, ids, stripped[-1:] in _SENTENCE_END))
-        segments: list[npt.NDArray[np.float32]] = []
+        segments: list[tuple[npt.NDArray[np.float32], list[int]]] = []
         for chunk in _chunks(prepared):
             segments += _speak_chunk(model, chunk, style, settings.rate)
         parts: list[npt.NDArray[np.int16]] = []
         timings: list[tuple[float, float]] = []
+        times: list[tuple[float, ...]] = []
         cursor = 0
-        for piece, segment in zip(prepared, segments, strict=True):
+        for piece, (segment, sounds) in zip(prepared, segments, strict=True):
             audio = np.clip(segment * (32767 * settings.volume), -32768, 32767).astype(np.int16)
             timings.append((cursor / SAMPLE_RATE, (cursor + len(audio)) / SAMPLE_RATE))
+            times.append(_char_times(piece.text, sounds, cursor, len(audio)))
             pause = np.zeros(round(pause_after(piece.text) * SAMPLE_RATE), dtype=np.int16)
             parts += [audio, pause]
             cursor += len(audio) + len(pause)
         samples = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int16)
-        return Utterance(samples, SAMPLE_RATE, tuple(timings), tuple(dict.fromkeys(notes)))
+        return Utterance(samples, SAMPLE_RATE, tuple(timings), tuple(dict.fromkeys(notes)), tuple(times))
+
+
+def _char_times(text: str, sounds: Sequence[int], cursor: int, length: int) -> tuple[float, ...]:
+    """When each speakable character of a piece starts, from the samples (in the piece's audio) where its
+    sounding tokens start: a Chinese syllable is two to four phoneme tokens, so the characters share the
+    tokens in order, and the model's pauses (at commas) fall between them."""
+    count = len(speakable(text))
+    if not sounds:
+        return spread(count, cursor / SAMPLE_RATE, (cursor + length) / SAMPLE_RATE)
+    picked = [sounds[min(k * len(sounds) // max(count, 1), len(sounds) - 1)] for k in range(count)]
+    return tuple((cursor + min(max(sample, 0), length)) / SAMPLE_RATE for sample in picked)
 
 
 def _chunks(pieces: Sequence[_Piece]) -> list[list[_Piece]]:
@@ -373,11 +386,12 @@ def _chunks(pieces: Sequence[_Piece]) -> list[list[_Piece]]:
 
 def _speak_chunk(
     model: _Model, pieces: Sequence[_Piece], style: npt.NDArray[np.float32], speed: float
-) -> list[npt.NDArray[np.float32]]:
-    """Synthesise ``pieces`` in one call; each piece's audio, cut in silence and trimmed of it."""
+) -> list[tuple[npt.NDArray[np.float32], list[int]]]:
+    """Synthesise ``pieces`` in one call; each piece's audio, cut in silence and trimmed of it, and the
+    samples (in that audio) where its sounding tokens start."""
     ids = [i for p in pieces for i in p.ids]
     if not ids:
-        return [np.zeros(0, dtype=np.float32) for _ in pieces]
+        return [(np.zeros(0, dtype=np.float32), []) for _ in pieces]
     audio, durations = model.run(ids, style[min(len(ids), len(style) - 1)], speed)
     audio = np.asarray(audio, dtype=np.float32).reshape(-1)
     # Sample where each token starts and ends (durations[0] is the leading padding token).
@@ -387,9 +401,11 @@ def _speak_chunk(
     threshold = float(loudness.max(initial=0.0)) * 10 ** (SILENCE_DB / 20)
     # Each piece's voiced stretch, from the start of its first sounding token to the end of its last.
     spans: list[tuple[int, int, int, int] | None] = []
+    sounding: list[list[int]] = []
     token = 1
     for piece in pieces:
         voiced = [token + k for k, i in enumerate(piece.ids) if i not in _SILENT_IDS]
+        sounding.append([int(starts[v]) for v in voiced if v < len(starts)])
         if voiced:
             first, last = voiced[0], voiced[-1]
             spans.append((int(starts[first]), int(ends[first]), int(starts[last]), int(ends[last])))
@@ -403,13 +419,14 @@ def _speak_chunk(
     for before, after in itertools.pairwise(voiced_spans):
         cuts.append(_quietest(loudness, before[2], after[1]))
     cuts.append(len(audio))
-    segments: list[npt.NDArray[np.float32]] = []
+    segments: list[tuple[npt.NDArray[np.float32], list[int]]] = []
     index = 0
-    for piece_span in spans:
+    for piece_span, sounds in zip(spans, sounding, strict=True):
         if piece_span is None:
-            segments.append(np.zeros(0, dtype=np.float32))
+            segments.append((np.zeros(0, dtype=np.float32), []))
         else:
-            segments.append(_trim(audio, cuts[index], cuts[index + 1], threshold))
+            trimmed, shift = _trim(audio, cuts[index], cuts[index + 1], threshold)
+            segments.append((trimmed, [s - shift for s in sounds]))
             index += 1
     return segments
 
@@ -434,19 +451,23 @@ def _quietest(loudness: npt.NDArray[np.float32], start: int, end: int) -> int:
     return int((first + last) // 2 * _BLOCK)
 
 
-def _trim(audio: npt.NDArray[np.float32], start: int, end: int, threshold: float) -> npt.NDArray[np.float32]:
+def _trim(
+    audio: npt.NDArray[np.float32], start: int, end: int, threshold: float
+) -> tuple[npt.NDArray[np.float32], int]:
     """``audio[start:end]`` from its first to its last sound above ``threshold``, with EDGE_MARGIN of quiet
-    on either side: the audio's own where there is room before the cut, silence where there is not."""
+    on either side: the audio's own where there is room before the cut, silence where there is not.
+    Also the sample of ``audio`` that lands at 0 of the result (subtract it to find a sample in the result)."""
     loud = np.flatnonzero(_block_peaks(audio[start:end]) > threshold)
     if loud.size == 0:
-        return audio[:0]
+        return audio[:0], start
     margin = round(EDGE_MARGIN * SAMPLE_RATE)
     first, last = start + int(loud[0]) * _BLOCK, min(start + (int(loud[-1]) + 1) * _BLOCK, end)
     begin, finish = max(first - margin, start), min(last + margin, end)
-    return np.concatenate(
+    trimmed = np.concatenate(
         [
             np.zeros(margin - (first - begin), np.float32),
             audio[begin:finish],
             np.zeros(margin - (finish - last), np.float32),
         ]
     )
+    return trimmed, first - margin

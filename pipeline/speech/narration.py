@@ -36,6 +36,8 @@ class Narration:
     engine_version: str
     voice: str
     notes: tuple[str, ...] = ()
+    # Per piece, when each of its speakable characters starts (episode seconds): Utterance.char_times.
+    times: tuple[tuple[float, ...], ...] = ()
 
 
 def narrate(
@@ -53,12 +55,14 @@ def narrate(
     parts: list[npt.NDArray[np.int16]] = []
     scenes: list[tuple[float, float]] = []
     pieces: list[tuple[float, float]] = []
+    times: list[tuple[float, ...]] = []
     notes: list[str] = []
     sample_rate = 0
     cursor = title_seconds
     for scene, captions in zip(episode.scenes, plan.scenes, strict=True):
         try:
-            utterance = engine.speak([c.text.spoken for c in captions], settings)
+            spoken = [c.text.spoken for c in captions]
+            utterance = engine.speak(spoken, settings)
         except PufaError as exc:
             raise VoiceError(
                 _("episode {number}, scene '{label}': {exc}").format(number=episode.number, label=scene.label, exc=exc)
@@ -72,6 +76,7 @@ def narrate(
         start = cursor
         cursor += SCENE_LEAD_IN
         pieces += [(cursor + a, cursor + b) for a, b in utterance.pieces]
+        times += [tuple(cursor + t for t in utterance.char_times(i, text)) for i, text in enumerate(spoken)]
         parts.append(utterance.samples)
         cursor += utterance.duration + SCENE_TAIL
         scenes.append((start, cursor))
@@ -101,6 +106,7 @@ def narrate(
         engine_version=engine.version,
         voice=settings.voice,
         notes=tuple(notes),
+        times=tuple(times),
     )
 
 
