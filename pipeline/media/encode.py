@@ -76,6 +76,7 @@ def _write_list(entries: Sequence[tuple[Path, int]], fps: int, path: Path, *, im
         cursor += frames
     if entries and images:
         lines.append(f"file '{_relative(entries[-1][0], path.parent)}'")
+        lines.append(f"option framerate {fps}")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
@@ -221,9 +222,13 @@ def _run(
     ``copy`` joins already encoded sections (the one input) without encoding the video again.
     """
     command = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats", "-loglevel", "error", "-y", "-progress", "pipe:1"]
-    command += inputs
+    # The sound is an input too: it goes before the filters, which are output options.
+    filters = next((i for i, option in enumerate(inputs) if option in ("-vf", "-filter_complex")), len(inputs))
+    command += inputs[:filters]
     if audio is not None:
         command += ["-i", str(audio)]
+    command += inputs[filters:]
+    if audio is not None:
         if copy:
             command += ["-map", "0:v"]
         if copy or "-filter_complex" in inputs:
