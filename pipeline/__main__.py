@@ -4,4 +4,4 @@ from __future__ import annotations
 
 from pipeline.cli import main
 
-main()
+main(prog_name="pufa")

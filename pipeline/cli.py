@@ -58,12 +58,42 @@ def _exit_for(exc: BaseException) -> NoReturn:
     sys.exit(1)
 
 
+class OneLineUsageError(click.UsageError):
+    """A mistyped command line as one line, like every other error (exit status 2, as click and getopt use)."""
+
+    def show(self, file: Any = None) -> None:
+        command = self.ctx.command_path if self.ctx else "pufa"
+        line = _("{command}: error: {message} (see {command} --help)").format(
+            command=command, message=" ".join(self.message.split())
+        )
+        click.echo(escape(line), err=True)
+
+
+def _one_line(exc: click.UsageError) -> OneLineUsageError:
+    # format_message, not message: it holds the "did you mean" and the missing parameter's name.
+    return OneLineUsageError(exc.format_message(), exc.ctx)
+
+
 class PufaGroup(click.Group):
     """The top-level group: whatever a command raises, even one without ``reports_errors``, becomes one line."""
+
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except OneLineUsageError:
+            raise
+        except click.UsageError as exc:
+            raise _one_line(exc) from None
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except OneLineUsageError:
+            raise
+        except click.UsageError as exc:
+            raise _one_line(exc) from None
         except (click.exceptions.ClickException, click.exceptions.Abort, click.exceptions.Exit, SystemExit):
             raise
         except (Exception, KeyboardInterrupt) as exc:

@@ -1,13 +1,16 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from pipeline.cli import main
-from tests.conftest import Built, ScriptWriter
+from tests.conftest import REPO, Built, ScriptWriter
 
 
 def run(*args: str, cwd: Path | None = None) -> tuple[int, str, str]:
@@ -70,7 +73,19 @@ def test_catalog_formats(built: Built) -> None:
     project = str(built.config.root)
     code, table, _ = run("--project", project, "catalog")
     assert code == 0
-    assert table.splitlines()[0].split() == ["期数", "标题", "类别", "时长", "状态", "配音", "生成时间", "审核", "发布", "链接", "视频"]
+    assert table.splitlines()[0].split() == [
+        "期数",
+        "标题",
+        "类别",
+        "时长",
+        "状态",
+        "配音",
+        "生成时间",
+        "审核",
+        "发布",
+        "链接",
+        "视频",
+    ]
     assert table.splitlines()[2].startswith("0007  高空抛物要担责  民法典")
     code, text, _ = run("--project", project, "catalog", "--format", "json")
     assert [row["number"] for row in json.loads(text)] == [7]
@@ -101,3 +116,29 @@ def test_init_never_overwrites_a_project(project: Path) -> None:
     assert code == 1
     assert err == f"pufa: error: {project / 'pufa.toml'} already exists; not overwriting an existing project\n"
     assert (project / "pufa.toml").read_text(encoding="utf-8") == before
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (
+            ["build", "--foo"],
+            "pufa build: error: No such option '--foo'. Did you mean '--force'? (see pufa build --help)",
+        ),
+        (["buidl"], "pufa: error: No such command 'buidl'. Did you mean 'build'? (see pufa --help)"),
+        (
+            ["review", "approve", "1"],
+            "pufa review approve: error: Missing option '--by'. (see pufa review approve --help)",
+        ),
+    ],
+)
+def test_a_mistyped_command_line_is_one_line(args: list[str], line: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "pipeline", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "LANGUAGE": "en"},
+        cwd=REPO,
+        check=False,
+    )
+    assert (result.returncode, result.stderr) == (2, line + "\n")
