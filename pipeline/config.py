@@ -14,6 +14,7 @@ from typing import Any
 
 from pipeline.errors import ConfigError
 from pipeline.i18n import _
+from pipeline.limits import TEXT_BYTES, size_word
 
 CONFIG_NAME = "pufa.toml"
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
@@ -373,6 +374,23 @@ def find_project(start: Path | None = None) -> Path:
     )
 
 
+def read_toml(path: Path) -> dict[str, Any]:
+    """``path`` parsed as TOML; a file over ``text_bytes``, not UTF-8, not TOML or nested past the parser's
+    stack is a :class:`ConfigError` naming it (a larger file is never read into memory)."""
+    with path.open("rb") as handle:
+        data = handle.read(TEXT_BYTES.value + 1)
+    if len(data) > TEXT_BYTES.value:
+        raise ConfigError(f"{path}: over {size_word(TEXT_BYTES.value)}, the limit for a text file ({TEXT_BYTES.name})")
+    try:
+        return tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: not valid TOML: arrays or tables nested too deeply") from None
+
+
 def load_config(root: Path, *, theme: str | None = None) -> Config:
     """Read and validate ``root/pufa.toml``; every problem is reported, then the first raises.
 
@@ -383,14 +401,7 @@ def load_config(root: Path, *, theme: str | None = None) -> Config:
         raise ConfigError(
             _("{path}: not found; run 'pufa init {root}' to create a project").format(path=path, root=root)
         )
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError as exc:
-        raise ConfigError(
-            _("{path}: not UTF-8 text ({reason} at byte {start})").format(path=path, reason=exc.reason, start=exc.start)
-        ) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: {exc}") from None
+    raw = read_toml(path)
     if theme is not None:
         given = raw.get("theme")
         raw["theme"] = {**(given if isinstance(given, dict) else {}), "name": theme}
@@ -433,10 +444,7 @@ def theme_preset(name: str, root: Path) -> dict[str, dict[str, Any]]:
                 value=root / CONFIG_NAME, name=name, path=path, known=known
             )
         )
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"{path}: {exc}") from None
+    data = read_toml(path)
     unknown = set(data) - {"theme", "captions"}
     if unknown:
         raise ConfigError(

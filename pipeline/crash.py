@@ -51,14 +51,20 @@ def write_log(exc: BaseException) -> Path:
 def one_line(exc: BaseException) -> str:
     """The one line for an exception pufa did not expect (without the ``pufa: error:`` prefix).
 
-    A full disk names the disk and the file; anything else is called a bug and its
-    traceback goes to a log file named in the line.
+    A full disk names the disk and the file; memory running out says so (every input is
+    bounded, so it is this computer's memory, or a limit set on it, that is short); anything
+    else is called a bug. The traceback goes to a log file named in the line.
     """
     if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
         if exc.filename:
             return no_space_message(Path(os.fsdecode(exc.filename)))
         return _("no space left on the disk being written; free some space and run again")
     log = write_log(exc)
+    if isinstance(exc, MemoryError):
+        return (
+            "out of memory; close other programs or build fewer episodes at once (--jobs 1) and run again "
+            f"(the details are in {log})"
+        )
     detail = escape(str(exc).splitlines()[0] if str(exc) else "")[:200]
     return _("unexpected {__name__}{value} (a bug in pufa; the details are in {log})").format(
         __name__=type(exc).__name__, value=": " + detail if detail else "", log=log

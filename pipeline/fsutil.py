@@ -15,6 +15,7 @@ from pathlib import Path
 
 from pipeline.errors import DiskFullError, TextFileError, display_path
 from pipeline.i18n import _
+from pipeline.limits import TEXT_BYTES, size_word
 
 
 def temporary_sibling(target: Path, mode: int | None = None) -> Path:
@@ -92,8 +93,15 @@ def atomic_write_text(target: Path, text: str, encoding: str = "utf-8", mode: in
 
 
 def read_text(path: Path, encoding: str = "utf-8") -> str:
-    """A text file pufa reads (law texts, lexicon, credentials): not UTF-8 is one line naming the file and line."""
-    data = path.read_bytes()
+    """A text file pufa reads (law texts, lexicon, credentials): not UTF-8, or over ``text_bytes``, is one line
+    naming the file (and the line); a larger file is never read into memory."""
+    with path.open("rb") as handle:
+        data = handle.read(TEXT_BYTES.value + 1)
+    if len(data) > TEXT_BYTES.value:
+        raise TextFileError(
+            f"{display_path(path)}:1: error: the file is over {size_word(TEXT_BYTES.value)}, the limit for a text "
+            f"file ({TEXT_BYTES.name})"
+        )
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:

@@ -62,6 +62,13 @@ FIELD_CHARS = Limit(
     "characters in one front-matter text (title, topic, a law, a tag)",
     "the longest law title is under 40 characters; covers and posts show a few dozen",
 )
+LIST_ITEMS = Limit(
+    "list_items",
+    50,
+    "items",
+    "items in a front-matter list (laws, tags)",
+    "an episode cites a few articles and carries a few tags; each item is checked and shown",
+)
 EPISODE_SECONDS = Limit(
     "episode_seconds",
     600,
@@ -111,6 +118,13 @@ SOUND_BYTES = Limit(
     "size of a music or stinger file",
     "an hour of music is under 150 MB; only as much as the episode needs is ever decoded",
 )
+TEXT_BYTES = Limit(
+    "text_bytes",
+    16 * 1024 * 1024,
+    "bytes",
+    "size of any other text file pufa reads (pufa.toml, a theme, the lexicon, a law text, wechat.toml, an export)",
+    "the longest law, the Civil Code, is under 1 MB of text; a catalog export of 2,000 episodes about 3 MB",
+)
 ONLY_RANGES = Limit(
     "only_ranges",
     1000,
@@ -124,6 +138,7 @@ LIMITS: tuple[Limit, ...] = (
     SCENES,
     PARAGRAPH_CHARS,
     FIELD_CHARS,
+    LIST_ITEMS,
     EPISODE_SECONDS,
     NARRATION_SECONDS,
     YAML_DEPTH,
@@ -131,6 +146,7 @@ LIMITS: tuple[Limit, ...] = (
     PICTURE_PIXELS,
     PICTURE_BYTES,
     SOUND_BYTES,
+    TEXT_BYTES,
     ONLY_RANGES,
 )
 

@@ -171,6 +171,7 @@ FIELDS: dict[str, _Field] = {
 }
 
 GlyphCheck = Callable[[str], list[str]]
+_UNKNOWN_SHOWN = 10  # unknown fields named one by one; the rest are counted in one line
 
 
 class Report(Protocol):
@@ -331,11 +332,17 @@ def _parse_front_matter(front: list[str], report: Report, note: Report) -> dict[
         return {}
 
     accepted: dict[str, Any] = {}
+    unknown = [key for key in loaded if str(key) not in FIELDS]
+    for key in unknown[:_UNKNOWN_SHOWN]:
+        report(
+            seen.get(str(key), 1), _("unknown field '{key}' (known: {items})").format(key=key, items=", ".join(FIELDS))
+        )
+    if len(unknown) > _UNKNOWN_SHOWN:
+        report(seen.get(str(unknown[_UNKNOWN_SHOWN]), 1), f"and {len(unknown) - _UNKNOWN_SHOWN} more unknown fields")
     for key, value in loaded.items():
-        line = _field_line(front, str(key))
+        line = seen.get(str(key), 1)  # looked up, not searched: thousands of keys cost no more than a scan
         spec = FIELDS.get(str(key))
         if spec is None:
-            report(line, _("unknown field '{key}' (known: {items})").format(key=key, items=", ".join(FIELDS)))
             continue
         if spec.kind == "int" and isinstance(value, str) and value.strip().isdigit() and not value.isascii():
             note(line, _("full-width digits in '{key}' read as {value}").format(key=key, value=int(value)))
@@ -407,6 +414,8 @@ def _field_problem(key: str, kind: str, value: Any) -> str | None:
         if key == "status" and value not in STATUSES:
             return _("'status' must be one of {items}, not {value!r}").format(items=", ".join(STATUSES), value=value)
     if kind == "list" and value is not None:
+        if isinstance(value, list) and len(value) > limits.LIST_ITEMS.value:
+            return f"'{key}' has {len(value)} items; the limit is {limits.LIST_ITEMS.value} ({limits.LIST_ITEMS.name})"
         if not _is_text_list(value):
             return _("'{key}' must be a list of text items like [a, b], not {short_repr}").format(
                 key=key, short_repr=_short_repr(value)

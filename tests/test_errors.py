@@ -38,6 +38,21 @@ def test_an_unexpected_error_is_one_line_with_the_log_of_its_traceback(
     assert "Traceback (most recent call last)" in err and err.splitlines()[-1].startswith(prefix)
 
 
+def test_running_out_of_memory_says_so_in_one_line(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def greedy(*_args: object, **_kwargs: object) -> None:
+        bytearray(1 << 60)  # a real MemoryError: no computer has an exabyte to give
+
+    monkeypatch.setattr("pipeline.review.check.check", greedy)
+    code, out, err = invoke("--project", str(project), "check")
+    assert code == 1 and out == ""
+    prefix = (
+        "pufa: error: out of memory; close other programs or build fewer episodes at once (--jobs 1) and run again "
+        "(the details are in "
+    )
+    assert err.startswith(prefix) and err.endswith(".log)\n") and err.count("\n") == 1
+    assert "MemoryError" in Path(err[len(prefix) : -2]).read_text(encoding="utf-8")
+
+
 def test_terminal_escape_shows_controls() -> None:
     assert escape("a\x1b[2Jb\rc\u2028") == "a\\x1b[2Jb\\rc\\u2028"
     assert escape("第一行\n第二行\t", keep_newlines=True) == "第一行\n第二行\t"

@@ -70,6 +70,22 @@ def test_billion_laughs_is_refused_before_any_alias_is_expanded(project: Path) -
     assert nothing_built(project)
 
 
+def test_a_long_paragraph_without_punctuation_is_checked_in_bounded_memory(project: Path) -> None:
+    """The case file: 2,000 characters without a mark once took 272 s in check; now its two warnings, under RLIMIT_AS."""
+    (project / "scripts" / "no-punctuation-2000.md").write_bytes((CASES / "no-punctuation-2000.md").read_bytes())
+    checked = pufa(project, "check")
+    assert checked.returncode == 0, checked.stderr
+    assert checked.stdout.splitlines() == [
+        "scripts/no-punctuation-2000.md:1:1: warning: estimated duration 506 s is outside the series target of "
+        "60–180 s",
+        "scripts/no-punctuation-2000.md:9:1: warning: scene '长段' is long: about 500 s of narration; "
+        "consider splitting it",
+    ]
+    planned = pufa(project, "build", "--dry-run")
+    assert planned.returncode == 0, planned.stderr
+    assert "0941" in planned.stdout
+
+
 def test_an_alias_without_an_anchor_is_refused_too(write_script: ScriptWriter, project: Path) -> None:
     write_script("0001.md", HEAD.format(n=1).replace("topic: 民法典", "topic: 民法典\ntags: *x") + "## 开场\n你好。\n")
     result = pufa(project, "check")
@@ -100,6 +116,57 @@ def test_episode_numbers_out_of_range(write_script: ScriptWriter, project: Path,
     result = pufa(project, "build")
     assert result.returncode == 1
     assert errors_of(result) == [f"scripts/0001.md:2: error: {message}"]
+    assert nothing_built(project)
+
+
+def test_front_matter_lists_and_unknown_fields_are_bounded(write_script: ScriptWriter, project: Path) -> None:
+    laws = "laws: [" + ",".join(["《中华人民共和国民法典》第一条"] * 1000) + "]\n"
+    keys = "".join(f"k{i}: 1\n" for i in range(10000))
+    write_script("0001.md", HEAD.format(n=1).replace("topic: 民法典\n", "topic: 民法典\n" + laws + keys) + "## 开场\n你好。\n")
+    result = pufa(project, "check")
+    assert result.returncode == 1
+    known = "episode, title, topic, laws, tags, voice, status, short_title, music, summary"
+    assert errors_of(result) == [
+        "scripts/0001.md:5:1: error: 'laws' has 1000 items; the limit is 50 (list_items)",
+        *(f"scripts/0001.md:{6 + i}:1: error: unknown field 'k{i}' (known: {known})" for i in range(10)),
+        "scripts/0001.md:16:1: error: and 9990 more unknown fields",
+    ]
+
+
+@pytest.mark.parametrize("kind", ["deep pufa.toml", "huge pufa.toml", "huge lexicon", "huge law text", "huge theme"])
+def test_other_text_files_are_bounded_too(write_script: ScriptWriter, project: Path, kind: str) -> None:
+    """pufa.toml, a theme, the lexicon and the law texts: a 2 GB file (sparse) is refused from its first 16 MB,
+    and TOML nested past the parser's stack is one line, not a RecursionError."""
+    write_script("0001.md", HEAD.format(n=1) + "## 开场\n你好。\n")
+    config = project / "pufa.toml"
+    over = "the limit for a text file (text_bytes)"
+    if kind == "deep pufa.toml":
+        config.write_text("a = " + "[" * 100_000 + "]" * 100_000 + "\n", encoding="utf-8")
+        expected = f"pufa: error: {config}: not valid TOML: arrays or tables nested too deeply"
+    elif kind == "huge pufa.toml":
+        os.truncate(config, 2 * 2**30)
+        expected = f"pufa: error: {config}: over 16 MB, {over}"
+    elif kind == "huge lexicon":
+        (project / "assets" / "lexicon.tsv").touch()
+        os.truncate(project / "assets" / "lexicon.tsv", 2 * 2**30)
+        expected = f"assets/lexicon.tsv:1: error: the file is over 16 MB, {over}"
+    elif kind == "huge law text":
+        (project / "laws").mkdir()
+        (project / "laws" / "民法典.md").touch()
+        os.truncate(project / "laws" / "民法典.md", 2 * 2**30)
+        config.write_text('[voice]\nengine = "espeak"\n[review]\nlaws_dir = "laws"\n', encoding="utf-8")
+        expected = f"laws/民法典.md:1: error: the file is over 16 MB, {over}"
+    else:
+        theme = project / "assets" / "themes" / "mine.toml"
+        theme.parent.mkdir(parents=True)
+        theme.touch()
+        os.truncate(theme, 2 * 2**30)
+        config.write_text('[voice]\nengine = "espeak"\n[theme]\nname = "mine"\n', encoding="utf-8")
+        expected = f"pufa: error: {theme}: over 16 MB, {over}"
+    for command in ("check",) if kind == "huge law text" else ("check", "build"):  # only check reads the laws
+        result = pufa(project, command)
+        assert result.returncode == 1
+        assert result.stderr.splitlines() == [expected], command
     assert nothing_built(project)
 
 

@@ -13,7 +13,6 @@ import json
 import os
 import stat
 import time
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -22,7 +21,8 @@ from typing import Any
 
 import requests
 
-from pipeline.errors import PufaError
+from pipeline.config import read_toml
+from pipeline.errors import ConfigError, PufaError
 from pipeline.fsutil import atomic_write_text, read_text
 from pipeline.i18n import _
 from pipeline.locks import file_lock
@@ -80,10 +80,14 @@ def load_credentials() -> Credentials:
         )
     if os.name == "posix" and path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
         raise PublishError(_("{path} can be read by other users; run: chmod 600 {path}").format(path=path))
+    read_text(path)  # a file that is not UTF-8 is named with its line
     try:
-        data = tomllib.loads(read_text(path))
+        data = read_toml(path)
+    except ConfigError as exc:
+        raise PublishError(_('{exc}; it needs appid = "..." and secret = "..."').format(exc=exc)) from None
+    try:
         return Credentials(str(data["appid"]), str(data["secret"]))
-    except (KeyError, tomllib.TOMLDecodeError) as exc:
+    except KeyError as exc:
         raise PublishError(
             _('{path}: needs appid = "..." and secret = "..." ({__name__})').format(
                 path=path, __name__=type(exc).__name__
