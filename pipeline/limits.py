@@ -118,6 +118,14 @@ SOUND_BYTES = Limit(
     "size of a music or stinger file",
     "an hour of music is under 150 MB; only as much as the episode needs is ever decoded",
 )
+LEXICON_ENTRIES = Limit(
+    "lexicon_entries",
+    5000,
+    "entries",
+    "entries in assets/lexicon.tsv",
+    "a series lexicon holds a few hundred polyphones and place names; each is tried wherever the narration "
+    "has its first character",
+)
 TEXT_BYTES = Limit(
     "text_bytes",
     16 * 1024 * 1024,
@@ -146,6 +154,7 @@ LIMITS: tuple[Limit, ...] = (
     PICTURE_PIXELS,
     PICTURE_BYTES,
     SOUND_BYTES,
+    LEXICON_ENTRIES,
     TEXT_BYTES,
     ONLY_RANGES,
 )

@@ -133,7 +133,9 @@ def test_front_matter_lists_and_unknown_fields_are_bounded(write_script: ScriptW
     ]
 
 
-@pytest.mark.parametrize("kind", ["deep pufa.toml", "huge pufa.toml", "huge lexicon", "huge law text", "huge theme"])
+@pytest.mark.parametrize(
+    "kind", ["deep pufa.toml", "huge pufa.toml", "huge lexicon", "long lexicon", "huge law text", "huge theme"]
+)
 def test_other_text_files_are_bounded_too(write_script: ScriptWriter, project: Path, kind: str) -> None:
     """pufa.toml, a theme, the lexicon and the law texts: a 2 GB file (sparse) is refused from its first 16 MB,
     and TOML nested past the parser's stack is one line, not a RecursionError."""
@@ -150,6 +152,10 @@ def test_other_text_files_are_bounded_too(write_script: ScriptWriter, project: P
         (project / "assets" / "lexicon.tsv").touch()
         os.truncate(project / "assets" / "lexicon.tsv", 2 * 2**30)
         expected = f"assets/lexicon.tsv:1: error: the file is over 16 MB, {over}"
+    elif kind == "long lexicon":
+        lexicon = project / "assets" / "lexicon.tsv"
+        lexicon.write_text("".join(f"词{i}\t读{i}\n" for i in range(300_000)), encoding="utf-8")
+        expected = f"{lexicon}:5001: error: more than 5000 entries, the limit for the lexicon (lexicon_entries)"
     elif kind == "huge law text":
         (project / "laws").mkdir()
         (project / "laws" / "民法典.md").touch()

@@ -9,6 +9,7 @@ from pathlib import Path
 from pipeline.errors import ConfigError
 from pipeline.fsutil import read_text
 from pipeline.i18n import _
+from pipeline.limits import LEXICON_ENTRIES
 
 
 @dataclass(frozen=True)
@@ -56,4 +57,9 @@ def load_lexicon(path: Path) -> Lexicon:
             problem = _("a lexicon line is 'written<TAB>spoken', got {line!r}").format(line=line)
             raise ConfigError(f"{path}:{number}: error: {problem}")
         entries[parts[0].strip()] = parts[1].strip()
+        if len(entries) > LEXICON_ENTRIES.value:
+            raise ConfigError(
+                f"{path}:{number}: error: more than {LEXICON_ENTRIES.value} entries, the limit for the lexicon "
+                f"({LEXICON_ENTRIES.name})"
+            )
     return Lexicon(tuple(sorted(entries.items(), key=lambda e: -len(e[0]))))
