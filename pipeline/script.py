@@ -332,17 +332,14 @@ def _parse_front_matter(front: list[str], report: Report, note: Report) -> dict[
         return {}
 
     accepted: dict[str, Any] = {}
-    unknown = [key for key in loaded if str(key) not in FIELDS]
-    for key in unknown[:_UNKNOWN_SHOWN]:
-        report(
-            seen.get(str(key), 1), _("unknown field '{key}' (known: {items})").format(key=key, items=", ".join(FIELDS))
-        )
-    if len(unknown) > _UNKNOWN_SHOWN:
-        report(seen.get(str(unknown[_UNKNOWN_SHOWN]), 1), f"and {len(unknown) - _UNKNOWN_SHOWN} more unknown fields")
+    unknown: list[int] = []  # lines of unknown fields: the first few are named, the rest counted
     for key, value in loaded.items():
         line = seen.get(str(key), 1)  # looked up, not searched: thousands of keys cost no more than a scan
         spec = FIELDS.get(str(key))
         if spec is None:
+            unknown.append(line)
+            if len(unknown) <= _UNKNOWN_SHOWN:
+                report(line, _("unknown field '{key}' (known: {items})").format(key=key, items=", ".join(FIELDS)))
             continue
         if spec.kind == "int" and isinstance(value, str) and value.strip().isdigit() and not value.isascii():
             note(line, _("full-width digits in '{key}' read as {value}").format(key=key, value=int(value)))
@@ -352,6 +349,10 @@ def _parse_front_matter(front: list[str], report: Report, note: Report) -> dict[
             report(line, problem)
         elif value is not None:
             accepted[str(key)] = [str(v).strip() for v in value] if spec.kind == "list" else value
+    if len(unknown) > _UNKNOWN_SHOWN:
+        report(
+            unknown[_UNKNOWN_SHOWN], _("and {count} more unknown fields").format(count=len(unknown) - _UNKNOWN_SHOWN)
+        )
     for key, spec in FIELDS.items():
         if spec.required and key not in loaded:
             report(1, _("missing field '{key}' in the front matter").format(key=key))
