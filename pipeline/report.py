@@ -61,13 +61,34 @@ def _local_time(iso: str) -> str:
     return iso.replace("T", " ")[:16]
 
 
+def reason_text(reason: str) -> str:
+    """A plan's reason ('new', 'outputs missing', 'script, theme changed' …) in the user's language.
+
+    The reasons stay English inside the plan, where the build compares them ('forced').
+    """
+    words = {
+        "new": _("new"),
+        "up to date": _("up to date"),
+        "outputs missing": _("outputs missing"),
+        "inputs changed": _("inputs changed"),
+        "forced": _("forced"),
+        "built meanwhile by another build": _("built meanwhile by another build"),
+    }
+    if reason in words:
+        return words[reason]
+    if reason.endswith(" changed"):
+        return _("{names} changed").format(names=reason.removesuffix(" changed"))
+    return reason
+
+
 def build_summary(report: BuildReport, *, verbose: bool = False) -> str:
     """The table at the end of a build (built and failed episodes; skipped ones with ``verbose``), then one line."""
     rows = [[f"{b.number:04d}", b.title, outcome_word("built"), f"{b.seconds:.1f} s"] for b in report.built]
     rows += [["", display_path(f.script), outcome_word("failed"), ""] for f in report.failed]
     if verbose:
         rows += [
-            [f"{p.episode.number:04d}", p.episode.title, outcome_word("skipped"), p.reason] for p in report.skipped
+            [f"{p.episode.number:04d}", p.episode.title, outcome_word("skipped"), reason_text(p.reason)]
+            for p in report.skipped
         ]
     rows.sort(key=lambda r: r[0])
     counts = _("built {built}, skipped {skipped}, failed {failed}").format(
@@ -81,7 +102,7 @@ def build_summary(report: BuildReport, *, verbose: bool = False) -> str:
 
 def plan_table(plan: BuildPlan, *, verbose: bool = False) -> str:
     rows = [
-        [f"{p.episode.number:04d}", p.episode.title, _("build") if p.build else _("skip"), p.reason]
+        [f"{p.episode.number:04d}", p.episode.title, _("build") if p.build else _("skip"), reason_text(p.reason)]
         for p in plan.episodes
         if p.build or verbose
     ]

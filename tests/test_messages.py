@@ -177,3 +177,14 @@ def test_no_function_hides_the_gettext_function() -> None:
             if binds and calls:
                 hiding.append(f"{path.relative_to(REPO)}:{function.lineno} {function.name}")
     assert hiding == []
+
+
+def test_dry_run_reasons_in_both_languages(tmp_path: Path) -> None:
+    root = project_with_script(tmp_path / "series", SHORT_SCRIPT)
+    english = pufa("en_US.UTF-8", "--project", str(root), "build", "--dry-run", "-v")
+    chinese = pufa("zh_CN.UTF-8", "--project", str(root), "build", "--dry-run", "-v")
+    assert english.returncode == chinese.returncode == 0, english.stderr
+    row_en = next(line for line in english.stdout.splitlines() if line.startswith("0007"))
+    row_zh = next(line for line in chinese.stdout.splitlines() if line.startswith("0007"))
+    assert row_en.split()[-2:] == ["build", "new"]
+    assert row_zh.split()[-2:] == ["生成", "新的"]
