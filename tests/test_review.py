@@ -20,7 +20,7 @@ from pipeline.plan import plan_build
 from pipeline.publish.episodes import mark, publish
 from pipeline.publish.wechat import PublishError
 from pipeline.review.check import check
-from pipeline.review.trail import ReviewError, approve, reject, review_state
+from pipeline.review.trail import ReviewError, approve, reject, review_state, shown_time
 from tests.conftest import Built
 
 
@@ -135,7 +135,7 @@ def test_inputs_approved_from_a_preview_make_an_approved_build(project: Config) 
     made = approve(project, 7, "张律师", "看过样片")
     state = review_state(project, 7)
     assert (state.state, state.review) == ("changed", made)
-    assert state.describe().endswith(f"its current inputs were approved by 张律师 at {made.at}; run pufa build")
+    assert state.describe().endswith(f"its current inputs were approved by 张律师 at {shown_time(made.at)}; run pufa build")
     build(project)
     state = review_state(project, 7)
     assert (state.state, state.review, status(project)) == ("approved", made, "final")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
@@ -41,6 +42,17 @@ STATE_WORDS: dict[str, str] = {
 
 class ReviewError(PufaError):
     """A review could not be recorded: the episode is not built, changed since, or the reviewer is not allowed."""
+
+
+def shown_time(at: str) -> str:
+    """A verdict's time as a reviewer reads it: 'YYYY-MM-DD HH:MM' in this computer's time zone.
+
+    The trail stores ISO 8601 in UTC (``2026-12-01T05:00:00+00:00``); an unreadable value is shown as stored.
+    """
+    try:
+        return datetime.fromisoformat(at).astimezone().strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return at
 
 
 @dataclass(frozen=True)
@@ -86,7 +98,7 @@ class ReviewState:
         approve = f"pufa review approve {number} --by NAME"
         if self.state == "approved" and review is not None:
             return _("episode {number}: {build} approved by {reviewer} at {at}").format(
-                number=number, build=build, reviewer=review.reviewer, at=review.at
+                number=number, build=build, reviewer=review.reviewer, at=shown_time(review.at)
             )
         if self.state == "rejected" and review is not None:
             said = f": {review.note}" if review.note else ""
@@ -94,7 +106,13 @@ class ReviewState:
                 "episode {number}: {build} was rejected by {reviewer} at {at}{said}; revise the "
                 "script, rebuild, and {who} must approve the new build ({approve})"
             ).format(
-                number=number, build=build, reviewer=review.reviewer, at=review.at, said=said, who=who, approve=approve
+                number=number,
+                build=build,
+                reviewer=review.reviewer,
+                at=shown_time(review.at),
+                said=said,
+                who=who,
+                approve=approve,
             )
         verdict = ""
         if review is not None:
@@ -103,7 +121,7 @@ class ReviewState:
                 if review.verdict == "approved"
                 else _("; its current inputs were rejected by {reviewer} at {at}")
             )
-            verdict = said.format(reviewer=review.reviewer, at=review.at)
+            verdict = said.format(reviewer=review.reviewer, at=shown_time(review.at))
         if self.state == "unbuilt":
             if self.current_hash is None:
                 return _("episode {number}: {reason}").format(number=number, reason=self.reason)
@@ -126,7 +144,7 @@ class ReviewState:
         earlier = self.last_approval
         voided = (
             _("; the approval by {reviewer} at {at} was for an earlier build {input_hash}").format(
-                reviewer=earlier.reviewer, at=earlier.at, input_hash=earlier.input_hash[:10]
+                reviewer=earlier.reviewer, at=shown_time(earlier.at), input_hash=earlier.input_hash[:10]
             )
             if self.state == "void" and earlier is not None
             else ""
