@@ -119,7 +119,7 @@ def test_an_edit_voids_the_approval_until_the_new_build_is_approved(project: Con
     assert (
         state.describe(("张律师",))
         == (
-            f"episode 7: build {state.built_hash[:10]} has no approval; the approval by 张律师 at {earlier.at} "  # type: ignore[index]
+            f"episode 7: build {state.built_hash[:10]} has no approval; the approval by 张律师 at {shown_time(earlier.at)} "  # type: ignore[index]
             f"was for an earlier build {earlier.input_hash[:10]}; a reviewer (张律师) must approve it "
             "(pufa review approve 7 --by NAME)"
         )
