@@ -71,7 +71,7 @@ def episode_script(number: int, seconds: int) -> str:
     for start in range(0, len(case), 4):
         picture = "![楼](../assets/images/building.jpg)\n" if start == 0 else ""
         scenes.append(f"## 案例{start // 4 + 1}\n{picture}" + "".join(case[start : start + 4]))
-    front = f"---\nepisode: {number}\ntitle: 高空抛物，后果很严重\ntopic: 民法典\nstatus: final\n---\n"
+    front = f"---\nepisode: {number}\ntitle: 高空抛物，后果很严重\ntopic: 民法典\nlaws:\n  - 《中华人民共和国民法典》第一千二百五十四条\n---\n"
     return front + "\n\n".join(scenes) + "\n"
 
 
