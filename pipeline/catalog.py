@@ -15,7 +15,8 @@ import io
 import json
 import shutil
 import sqlite3
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime
@@ -142,6 +143,26 @@ def exports_of(path: Path) -> Path:
     return path.parent / "output" / "catalog.json"
 
 
+def _while_busy(step: Callable[[], object]) -> None:
+    """Run ``step``, again while SQLite answers "database is locked", for up to the busy timeout.
+
+    Two builds opening a new catalog at once both switch it to WAL; SQLite refuses the second
+    switch with SQLITE_BUSY at once, without calling its busy handler (that lock escalation
+    could deadlock, https://www.sqlite.org/c3ref/busy_handler.html), so the wait is done here.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+    delay = 0.01
+    while True:
+        try:
+            step()
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc) or time.monotonic() > deadline:
+                raise
+        time.sleep(delay)
+        delay = min(delay * 2, 0.5)
+
+
 class Catalog:
     """``catalog.db``. Opening it refuses to start a fresh, empty catalog where exports say one existed."""
 
@@ -151,11 +172,11 @@ class Catalog:
             _refuse_lost_catalog(path)
         try:
             self._db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}")
+            _while_busy(lambda: self._db.execute("PRAGMA journal_mode=WAL"))
             # Every commit reaches the disk before pufa goes on (WAL's default syncs only at checkpoints).
             self._db.execute("PRAGMA synchronous=FULL")
-            self._migrate()
+            _while_busy(self._migrate)
         except sqlite3.Error as exc:
             raise _catalog_error(path, _("cannot open the catalog"), exc) from None
 

@@ -64,3 +64,37 @@ def test_exports_json_and_excel_friendly_csv(tmp_path: Path) -> None:
     rows = list(csv.DictReader(raw.decode("utf-8-sig").splitlines()))
     assert rows[0]["title"] == "高空抛物，后果很严重"
     assert rows[0]["tags"] == "高空抛物；侵权责任"
+
+
+def _open_when_told(path: str, start: object, answers: object) -> None:
+    from pipeline.errors import PufaError
+
+    start.wait()  # type: ignore[attr-defined]
+    try:
+        Catalog(Path(path)).close()
+        answers.put("ok")  # type: ignore[attr-defined]
+    except PufaError as exc:
+        answers.put(str(exc))  # type: ignore[attr-defined]
+
+
+def test_builds_opening_a_new_catalog_at_once_all_open_it(tmp_path: Path) -> None:
+    """Two builds started together both create catalog.db: the second must wait, not fail.
+
+    SQLite refuses the second switch to WAL with "database is locked" without waiting
+    (seen in CI as test_two_builds_at_once_on_one_project failing once in ~50 runs).
+    """
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    answers = context.Queue()
+    for round_ in range(60):
+        start = context.Event()
+        path = str(tmp_path / f"catalog-{round_}.db")
+        processes = [context.Process(target=_open_when_told, args=(path, start, answers)) for _ in range(3)]
+        for process in processes:
+            process.start()
+        start.set()
+        for process in processes:
+            process.join(timeout=60)
+        got = [answers.get(timeout=10) for _ in processes]
+        assert got == ["ok"] * 3, got
