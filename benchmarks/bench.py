@@ -25,6 +25,7 @@ Each render runs in a fresh process so that its peak memory is its own.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import resource
@@ -32,9 +33,12 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
+
+import psutil
 
 REPO = Path(__file__).resolve().parents[1]
 BATCH = 8
@@ -124,15 +128,56 @@ def peak() -> tuple[float, float]:
     )
 
 
+class TogetherPeak:
+    """The largest resident memory (MB) of this process and all its children at the same moment.
+
+    ``peak()`` gives each process's own peak, which may fall at different times; this samples
+    the whole tree every 20 ms (psutil, a dependency of Dask), so it is what the PC must hold.
+    """
+
+    def __init__(self) -> None:
+        self.mb = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        me = psutil.Process()
+        while not self._stop.wait(0.02):
+            total = 0
+            for process in [me, *me.children(recursive=True)]:
+                with contextlib.suppress(psutil.Error):  # it ended between the listing and the reading
+                    total += process.memory_info().rss
+            self.mb = max(self.mb, total / 2**20)
+
+    def __enter__(self) -> TogetherPeak:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
 def timed_render(config: Config, tools: Tools, script: Path) -> tuple[Episode, dict[str, float]]:
-    """Render ``script``: the episode, its render time and video length (s), and peak memory (MB)."""
+    """Render ``script``: the episode, its render time and video length (s), and peak memory (MB).
+
+    ``together_mb`` is the render's peak as the PC holds it (Python and ffmpeg at once);
+    ``python_mb`` and ``ffmpeg_mb`` are each process's own peak.
+    """
     episode = parse_script(script, tools.font.missing)
-    started = time.perf_counter()
-    with Catalog(config.catalog_path) as catalog:
+    started, cpu = time.perf_counter(), cpu_seconds()
+    with Catalog(config.catalog_path) as catalog, TogetherPeak() as together:
         built = render_episode(config, episode, tools, catalog)
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, cpu_seconds() - cpu
     python_mb, ffmpeg_mb = peak()
-    return episode, {"seconds": seconds, "duration": built.duration, "python_mb": python_mb, "ffmpeg_mb": ffmpeg_mb}
+    return episode, {
+        "seconds": seconds,
+        "cpu": cpu,
+        "duration": built.duration,
+        "python_mb": python_mb,
+        "ffmpeg_mb": ffmpeg_mb,
+        "together_mb": together.mb,
+    }
 
 
 def child_render(project: Path, script: Path, keep: Path | None) -> dict[str, float]:
@@ -268,9 +313,9 @@ def child_limit(folder: Path) -> dict[str, float]:
 
     with (folder / "plan.pickle").open("rb") as handle:
         saved = pickle.load(handle)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), cpu_seconds()
     encode(saved["render"], folder / "mix.wav", folder / "limit.mp4", EncodeSettings(), label="limit")
-    return {"seconds": time.perf_counter() - started}
+    return {"seconds": time.perf_counter() - started, "cpu": cpu_seconds() - cpu}
 
 
 def child_baseline(project: Path, folder: Path) -> dict[str, float]:
@@ -476,9 +521,21 @@ def main() -> None:
                 "",
             )
         )
-        rows.append(("  peak memory", f"{final['python_mb']:.0f} MB Python + {final['ffmpeg_mb']:.0f} MB ffmpeg", ""))
+        rows.append(
+            (
+                "  peak memory (Python and ffmpeg at once)",
+                f"{final['together_mb']:.0f} MB (own peaks: Python {final['python_mb']:.0f}, ffmpeg {final['ffmpeg_mb']:.0f})",
+                "",
+            )
+        )
         rows.append(("limit: ffmpeg alone, same frames and settings", f"{limit['seconds']:.1f} s", ""))
-        rows.append(("render / limit", f"{final['seconds'] / limit['seconds']:.2f}x", "target <= 1.3x"))
+        rows.append(
+            (
+                "render / limit",
+                f"{final['seconds'] / limit['seconds']:.2f}x (CPU time {final['cpu'] / limit['cpu']:.2f}x)",
+                "target <= 1.3x",
+            )
+        )
         rows.append(("naive moviepy baseline (TextClip per caption)", f"{baseline['seconds']:.1f} s", ""))
         rows.append(("baseline / render", f"{baseline['seconds'] / final['seconds']:.1f}x", "target >= 8x"))
 
@@ -513,9 +570,9 @@ def main() -> None:
         long = warm_render(base / "long", seconds=180, number=1261)
         rows.append(
             (
-                f"peak memory, {long['duration']:.0f} s episode, default look",
-                f"ffmpeg {long['ffmpeg_mb']:.0f} MB (Python {long['python_mb']:.0f} MB)",
-                "ffmpeg < 600 MB",
+                f"peak memory, {long['duration']:.0f} s episode, default look (Python and ffmpeg at once)",
+                f"{long['together_mb']:.0f} MB (own peaks: Python {long['python_mb']:.0f}, ffmpeg {long['ffmpeg_mb']:.0f})",
+                "target < 600 MB",
             )
         )
 

@@ -8,7 +8,10 @@ the catalog row after it.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import functools
+import gc
 import hashlib
 import json
 import shutil
@@ -345,6 +348,7 @@ def produce(
     )
 
     stage("encode", 0.0)
+    _return_free_memory()
     name = f"episode {episode.number}"
     video = work / "video.mp4"
     encoding = EncodeSettings(crf=video_config.crf, preset=video_config.preset)
@@ -360,6 +364,18 @@ def produce(
     verify_labels(name, video, label, notice.layout, track)
     made = Production(narration, track, render, settings, painter, video, engine.misses - misses, mixed)
     return replace(made, recordings=recording_keys(config, plan, tools, settings), label=label, notice=notice.layout)
+
+
+def _return_free_memory() -> None:
+    """Give the memory freed by drawing and mixing back to the system before ffmpeg starts.
+
+    glibc keeps freed heap for reuse, so without this the Python process waits through the
+    encode 20-25 MB larger than it needs (measured on a 3-minute episode); ffmpeg's x264 is
+    the render's largest process and runs at the same time. Elsewhere than glibc: nothing.
+    """
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):  # not glibc (Windows, macOS, musl): its allocator decides
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 @dataclass(frozen=True)

