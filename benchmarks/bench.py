@@ -132,7 +132,7 @@ class TogetherPeak:
     """The largest resident memory (MB) of this process and all its children at the same moment.
 
     ``peak()`` gives each process's own peak, which may fall at different times; this samples
-    the whole tree every 20 ms (psutil, a dependency of Dask), so it is what the PC must hold.
+    the whole tree every 100 ms (psutil, a dependency of Dask), so it is what the PC must hold.
     """
 
     def __init__(self) -> None:
@@ -142,7 +142,7 @@ class TogetherPeak:
 
     def _sample(self) -> None:
         me = psutil.Process()
-        while not self._stop.wait(0.02):
+        while not self._stop.wait(0.1):
             total = 0
             for process in [me, *me.children(recursive=True)]:
                 with contextlib.suppress(psutil.Error):  # it ended between the listing and the reading
