@@ -513,7 +513,10 @@ def main() -> None:
 
         final = warm_render(base / "final", keep=base / "states")
         limit = child(["limit", str(base / "states")])
-        baseline = child(["baseline", str(base / "final"), str(base / "states")])
+        # The baseline draws still pictures and cuts, so it is set against pufa's render of that look.
+        still = '\n[theme]\nmotion = "none"\ntransition = "none"\n'
+        still_render = warm_render(base / "still", still, keep=base / "still-states")
+        baseline = child(["baseline", str(base / "still"), str(base / "still-states")])
         rows.append(
             (
                 "final render, 60 s episode (1080x1920)",
@@ -536,15 +539,19 @@ def main() -> None:
                 "target <= 1.3x",
             )
         )
-        rows.append(("naive moviepy baseline (TextClip per caption)", f"{baseline['seconds']:.1f} s", ""))
-        rows.append(("baseline / render", f"{baseline['seconds'] / final['seconds']:.1f}x", "target >= 8x"))
-
-        still_render = warm_render(base / "still", '\n[theme]\nmotion = "none"\ntransition = "none"\n')
         rows.append(
             (
                 "  the same without motion and transitions",
                 f"{still_render['seconds']:.1f} s (with them {final['seconds'] / still_render['seconds'] - 1:+.0%})",
                 "",
+            )
+        )
+        rows.append(("naive moviepy baseline, still look (TextClip per caption)", f"{baseline['seconds']:.1f} s", ""))
+        rows.append(
+            (
+                "baseline / render of the same still look",
+                f"{baseline['seconds'] / still_render['seconds']:.1f}x",
+                "target >= 8x",
             )
         )
 
