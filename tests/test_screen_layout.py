@@ -316,3 +316,16 @@ def test_a_long_sentence_with_a_key_word_starts_its_headline_at_that_clause(tmp_
     (board,) = {t.text for screen, _s, _b in screens for t in screen.texts if t.what == "key sentence"}
     assert board.startswith("这种高空抛物的行为非常危险"), board
     assert len(board) <= 36 + 2
+
+
+def test_a_card_citing_only_its_article_names_the_law_of_the_card_before(tmp_path: Path) -> None:
+    """第二十条规定：… after a card of 《中华人民共和国劳动合同法》 is headed with that law, as check reads it."""
+    law = "《中华人民共和国劳动合同法》"
+    script = (
+        f"---\nepisode: 9\ntitle: 试用期\ntopic: 劳动合同法\nlaws:\n  - {law}第十九条\n  - {law}第二十条\n---\n"
+        f"## 法条\n> {law}第十九条规定：劳动合同期限一年以上不满三年的，试用期不得超过二个月。\n\n"
+        "> 第二十条规定：劳动者在试用期的工资不得低于本单位相同岗位最低档工资的百分之八十。\n"
+    )
+    _layout, _episode, screens = laid_out(make_project(tmp_path / "series"), script)
+    headers = [t.text for screen, _scene, _block in screens for t in screen.texts if t.what == "law citation"]
+    assert set(headers) == {f"{law}第十九条", f"{law}第二十条"}

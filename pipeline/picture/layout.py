@@ -618,7 +618,9 @@ class Layout:
             # The card may take the caption's place too: its caption is hidden while it is read.
             card_box = (box[0], box[1], box[2], self.caption_bottom())
             own = [c for c in captions if c.block == caption.block]
-            card = self.law_card(scene_index, caption.block, block, own, card_box)
+            card = self.law_card(
+                scene_index, caption.block, block, own, card_box, _law_before(episode, scene_index, caption.block)
+            )
             position = own.index(caption) if current is not None else -1
             items += card.screen_items(self, card_box, position)
             base_key: tuple[object, ...] = ("law", scene_index, caption.block, position)
@@ -773,11 +775,18 @@ class Layout:
         return items
 
     def law_card(
-        self, scene_index: int, block_index: int, block: Block, captions: Sequence[ShownCaption], box: Rect
+        self,
+        scene_index: int,
+        block_index: int,
+        block: Block,
+        captions: Sequence[ShownCaption],
+        box: Rect,
+        law: str = "",
     ) -> _LawCard:
+        """The card of ``block``, fitted once; ``law`` names the law when the card's citation gives only its article."""
         key = (scene_index, block_index)
         if key not in self._law_cards:
-            self._law_cards[key] = _LawCard.make(self, block, captions, box)
+            self._law_cards[key] = _LawCard.make(self, block, captions, box, law)
         return self._law_cards[key]
 
     def cover(self, episode: Episode) -> Screen:
@@ -1006,6 +1015,23 @@ def _with_shown(span: Span, shown: str) -> Span:
     return replace(span, shown=shown, spoken=shown if not span.fixed else span.spoken)
 
 
+def _law_before(episode: Episode, scene_index: int, block_index: int) -> str:
+    """The law named by the last law card before block ``block_index`` of scene ``scene_index``; "" if none.
+
+    The same rule ``pufa check`` applies when it compares a card citing only an article with
+    the enacted text (pipeline/review/citations.py).
+    """
+    law = ""
+    for s_index, scene in enumerate(episode.scenes[: scene_index + 1]):
+        for b_index, block in enumerate(scene.blocks):
+            if (s_index, b_index) >= (scene_index, block_index):
+                return law
+            match = CITATION.match(block.shown) if block.kind == "law" else None
+            if match and match["law"]:
+                law = match["law"]
+    return law
+
+
 @dataclass(frozen=True)
 class _LawCard:
     """A law card fitted once: the citation header, the body in pages of whole clauses, each caption's clause."""
@@ -1023,10 +1049,11 @@ class _LawCard:
     line: int
 
     @staticmethod
-    def make(layout: Layout, block: Block, captions: Sequence[ShownCaption], box: Rect) -> _LawCard:
+    def make(layout: Layout, block: Block, captions: Sequence[ShownCaption], box: Rect, law: str = "") -> _LawCard:
         shown = block.shown
         match = CITATION.match(shown)
-        header = (match["law"] or "") + match["article"] if match else "法条"
+        # A card citing only its article (第二十条规定：…) is of the law the card before it named.
+        header = (match["law"] or law) + match["article"] if match else "法条"
         body_start = match.end() if match else 0
         body = shown[body_start:]
         marked = frozenset(i - body_start for i in emphasis_offsets(block.spans) if i >= body_start)
