@@ -28,6 +28,7 @@ from pipeline.limits import (
     picture_problem,
     size_word,
 )
+from pipeline.media.sound import readable_audio
 from pipeline.picture.fonts import resolve_font
 from pipeline.progress import Progress
 from pipeline.render import BuiltEpisode, Tools, find_music, input_digests, input_hash
@@ -173,7 +174,7 @@ def check_sounds(config: Config) -> None:
 
 
 def sound_problem(path: Path, root: Path) -> str | None:
-    """Why the sound file ``path`` (which exists) cannot be used, or None: outside the project, or too large."""
+    """Why the sound file ``path`` (which exists) cannot be used, or None: outside the project, too large, not audio."""
     if not inside(path, root):
         return _("is outside the project folder; copy it into assets/music/")
     size = path.stat().st_size
@@ -181,6 +182,8 @@ def sound_problem(path: Path, root: Path) -> str | None:
         return _("is {size_word}; the limit is {size_word2} ({name})").format(
             size_word=size_word(size), size_word2=size_word(SOUND_BYTES.value), name=SOUND_BYTES.name
         )
+    if not readable_audio(path):
+        return _("is not a sound file ffmpeg can read (MP3, M4A, WAV…)")
     return None
 
 

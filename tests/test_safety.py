@@ -403,3 +403,35 @@ def test_a_script_outside_the_project_is_not_built(project: Path, tmp_path: Path
     assert code == 1
     assert err == f"{stray}:1: error: the script is outside the project folder; move it into scripts/\n"
     assert not (project / "output" / "episodes").exists()
+
+
+def test_music_that_is_not_audio_is_found_by_check_before_any_work(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A picture renamed .mp3 or a half-copied file: check names it, build refuses it before drawing."""
+    monkeypatch.chdir(project)
+    (project / "assets" / "music").mkdir(parents=True, exist_ok=True)
+    (project / "assets" / "music" / "bed.mp3").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 4000)
+    (project / "scripts" / "0001.md").write_text(
+        HEAD.replace("topic: 民法典", "topic: 民法典\nmusic: bed.mp3") + "## 一\n你好。\n", encoding="utf-8"
+    )
+    for command in ("check", "build"):
+        code, out, err = invoke("--project", str(project), command)
+        assert code == 1
+        assert [line for line in (out + err).splitlines() if ": error:" in line] == [
+            f"scripts/0001.md:5{':1' if command == 'check' else ''}: error: music bed.mp3 is not a sound file "
+            "ffmpeg can read (MP3, M4A, WAV…)"
+        ]
+    assert not (project / "output" / "episodes").exists()
+    (project / "scripts" / "0001.md").write_text(HEAD + "## 一\n你好。\n", encoding="utf-8")
+    (project / "pufa.toml").write_text(
+        '[voice]\nengine = "espeak"\n[sound]\nmusic = "assets/music/bed.mp3"\n', "utf-8"
+    )
+    for command in ("check", "build"):
+        code, _, err = invoke("--project", str(project), command)
+        assert code == 1
+        assert err == (
+            f"pufa: error: {project / 'pufa.toml'}: 'sound.music' assets/music/bed.mp3 is not a sound file "
+            "ffmpeg can read (MP3, M4A, WAV…)\n"
+        )
+    assert not (project / "output" / "episodes").exists()

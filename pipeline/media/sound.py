@@ -88,6 +88,24 @@ def decode(path: Path, channels: int = 2, seconds: float | None = None) -> Sampl
     return np.frombuffer(result.stdout, dtype="<f4").reshape(-1, channels).astype(np.float32)
 
 
+def readable_audio(path: Path) -> bool:
+    """Whether ffmpeg decodes sound from ``path``: its first half second, once per file version.
+
+    So ``pufa check`` finds a music or sting file that is not audio (a picture renamed .mp3,
+    a half-copied file) before a build spends minutes on the pictures first.
+    """
+    status = path.stat()
+    return _readable_audio(path, status.st_size, status.st_mtime)
+
+
+@functools.lru_cache(maxsize=32)
+def _readable_audio(path: Path, size: int, mtime: float) -> bool:
+    try:
+        return len(decode(path, channels=1, seconds=0.5)) > 0
+    except RenderError:
+        return False
+
+
 def loop_period(music: Samples) -> Samples:
     """One period of a seamless loop: the track with its tail crossfaded into its head."""
     fade = min(int(LOOP_CROSSFADE * RATE), len(music) // 4)
