@@ -338,15 +338,16 @@ def _matcher(shown: str, said: str) -> Callable[[int], int]:
 def format_srt(track: CaptionTrack) -> str:
     """The SubRip text of a track: the same text and times as the burned-in captions."""
     blocks = [
-        f"{cue.index}\n{_srt_time(cue.first_frame, track.fps)} --> {_srt_time(cue.end_frame, track.fps)}\n{cue.text}\n"
+        f"{cue.index}\n{cue_time(cue.first_frame, track.fps)} --> {cue_time(cue.end_frame, track.fps)}\n{cue.text}\n"
         for cue in track.cues
     ]
     return "\n".join(blocks)
 
 
-def _srt_time(frame: int, fps: int) -> str:
+def cue_time(frame: int, fps: int, separator: str = ",") -> str:
+    """The start of ``frame`` as a cue time, HH:MM:SS,mmm (SubRip) or with ``separator`` "." (WebVTT)."""
     millis = round(frame * 1000 / fps)
     hours, rest = divmod(millis, 3_600_000)
     minutes, rest = divmod(rest, 60_000)
     seconds, millis = divmod(rest, 1000)
-    return f"{hours:02d}:{minutes:02d}:{seconds:02d},{millis:03d}"
+    return f"{hours:02d}:{minutes:02d}:{seconds:02d}{separator}{millis:03d}"

@@ -6,24 +6,16 @@ an episode can offer captions the viewer sizes and colours to taste.
 
 from __future__ import annotations
 
-from pipeline.captions.track import CaptionTrack
+from pipeline.captions.track import CaptionTrack, cue_time
 
 
 def format_vtt(track: CaptionTrack) -> str:
     """The WebVTT text of a track: the header, then each cue with its frame-exact times (HH:MM:SS.mmm)."""
     blocks = ["WEBVTT\n"]
     for cue in track.cues:
-        start, end = _vtt_time(cue.first_frame, track.fps), _vtt_time(cue.end_frame, track.fps)
+        start, end = cue_time(cue.first_frame, track.fps, "."), cue_time(cue.end_frame, track.fps, ".")
         blocks.append(f"{cue.index}\n{start} --> {end}\n{_escape(cue.text)}\n")
     return "\n".join(blocks)
-
-
-def _vtt_time(frame: int, fps: int) -> str:
-    millis = round(frame * 1000 / fps)
-    hours, rest = divmod(millis, 3_600_000)
-    minutes, rest = divmod(rest, 60_000)
-    seconds, millis = divmod(rest, 1000)
-    return f"{hours:02d}:{minutes:02d}:{seconds:02d}.{millis:03d}"
 
 
 def _escape(text: str) -> str:
