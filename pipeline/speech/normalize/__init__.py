@@ -19,6 +19,7 @@ ordinal     :mod:`.ordinal`                              第291条之2 → 第�
 code        :mod:`.number`                               拨打120 → 拨打幺二零
 cardinal    :mod:`.number`                               2名民警 → 两名民警, 限速120 → 一百二十
 letters     :mod:`.letters`                              APP → A P P
+standard    :mod:`.standard`                             GB 7258-2017 → G B 七二五八 二〇一七
 ==========  ===========================================  ==================================
 
 The project lexicon (``assets/lexicon.tsv``) is tried first; a 《》 title and a

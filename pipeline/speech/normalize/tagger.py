@@ -22,6 +22,7 @@ from pipeline.speech.normalize.ordinal import RULES as ORDINAL
 from pipeline.speech.normalize.ratio import RATIO, SCORE
 from pipeline.speech.normalize.rules import Rule
 from pipeline.speech.normalize.signed import PERCENT, SIGNED
+from pipeline.speech.normalize.standard import RULES as STANDARD
 from pipeline.speech.normalize.telephone import RULES as TELEPHONE
 
 # Full-width digits, Latin letters and number signs become half-width; Chinese punctuation stays.
@@ -43,6 +44,7 @@ _RANGE = Rule(
 
 RULES: tuple[Rule, ...] = (
     _TITLE,
+    *STANDARD,
     *TELEPHONE,
     *DATE,
     SCORE,
