@@ -8,6 +8,9 @@ from pipeline.speech.normalize import ReadingError, cardinal, normalize
 from tests.normalize.table import assert_reads
 
 CASES = [
+    ("3号楼2单元302室", "三号楼二单元三零二室", "code"),
+    ("2室1厅的房子", "两室一厅的房子", "cardinal"),
+    ("下了2单", "下了两单", "cardinal"),
     ("光速约299,792,458米每秒", "光速约二亿九千九百七十九万二千四百五十八米每秒", "cardinal"),
     ("2名民警", "两名民警", "cardinal"),
     ("2公里", "两公里", "cardinal"),

@@ -8,6 +8,8 @@ from pipeline.speech.normalize import normalize, tag
 from tests.normalize.table import assert_reads
 
 CASES = [
+    ("住在101房间", "住在幺零幺房间"),
+    ("1203室", "幺二零三室"),
     ("拨打12345政务服务便民热线", "拨打幺二三四五政务服务便民热线"),
     ("请拨打110报警", "请拨打幺幺零报警"),
     ("拨打120", "拨打幺二零"),

@@ -55,6 +55,7 @@ QUANTITY_CONTEXT = re.compile(
     r"赔偿|补偿|损失|收入|工资|价值|金额|涉案|获利|违法所得|体重|身高|高度|长度|宽度|深度|距离|面积|重量|价格|售价|"
     r"数量|人数|年龄|分数|得分|总分|成绩|票数|血压|心率|温度|气温|体温|功率|电压|排量|库存|产量|销量)"
 )
+_ROOM = re.compile(r"(室|房间|号房|号室|宿舍)")
 _RANGE_TAIL = re.compile(r"\s*[-~～—–至到]\s*\d+(?:\.\d+)?")
 
 
@@ -76,6 +77,8 @@ def is_code(match: re.Match[str]) -> bool:
     number = match[1]
     context = before(match, 12)
     code_distance, quantity_distance = _nearest(CODE_CONTEXT, context), _nearest(QUANTITY_CONTEXT, context)
+    if len(number) in (3, 4) and _ROOM.match(_rest(match)):
+        return True  # a room number: 302室 → 三零二室 (but 2室1厅 is two rooms)
     if "," in number or "." in number or measured(_rest(match)) or quantity_distance < code_distance:
         return False
     if code_distance < quantity_distance or number in HOTLINES:
