@@ -170,3 +170,32 @@ def test_a_caption_on_screen_too_long_is_cut_between_its_lines() -> None:
     track = time_captions(episode, plan, narration([(1.0, 10.0)], 10.5), fps=25)
     assert [(c.lines, c.start) for c in track.cues] == [(("禁止从建筑物中抛掷物品",), 1.0), (("造成他人损害的",), 6.48)]
     assert all(c.end - c.start <= RULES.max_seconds for c in track.cues)
+
+
+CRIMES = [
+    "帮助信息网络犯罪活动罪",
+    "非法吸收公众存款罪",
+    "拒不执行判决裁定罪",
+    "以危险方法危害公共安全罪",
+    "侵犯公民个人信息罪",
+    "拒不支付劳动报酬罪",
+    "组织领导传销活动罪",
+]
+
+
+@pytest.mark.parametrize("crime", CRIMES)
+def test_a_crime_name_is_never_cut(crime: str) -> None:
+    """A crime's name stays on one line of one caption, wherever it falls in a long unpunctuated sentence."""
+    for lead in range(0, 16, 3):
+        sentence = "某某" + "依法" * (lead // 2) + "被告人的行为涉嫌" + crime + "被检察院依法提起公诉同时另案处理"
+        captions = [c.lines for c in split_captions([Span(sentence, sentence)], FONT.getlength, LINE)]
+        assert any(crime in line for caption in captions for line in caption), (lead, captions)
+
+
+@pytest.mark.parametrize("crime", ["非法采伐毁坏国家重点保护植物罪", "非法制造销售非法制造的注册商标标识罪"])
+def test_an_unlisted_crime_keeps_its_last_character(crime: str) -> None:
+    """A name not in the legal words may be broken between its words, but 罪 never starts a line."""
+    for lead in ("", "因"):
+        sentence = f"某某{lead}涉嫌{crime}和其他犯罪行为被公安机关依法刑事拘留"
+        captions = [c.lines for c in split_captions([Span(sentence, sentence)], FONT.getlength, LINE)]
+        assert not any(line.startswith("罪") for caption in captions for line in caption), captions

@@ -207,6 +207,8 @@ def _plain_tokens(text: str) -> list[Token]:
     if not text:
         return []
     cuts = set(accumulate(len(w) for w in words(text)))
+    # 罪 ends the name of a crime: a name not in the legal words is not cut before its last character.
+    cuts -= {i for i in range(1, len(text)) if text[i] == "罪" and "\u4e00" <= text[i - 1] <= "\u9fff"}
     for index, char in enumerate(text):
         if char.isspace() or char in CLOSING or char in OPENING:
             cuts.update((index, index + 1))  # spaces and punctuation stand alone until glued
