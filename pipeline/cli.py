@@ -740,12 +740,12 @@ def review_approve(ctx: click.Context, episode: int, by: str, note: str) -> None
       pufa review approve 1260 --by 张律师 --note "法条引用无误"
     """
     from pipeline.config import load_config
-    from pipeline.review.trail import approve
+    from pipeline.review.trail import approve, shown_time
 
     made = approve(load_config(_project(ctx.find_root())), episode, by, note)
     click.echo(
         _("{episode:04d}: build {input_hash} approved by {reviewer} at {at}").format(
-            episode=episode, input_hash=made.input_hash[:10], reviewer=made.reviewer, at=made.at
+            episode=episode, input_hash=made.input_hash[:10], reviewer=made.reviewer, at=shown_time(made.at)
         )
     )
 
@@ -764,12 +764,16 @@ def review_reject(ctx: click.Context, episode: int, by: str, note: str) -> None:
       pufa review reject 1260 --by 张律师 --note "第二段案例时间有误"
     """
     from pipeline.config import load_config
-    from pipeline.review.trail import reject
+    from pipeline.review.trail import reject, shown_time
 
     made = reject(load_config(_project(ctx.find_root())), episode, by, note)
     click.echo(
         _("{episode:04d}: build {input_hash} rejected by {reviewer} at {at}: {note}").format(
-            episode=episode, input_hash=made.input_hash[:10], reviewer=made.reviewer, at=made.at, note=made.note
+            episode=episode,
+            input_hash=made.input_hash[:10],
+            reviewer=made.reviewer,
+            at=shown_time(made.at),
+            note=made.note,
         )
     )
 

@@ -6,7 +6,8 @@ and committed). Message ids are the English texts, so a text nobody has translat
 in English. The library marks what it tells the user with :func:`_` where the message is
 made (a finding, an error, a progress line), so the CLI and the studio say the same words;
 ``path:line: error:`` prefixes stay English, for editors and tools that jump to the line.
-A text made at import time is marked with :func:`N_` and translated where it is shown.
+A text made at import time is marked with :func:`N_` and translated where it is shown; a short
+word that means different things in different places carries a context (:func:`C_`, :func:`NC_`).
 
 The language is the locale's for the process; :func:`speaking` changes it for one context
 (a request or a job of the studio, which is always Chinese). click's own words (Usage,
@@ -71,6 +72,20 @@ def N_(message: str) -> str:
 
     For texts made at import time; they are translated with :func:`_` where they are shown.
     """
+    return message
+
+
+def C_(context: str, message: str) -> str:
+    """``message`` in the current language, as meant in ``context`` (gettext's ``pgettext``).
+
+    For a short word whose Chinese depends on where it is shown: 'approved' is 已通过审核 as a
+    review state and 通过 as a verdict in the trail.
+    """
+    return (_context.get() or _active).pgettext(context, message)
+
+
+def NC_(context: str, message: str) -> str:
+    """``message`` unchanged, marked for the catalogue in ``context``; translated with :func:`C_` where shown."""
     return message
 
 

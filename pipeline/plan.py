@@ -98,7 +98,9 @@ def announce(report: Progress, outcome: Outcome) -> None:
     """Report an episode's end in the build's display, wherever it was rendered."""
     if outcome.built is not None:
         built = outcome.built
-        detail = f"{display_path(built.video)} ({built.duration:.1f} s video in {built.seconds:.1f} s)"
+        detail = _("{path} ({duration:.1f} s video in {seconds:.1f} s)").format(
+            path=display_path(built.video), duration=built.duration, seconds=built.seconds
+        )
         report.finished(outcome.number, "built", detail)
     elif outcome.failure is not None:
         report.finished(outcome.number, "failed", outcome.failure)

@@ -13,16 +13,21 @@ import time
 from collections.abc import Callable
 from typing import Protocol, TextIO
 
-from pipeline.i18n import N_, _
+from pipeline.i18n import C_, N_, NC_, _
 from pipeline.terminal import display_width
 
 STAGE_NAMES = {
-    "voice": N_("配音 voice"),
-    "frames": N_("画面 frames"),
-    "encode": N_("编码 encode"),
-    "finish": N_("收尾 finish"),
+    "voice": NC_("build stage", "voice"),
+    "frames": NC_("build stage", "frames"),
+    "encode": NC_("build stage", "encode"),
+    "finish": NC_("build stage", "finish"),
 }
 OUTCOMES = {"built": N_("built"), "failed": N_("failed"), "skipped": N_("skipped")}
+
+
+def stage_word(stage: str) -> str:
+    """A build stage (voice, frames, encode, finish) in the user's language."""
+    return C_("build stage", STAGE_NAMES[stage]) if stage in STAGE_NAMES else stage
 
 
 def outcome_word(outcome: str) -> str:
@@ -65,7 +70,7 @@ class PlainProgress:
     def stage(self, number: int, stage: str, fraction: float) -> None:
         if self.verbose and self._last_stage.get(number) != stage:
             self._last_stage[number] = stage
-            self.echo(f"  {number:04d} {stage}")
+            self.echo(f"  {number:04d} {stage_word(stage)}")
 
     def finished(self, number: int, outcome: str, detail: str) -> None:
         self.done += 1
@@ -139,7 +144,7 @@ class TerminalProgress:
             label = f"  {number:04d} {title}"
             while display_width(label) > width - 24 and len(label) > 8:
                 label = label[:-2] + "…"
-            lines.append(f"{label}  {_(STAGE_NAMES.get(stage, stage))} {fraction * 100:3.0f}%")
+            lines.append(f"{label}  {stage_word(stage)} {fraction * 100:3.0f}%")
         self.stream.write("\n".join(lines) + "\n")
         self.stream.flush()
         self._drawn_lines = len(lines)

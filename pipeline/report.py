@@ -7,13 +7,21 @@ from typing import TYPE_CHECKING
 
 from pipeline.catalog import Entry
 from pipeline.errors import display_path
-from pipeline.i18n import _
+from pipeline.i18n import C_, NC_, _
 from pipeline.progress import outcome_word
 from pipeline.terminal import display_width
 
 if TYPE_CHECKING:
     from pipeline.build import BuildReport
     from pipeline.plan import BuildPlan
+
+
+# An episode's status in the catalog (the script's, or published) in the user's language.
+SCRIPT_STATUSES = {
+    "draft": NC_("script status", "draft"),
+    "final": NC_("script status", "final"),
+    "published": NC_("script status", "published"),
+}
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
@@ -29,6 +37,8 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
 def catalog_table(entries: Sequence[Entry]) -> str:
     """One line per episode: its fields, who reviewed its current build and when, and its posts with their URLs."""
+    from pipeline.review.trail import verdict_word
+
     if not entries:
         return _("no episodes yet: run 'pufa build'")
     body = []
@@ -36,7 +46,7 @@ def catalog_table(entries: Sequence[Entry]) -> str:
         r, review = entry.row, entry.review
         reviewed = f"{review.reviewer} {_local_time(review.at)}" if review else "-"
         if review and review.verdict == "rejected":
-            reviewed += " 未通过"
+            reviewed += " " + verdict_word("rejected")
         posts = sorted(entry.publications.values(), key=lambda p: p.channel)
         body.append(
             [
@@ -44,8 +54,8 @@ def catalog_table(entries: Sequence[Entry]) -> str:
                 r.title,
                 r.topic,
                 f"{int(r.duration // 60)}:{r.duration % 60:04.1f}",
-                r.status,
-                f"{r.voice_engine}/{r.voice}" + (" (草稿配音)" if r.draft_voice else ""),
+                C_("script status", SCRIPT_STATUSES[r.status]) if r.status in SCRIPT_STATUSES else r.status,
+                f"{r.voice_engine}/{r.voice}" + (_(" (draft voice)") if r.draft_voice else ""),
                 _local_time(r.built_at),
                 reviewed,
                 " ".join(f"{p.channel}:{p.state}" for p in posts) or "-",
@@ -53,7 +63,20 @@ def catalog_table(entries: Sequence[Entry]) -> str:
                 r.video,
             ]
         )
-    return table(["期数", "标题", "类别", "时长", "状态", "配音", "生成时间", "审核", "发布", "链接", "视频"], body)
+    headers = [
+        _("No."),
+        _("Title"),
+        _("Topic"),
+        _("Duration"),
+        _("Status"),
+        _("Voice"),
+        _("Built"),
+        _("Review"),
+        _("Published"),
+        _("Links"),
+        _("Video"),
+    ]
+    return table(headers, body)
 
 
 def _local_time(iso: str) -> str:
@@ -97,7 +120,7 @@ def build_summary(report: BuildReport, *, verbose: bool = False) -> str:
     line = _("{counts} in {seconds:.1f} s").format(counts=counts, seconds=report.seconds)
     if report.not_started:
         line += _("; {not_started} not started (--fail-fast)").format(not_started=report.not_started)
-    return (table(["期数", "标题", "结果", "用时"], rows) + "\n" if rows else "") + line
+    return (table([_("No."), _("Title"), _("Result"), _("Time")], rows) + "\n" if rows else "") + line
 
 
 def plan_table(plan: BuildPlan, *, verbose: bool = False) -> str:
@@ -111,4 +134,4 @@ def plan_table(plan: BuildPlan, *, verbose: bool = False) -> str:
     )
     if plan.engine:
         line += _("; voice engine: {engine}").format(engine=plan.engine)
-    return (table(["期数", "标题", "动作", "原因"], rows) + "\n" if rows else "") + line
+    return (table([_("No."), _("Title"), _("Action"), _("Reason")], rows) + "\n" if rows else "") + line

@@ -97,7 +97,7 @@ def test_failure_isolation_summary_and_exit_status(small: Path, write_script: Sc
     result = CliRunner().invoke(main, ["--project", str(small), "build", "--jobs", "2"])
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
-    table = lines[lines.index(next(line for line in lines if line.startswith("期数"))) + 2 : -1]
+    table = lines[lines.index(next(line for line in lines if line.startswith("No."))) + 2 : -1]
     assert [row.split()[:3] for row in table] == [
         [str(small / "scripts" / "0002-bad.md"), "failed"],
         ["0001", "第1期", "built"],

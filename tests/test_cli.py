@@ -74,17 +74,17 @@ def test_catalog_formats(built: Built) -> None:
     code, table, _ = run("--project", project, "catalog")
     assert code == 0
     assert table.splitlines()[0].split() == [
-        "期数",
-        "标题",
-        "类别",
-        "时长",
-        "状态",
-        "配音",
-        "生成时间",
-        "审核",
-        "发布",
-        "链接",
-        "视频",
+        "No.",
+        "Title",
+        "Topic",
+        "Duration",
+        "Status",
+        "Voice",
+        "Built",
+        "Review",
+        "Published",
+        "Links",
+        "Video",
     ]
     assert table.splitlines()[2].startswith("0007  高空抛物要担责  民法典")
     code, text, _ = run("--project", project, "catalog", "--format", "json")

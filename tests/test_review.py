@@ -168,7 +168,7 @@ def test_cli_review_and_catalog_csv_after_publish_mark(project: Config) -> None:
     result = runner.invoke(main, [*base, "review", "reject", "7", "--by", "张律师"])
     assert result.exit_code == 2 and "Missing option '--note'" in result.stderr
     result = runner.invoke(main, [*base, "review", "status"])
-    assert result.stdout.startswith("已通过审核  episode 7: build ")
+    assert result.stdout.startswith("approved  episode 7: build ")
 
     publish(project, [7], "channels", allow_draft_voice=True)
     mark(project, 7, "channels", "https://channels.weixin.qq.com/x/7")
@@ -216,6 +216,6 @@ def test_the_review_page_shows_the_approval_state(project: Config) -> None:
 
     approve(project, 7, "张律师", "法条引用无误")
     page = preview(project, script(project)).page.read_text(encoding="utf-8")
-    assert '<p id="review-state" class="approved">法制审核：已通过审核 · episode 7: build ' in page
+    assert '<p id="review-state" class="approved">Legal review: approved · episode 7: build ' in page
     assert "approved by 张律师 at " in page
-    assert "<td>张律师</td><td>通过</td>" in page and "<td>法条引用无误</td>" in page
+    assert "<td>张律师</td><td>approved</td>" in page and "<td>法条引用无误</td>" in page

@@ -62,7 +62,7 @@ def test_auto_without_network_builds_with_kokoro_and_not_as_draft(project: Path,
         False,
     )
     code, table, _ = invoke("--project", str(project), "catalog")
-    assert "kokoro/zm_yunxi" in table and "草稿配音" not in table
+    assert "kokoro/zm_yunxi" in table and "(draft voice)" not in table
     code, rows, _ = invoke("--project", str(project), "catalog", "--format", "json")
     assert json.loads(rows)[0]["draft_voice"] is False
 

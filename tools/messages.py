@@ -1,10 +1,10 @@
 """The gettext catalogue of pufa: extract with Babel, merge into the Chinese .po, compile the .mo.
 
 Run from the repository root after changing any message or help text:
-``.venv/bin/python tools/messages.py``. It writes ``pipeline/locale/pufa.pot`` (every ``_()``
-and ``N_()`` message in the ``pipeline`` package and click's own ``_()``, found by Babel's
-extractor, and every
-command's and option's help text, read from the click commands themselves), merges it into
+``.venv/bin/python tools/messages.py``. It writes ``pipeline/locale/pufa.pot`` (every ``_()``,
+``N_()``, ``C_()`` and ``NC_()`` message in the ``pipeline`` package, the last two with their
+context, and click's own ``_()``, found by Babel's extractor, and every command's and option's
+help text, read from the click commands themselves), merges it into
 ``pipeline/locale/zh_CN/LC_MESSAGES/pufa.po`` (a new text stays untranslated, and shows in
 English, until someone writes its Chinese there) and compiles ``pufa.mo`` beside it; both are
 committed, so an installed pufa needs no build step.
@@ -35,9 +35,9 @@ CLICK_SOURCES = ("core.py", "decorators.py", "exceptions.py", "formatting.py", "
 def template() -> Catalog:
     catalog = Catalog(project="pufa", domain="pufa", charset="utf-8")
     for name in SOURCES:
-        keywords = {"_": None, "N_": None}
-        for line, message, _comments, _context in extract_from_file("python", REPO / name, keywords=keywords):
-            catalog.add(message, locations=[(name, line)])
+        keywords = {"_": None, "N_": None, "C_": ((1, "c"), 2), "NC_": ((1, "c"), 2)}
+        for line, message, _comments, context in extract_from_file("python", REPO / name, keywords=keywords):
+            catalog.add(message, locations=[(name, line)], context=context)
     for name in CLICK_SOURCES:
         keywords = {"_": None, "ngettext": (1, 2)}
         for line, message, _comments, _context in extract_from_file("python", CLICK / name, keywords=keywords):
@@ -61,7 +61,12 @@ def main() -> None:
         po = Catalog(locale="zh_CN", domain="pufa", project="pufa", charset="utf-8")
         for message in pot:
             if message.id:
-                po.add(message.id, locations=message.locations, auto_comments=message.auto_comments)
+                po.add(
+                    message.id,
+                    locations=message.locations,
+                    auto_comments=message.auto_comments,
+                    context=message.context,
+                )
     with po_path.open("wb") as handle:
         write_po(handle, po, width=120, omit_header=False, ignore_obsolete=True)
     with po_path.with_suffix(".mo").open("wb") as handle:

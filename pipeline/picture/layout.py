@@ -16,7 +16,7 @@ from typing import Literal
 
 from pipeline.captions.split import CaptionPlan, tokenize
 from pipeline.config import Config
-from pipeline.i18n import _
+from pipeline.i18n import C_, NC_, _
 from pipeline.picture.fonts import FontFace
 from pipeline.script import Block, Episode, Span
 
@@ -39,6 +39,54 @@ _CN_NUMERAL = "零〇一二三四五六七八九十百千万两"
 _ARTICLE = rf"第(?:[{_CN_NUMERAL}]+|\d+)条(?:之(?:[{_CN_NUMERAL}]+|\d+))?(?:第(?:[{_CN_NUMERAL}]+|\d+)款)?"
 CITATION = re.compile(rf"^(?P<law>《[^《》]+》)?(?P<article>{_ARTICLE})(?:规定)?\s*[：:，,]?\s*")
 SENTENCE = re.compile(r"[^。！？!?；;]+[。！？!?；;]?")
+
+
+# What each text and screen is called in messages. ``Text.what`` and ``Screen.name`` stay these
+# English identifiers (code and tests compare them); the words are translated where they are shown.
+TEXT_NAMES = {
+    "caption": NC_("layout text", "caption"),
+    "title": NC_("layout text", "title"),
+    "topic": NC_("layout text", "topic"),
+    "series name": NC_("layout text", "series name"),
+    "episode line": NC_("layout text", "episode line"),
+    "episode number": NC_("layout text", "episode number"),
+    "notice": NC_("layout text", "notice"),
+    "scene label": NC_("layout text", "scene label"),
+    "key sentence": NC_("layout text", "key sentence"),
+    "point": NC_("layout text", "point"),
+    "point number": NC_("layout text", "point number"),
+    "law citation": NC_("layout text", "law citation"),
+    "law text": NC_("layout text", "law text"),
+    "page number": NC_("layout text", "page number"),
+    "thanks": NC_("layout text", "thanks"),
+    "hotline label": NC_("layout text", "hotline label"),
+    "hotline": NC_("layout text", "hotline"),
+    "account": NC_("layout text", "account"),
+    "producer": NC_("layout text", "producer"),
+    "QR label": NC_("layout text", "QR label"),
+}
+SCREEN_NAMES = {"title card": NC_("screen", "title card"), "closing card": NC_("screen", "closing card")}
+_COVER_NAME = re.compile(r"cover (?P<width>\d+)x(?P<height>\d+)")
+_SCENE_NAME = re.compile(r"scene (?P<number>\d+) \((?P<label>.*)\)", re.DOTALL)
+
+
+def text_name(what: str) -> str:
+    """A text's name (``Text.what``) in the user's language: 'law citation' → 法条出处."""
+    return C_("layout text", TEXT_NAMES[what]) if what in TEXT_NAMES else what
+
+
+def screen_name(name: str) -> str:
+    """A screen's name (``Screen.name``) in the user's language: 'scene 2 (案例)' → 第2个场景「案例」.
+
+    The cover's and a scene's names carry their size or number and label, read back here.
+    """
+    if name in SCREEN_NAMES:
+        return C_("screen", SCREEN_NAMES[name])
+    if cover := _COVER_NAME.fullmatch(name):
+        return _("cover {width}x{height}").format(width=cover["width"], height=cover["height"])
+    if scene := _SCENE_NAME.fullmatch(name):
+        return _("scene {number} ({label})").format(number=scene["number"], label=scene["label"])
+    return name
 
 
 def hex_colour(value: str) -> RGB:
@@ -84,7 +132,7 @@ class Line:
 
 @dataclass(frozen=True)
 class Text:
-    """A text block: ``what`` names it in messages; every line must stay inside ``container``."""
+    """A text block: ``what`` identifies it (:func:`text_name` names it to people); its lines stay in ``container``."""
 
     what: str
     face: FontFace
@@ -1252,12 +1300,14 @@ def problems(
         left = False
         collided: set[int] = set()
         for line in text.lines:
-            for where, box in (("its box", text.container), ("the frame", frame), ("the safe area", layout.safe)):
+            for template, box in (
+                (_("{what} '{text}' leaves its box by {over} px"), text.container),
+                (_("{what} '{text}' leaves the frame by {over} px"), frame),
+                (_("{what} '{text}' leaves the safe area by {over} px"), layout.safe),
+            ):
                 over = _overflow(line.box, box)
                 if over > tolerance and not left:
-                    message = _("{what} '{text}' leaves {where} by {over} px").format(
-                        what=text.what, text=line.text, where=where, over=over
-                    )
+                    message = template.format(what=text_name(text.what), text=line.text, over=over)
                     found.append(Problem(screen.name, scene, block, message))
                     left = True
                     break
@@ -1266,7 +1316,7 @@ def problems(
                     continue
                 if _overlap(line.box, other_line.box) > tolerance:
                     message = _("{what} '{text}' collides with {what2} '{text2}'").format(
-                        what=text.what, text=line.text, what2=other.what, text2=other_line.text
+                        what=text_name(text.what), text=line.text, what2=text_name(other.what), text2=other_line.text
                     )
                     found.append(Problem(screen.name, scene, block, message))
                     collided.add(id(other))
@@ -1330,9 +1380,9 @@ def planned_captions(plan: CaptionPlan) -> list[list[ShownCaption]]:
 
 
 def describe(problem: Problem, episode: Episode) -> tuple[int, str]:
-    """The script line a layout problem belongs to and its message naming the screen."""
+    """The script line a layout problem belongs to and its message naming the screen, in the user's language."""
     line = episode.line_of("title") if problem.screen == "title card" else 1
     if problem.scene >= 0:
         scene = episode.scenes[problem.scene]
         line = scene.blocks[problem.block].line if 0 <= problem.block < len(scene.blocks) else scene.line
-    return line, f"{problem.screen}: {problem.message}"
+    return line, _("{screen}: {message}").format(screen=screen_name(problem.screen), message=problem.message)

@@ -24,6 +24,7 @@ from pipeline.captions.track import CaptionTrack
 from pipeline.config import Config
 from pipeline.errors import ScriptError, display_path
 from pipeline.fsutil import commit
+from pipeline.i18n import C_, NC_, _, chinese_now
 from pipeline.picture.fonts import FontFace
 from pipeline.picture.frames import RenderedState, RenderPlan, still_frame
 from pipeline.plan import refusals
@@ -132,27 +133,46 @@ def _clock(seconds: float) -> str:
     return f"{int(minutes):02d}:{rest:04.1f}"
 
 
+SEVERITY_WORDS = {
+    "error": NC_("severity", "error"),
+    "warning": NC_("severity", "warning"),
+    "note": NC_("severity", "note"),
+}
+
+
 def _review_fields(config: Config, number: int) -> dict[str, str]:
     """The approval state of the episode's built video and its review trail, for the page."""
-    from pipeline.review.trail import review_state
+    from pipeline.review.trail import review_state, shown_time, verdict_word
 
     e = html.escape
     state = review_state(config, number)
-    words = {"approved": "通过", "rejected": "未通过"}
     trail = "".join(
-        f"<tr><td>{e(r.at.replace('T', ' ')[:16])}</td><td>{e(r.reviewer)}</td><td>{words[r.verdict]}</td>"
+        f"<tr><td>{e(shown_time(r.at))}</td><td>{e(r.reviewer)}</td><td>{e(verdict_word(r.verdict))}</td>"
         f"<td>{e(r.input_hash[:10])}</td><td>{e(r.note)}</td></tr>"
         for r in state.history
     )
+    head = _row("th", _("Time"), _("Reviewer"), _("Verdict"), _("Build"), _("Note"))
+    review = _("Legal review: {state} · {description}").format(
+        state=state.words, description=state.describe(config.review.reviewers)
+    )
+    none = _("(no reviews yet)")
     return {
         "review_state": state.state,
-        "review": e(f"{state.words} · {state.describe(config.review.reviewers)}"),
-        "trail": f"<table><tbody>{trail}</tbody></table>" if trail else "<p>（尚无审核记录）</p>",
+        "review": e(review),
+        "trail": f"<table><thead>{head}</thead><tbody>{trail}</tbody></table>" if trail else f"<p>{e(none)}</p>",
     }
 
 
+def _severity(severity: str) -> str:
+    return C_("severity", SEVERITY_WORDS[severity]) if severity in SEVERITY_WORDS else severity
+
+
+def _row(cell: str, *texts: str) -> str:
+    return "<tr>" + "".join(f"<{cell}>{html.escape(text)}</{cell}>" for text in texts) + "</tr>"
+
+
 def review_page(episode: Episode, track: CaptionTrack, findings: tuple[Finding, ...], config: Config) -> str:
-    """One self-contained HTML page: no server, no network, nothing fetched."""
+    """One self-contained HTML page (no server, no network, nothing fetched), in the user's language."""
     e = html.escape
     cues_by_scene: dict[int, list[str]] = {}
     for cue in track.cues:
@@ -171,25 +191,41 @@ def review_page(episode: Episode, track: CaptionTrack, findings: tuple[Finding, 
         for block in scene.blocks
         if block.kind == "law"
     ]
-    laws = "".join(f"<li>{e(law)}{_official_text(law, config)}</li>" for law in episode.laws) or "<li>（未列出）</li>"
+    laws = "".join(f"<li>{e(law)}{_official_text(law, config)}</li>" for law in episode.laws)
     rows = "".join(
-        f'<tr class="{e(f.severity)}"><td>{f.line}:{f.column}</td><td>{e(f.severity)}</td><td>{e(f.message)}</td></tr>'
+        f'<tr class="{e(f.severity)}"><td>{f.line}:{f.column}</td><td>{e(_severity(f.severity))}</td>'
+        f"<td>{e(f.message)}</td></tr>"
         for f in findings
     )
-    check_table = f"<table><tbody>{rows}</tbody></table>" if rows else "<p>没有问题。No findings.</p>"
+    head = _row("th", _("Line"), _("Severity"), _("Finding"))
+    no_findings = _("No findings.")
+    check_table = f"<table><thead>{head}</thead><tbody>{rows}</tbody></table>" if rows else f"<p>{e(no_findings)}</p>"
+    no_cards, no_laws = _("(this episode has no law card)"), _("(none listed)")
     data = json.dumps({"episode": episode.number, "cues": len(track.cues)})
     template = files("pipeline").joinpath("templates/review.html").read_text("utf-8")
+    summary = _("Draft · duration {duration} · script {script}").format(
+        duration=_clock(track.duration), script=display_path(episode.path)
+    )
     return template.format(
+        lang="zh-CN" if chinese_now() else "en",
         title=e(f"第{episode.number}期 {episode.title}"),
+        t_page=e(_("draft review")),
         series=e(config.series.name),
         number=episode.number,
         heading=e(episode.title),
+        summary=e(summary),
         **_review_fields(config, episode.number),
-        script=e(display_path(episode.path)),
-        duration=_clock(track.duration),
+        t_captions=e(_("Captions and times")),
+        t_seek=e(_("Click a caption to seek the video there.")),
         scenes=scenes,
-        cards="".join(cards) or "<p>（本期没有法条卡片）</p>",
-        laws=laws,
+        t_cards=e(_("Law cards")),
+        cards="".join(cards) or f"<p>{e(no_cards)}</p>",
+        t_laws=e(_("Cited articles")),
+        laws=laws or f"<li>{e(no_laws)}</li>",
+        t_trail=e(_("Review trail")),
+        t_check=e(_("Check results")),
         check=check_table,
+        t_storyboard=e(_("Storyboard")),
+        t_storyboard_alt=e(_("Storyboard: each screen state once, with the time it starts")),
         data=e(data),
     )

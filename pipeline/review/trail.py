@@ -24,20 +24,30 @@ from typing import Literal
 from pipeline.catalog import Catalog, CatalogRow, Review, export
 from pipeline.config import Config
 from pipeline.errors import PufaError, ScriptError
-from pipeline.i18n import _
+from pipeline.i18n import C_, NC_, _
 from pipeline.render import Tools, input_digests, input_hash
 from pipeline.script import parse_script
 
 State = Literal["approved", "rejected", "void", "unreviewed", "changed", "unbuilt"]
 
+# Each state's name for people (an English identifier stays in ``ReviewState.state``).
 STATE_WORDS: dict[str, str] = {
-    "approved": "已通过审核",
-    "rejected": "审核未通过",
-    "void": "审核已失效（内容有改动）",
-    "unreviewed": "待审核",
-    "changed": "脚本已改动，待重新生成",
-    "unbuilt": "尚未生成",
+    "approved": NC_("review state", "approved"),
+    "rejected": NC_("review state", "rejected"),
+    "void": NC_("review state", "approval void (changed since)"),
+    "unreviewed": NC_("review state", "awaiting review"),
+    "changed": NC_("review state", "script changed, rebuild"),
+    "unbuilt": NC_("review state", "not built"),
 }
+VERDICT_WORDS: dict[str, str] = {
+    "approved": NC_("verdict", "approved"),
+    "rejected": NC_("verdict", "rejected"),
+}
+
+
+def verdict_word(verdict: str) -> str:
+    """A verdict of the trail (approved, rejected) in the user's language: 通过, 未通过."""
+    return C_("verdict", VERDICT_WORDS[verdict]) if verdict in VERDICT_WORDS else verdict
 
 
 class ReviewError(PufaError):
@@ -87,21 +97,21 @@ class ReviewState:
 
     @property
     def words(self) -> str:
-        """The state in the editors' words (Chinese), for pages and tables."""
-        return STATE_WORDS[self.state]
+        """The state in the user's language (已通过审核 … in Chinese), for pages and tables."""
+        return C_("review state", STATE_WORDS[self.state])
 
     def describe(self, reviewers: tuple[str, ...] = ()) -> str:
         """One line: the state, who said so and when, and what has to happen next."""
         number, review = self.episode, self.review
         build = _("build {hash}").format(hash=self.built_hash[:10]) if self.built_hash else _("no build")
         who = _("a reviewer ({names})").format(names=_(" or ").join(reviewers)) if reviewers else _("a reviewer")
-        approve = f"pufa review approve {number} --by NAME"
+        approve = _("pufa review approve {number} --by NAME").format(number=number)
         if self.state == "approved" and review is not None:
             return _("episode {number}: {build} approved by {reviewer} at {at}").format(
                 number=number, build=build, reviewer=review.reviewer, at=shown_time(review.at)
             )
         if self.state == "rejected" and review is not None:
-            said = f": {review.note}" if review.note else ""
+            said = _(": {note}").format(note=review.note) if review.note else ""
             return _(
                 "episode {number}: {build} was rejected by {reviewer} at {at}{said}; revise the "
                 "script, rebuild, and {who} must approve the new build ({approve})"
