@@ -17,7 +17,7 @@ def test_terminal_progress_draws_a_bar_and_a_line_per_running_episode() -> None:
     text = screen.getvalue()
     assert "3 to build, 1 up to date" in text
     assert "] 1/3" in text and "[#" in text
-    assert "1261 刷单返利？都是骗局  编码 encode  42%" in text
+    assert "1261 刷单返利？都是骗局  encode  42%" in text
     assert "1260 built: output/episodes/1260-gaokong/1260.mp4" in text
     assert "\x1b[" in text, "redrawn in place"
 
