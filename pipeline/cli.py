@@ -481,8 +481,11 @@ def say(ctx: click.Context, text: str, output: Path | None, explain: bool, tts: 
     from pipeline.speech.say import say as say_text
 
     if len(text) > PARAGRAPH_CHARS.value:
-        limit = f"the limit is {PARAGRAPH_CHARS.value} ({PARAGRAPH_CHARS.name})"
-        raise PufaError(_("the text has {count} characters; {limit}").format(count=len(text), limit=limit))
+        raise PufaError(
+            _("the text has {count} characters; the limit is {value} ({name})").format(
+                count=len(text), value=PARAGRAPH_CHARS.value, name=PARAGRAPH_CHARS.name
+            )
+        )
     config = load_config(_project(ctx))
     if explain:
         explanation = explain_text(config, text)
@@ -521,16 +524,16 @@ def voices() -> None:
     Example:
       pufa voices
     """
-    from pipeline.report import table
+    from pipeline.report import table, voice_row
     from pipeline.speech.say import voices as list_voices
 
     found = list_voices()
     if not found.live:
         message = _("offline ({problem}); showing the built-in list of known zh-CN voices")
         click.echo(message.format(problem=found.problem), err=True)
-    click.echo(table([_("voice"), _("gender"), _("style")], [list(v) for v in found.voices]))
+    click.echo(table([_("voice"), _("gender"), _("style")], [voice_row(*v) for v in found.voices]))
     click.echo(_("\noffline voices (Kokoro, shipped with pufa):"))
-    click.echo(table([_("voice"), _("gender"), _("style")], [list(v) for v in found.offline]))
+    click.echo(table([_("voice"), _("gender"), _("style")], [voice_row(*v) for v in found.offline]))
 
 
 @main.group()
@@ -813,7 +816,9 @@ class PublishGroup(click.Group):
         send = self.commands["send"]
         options = [p for p in send.get_params(ctx) if isinstance(p, click.Option)]
         records = [r for r in (p.get_help_record(ctx) for p in options) if r is not None]
-        with formatter.section("Options (pufa publish EPISODE... --to channels|mp [OPTIONS])"):
+        with formatter.section(
+            _("Options ({usage})").format(usage="pufa publish EPISODE... --to channels|mp [OPTIONS]")
+        ):
             formatter.write_dl(records)
         self.format_commands(ctx, formatter)
 

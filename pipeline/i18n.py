@@ -89,6 +89,11 @@ def NC_(context: str, message: str) -> str:
     return message
 
 
+# click translates these with gettext at run time but marks them nowhere its catalogue can be extracted from:
+# '[required]' after an option's help.
+CLICK_WORDS = (N_("required"),)
+
+
 def chinese_now() -> bool:
     """Whether messages made now come out in Chinese."""
     return (_context.get() or _active) is translation(True)

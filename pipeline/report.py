@@ -24,6 +24,80 @@ SCRIPT_STATUSES = {
 }
 
 
+GENDERS = {"Female": NC_("voice gender", "Female"), "Male": NC_("voice gender", "Male")}
+# The words edge-tts describes its voices with (VoiceTag), and the Kokoro table's note; others are shown as given.
+VOICE_WORDS = {
+    "General": NC_("voice style", "General"),
+    "News": NC_("voice style", "News"),
+    "Novel": NC_("voice style", "Novel"),
+    "Cartoon": NC_("voice style", "Cartoon"),
+    "Sports": NC_("voice style", "Sports"),
+    "Dialect": NC_("voice style", "Dialect"),
+    "Conversation": NC_("voice style", "Conversation"),
+    "Warm": NC_("voice style", "Warm"),
+    "Lively": NC_("voice style", "Lively"),
+    "Passion": NC_("voice style", "Passion"),
+    "Sunshine": NC_("voice style", "Sunshine"),
+    "Cute": NC_("voice style", "Cute"),
+    "Professional": NC_("voice style", "Professional"),
+    "Reliable": NC_("voice style", "Reliable"),
+    "Humorous": NC_("voice style", "Humorous"),
+    "Bright": NC_("voice style", "Bright"),
+    "Friendly": NC_("voice style", "Friendly"),
+    "Positive": NC_("voice style", "Positive"),
+    "Confident": NC_("voice style", "Confident"),
+    "Calm": NC_("voice style", "Calm"),
+    "Cheerful": NC_("voice style", "Cheerful"),
+    "series default": NC_("voice style", "series default"),
+}
+
+
+def voice_row(name: str, gender: str, style: str) -> list[str]:
+    """A row of ``pufa voices``: the voice's name as spelt, its gender and style in the user's language."""
+    groups = [
+        C_("separator", ", ").join(
+            C_("voice style", word) if word in VOICE_WORDS else word for word in group.split(", ") if word
+        )
+        for group in style.split("; ")
+    ]
+    shown_gender = C_("voice gender", GENDERS[gender]) if gender in GENDERS else gender
+    return [name, shown_gender, C_("separator", "; ").join(groups)]
+
+
+# Where an episode stands on a channel (the publishing journal's identifiers), for people.
+CHANNELS = {
+    "channels": NC_("channel", "channels"),
+    "mp": NC_("channel", "mp"),
+    "broadcast": NC_("channel", "broadcast"),
+}
+POST_STATES = {
+    "prepared": NC_("publication state", "prepared"),
+    "uploading": NC_("publication state", "uploading"),
+    "uploading-cover": NC_("publication state", "uploading-cover"),
+    "uploaded": NC_("publication state", "uploaded"),
+    "drafting": NC_("publication state", "drafting"),
+    "drafted": NC_("publication state", "drafted"),
+    "submitting": NC_("publication state", "submitting"),
+    "submitted": NC_("publication state", "submitted"),
+    "published": NC_("publication state", "published"),
+    "failed": NC_("publication state", "failed"),
+    "preparing-broadcast": NC_("publication state", "preparing-broadcast"),
+    "broadcast-ready": NC_("publication state", "broadcast-ready"),
+    "sending": NC_("publication state", "sending"),
+    "sent": NC_("publication state", "sent"),
+}
+
+
+def channel_name(channel: str) -> str:
+    """A publishing channel (channels, mp, broadcast) in the user's language: 视频号, 公众号, 群发."""
+    return C_("channel", CHANNELS[channel]) if channel in CHANNELS else channel
+
+
+def post_state(state: str) -> str:
+    """A publication's state in the journal (prepared, drafted, published …) in the user's language."""
+    return C_("publication state", POST_STATES[state]) if state in POST_STATES else state
+
+
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     widths = [display_width(h) for h in headers]
     for row in rows:
@@ -58,8 +132,8 @@ def catalog_table(entries: Sequence[Entry]) -> str:
                 f"{r.voice_engine}/{r.voice}" + (_(" (draft voice)") if r.draft_voice else ""),
                 _local_time(r.built_at),
                 reviewed,
-                " ".join(f"{p.channel}:{p.state}" for p in posts) or "-",
-                " ".join(f"{p.channel}:{p.url}" for p in posts if p.url) or "-",
+                " ".join(f"{channel_name(p.channel)}:{post_state(p.state)}" for p in posts) or "-",
+                " ".join(f"{channel_name(p.channel)}:{p.url}" for p in posts if p.url) or "-",
                 r.video,
             ]
         )

@@ -277,7 +277,7 @@ def test_stage_lines_and_the_built_detail_in_both_languages(tmp_path: Path) -> N
 
 
 def test_the_catalog_table_in_both_languages() -> None:
-    from pipeline.catalog import CatalogRow, Entry, Review
+    from pipeline.catalog import CatalogRow, Entry, Publication, Review
     from pipeline.report import catalog_table
 
     row = CatalogRow(
@@ -300,7 +300,8 @@ def test_the_catalog_table_in_both_languages() -> None:
         draft_voice=True,
     )
     review = Review(1, 7, "abc", "rejected", "张律师", "再改改", "2026-11-28T11:00:00+00:00")
-    entries = [Entry(row, review, {})]
+    posts = {"channels": Publication(7, "channels", "prepared"), "mp": Publication(7, "mp", "drafted")}
+    entries = [Entry(row, review, posts)]
     with speaking(chinese=False):
         lines = catalog_table(entries).splitlines()
     assert lines[0].split() == [
@@ -331,7 +332,8 @@ def test_the_catalog_table_in_both_languages() -> None:
         "2026-11-28",
         "11:00",
         "rejected",
-        "-",
+        "channels:prepared",
+        "mp:drafted",
         "-",
         "output/episodes/0007/0007.mp4",
     ]
@@ -363,7 +365,8 @@ def test_the_catalog_table_in_both_languages() -> None:
         "2026-11-28",
         "11:00",
         "未通过",
-        "-",
+        "视频号:已备好",
+        "公众号:已存草稿",
         "-",
         "output/episodes/0007/0007.mp4",
     ]
@@ -558,3 +561,54 @@ def test_the_review_page_in_both_languages(tmp_path: Path) -> None:
         ("h2", "分镜"),
         ("alt", "分镜：每个画面一张，标有开始时间"),
     ]
+
+
+# --- pufa say --explain, pufa voices, the catalog's posts, publishing, click's own words -----------
+
+
+def test_say_explain_names_each_class_in_both_languages(tmp_path: Path) -> None:
+    from pipeline.config import load_config
+    from pipeline.speech.say import explain_text
+
+    config = load_config(make_project(tmp_path / "series"))
+    text = "2019年以来，拨打135-4567-8900，罚款5000元，占比30%"
+    with speaking(chinese=False):
+        assert explain_text(config, text).lines() == [
+            "date       2019年 → 二〇一九年",
+            "telephone  135-4567-8900 → 幺三五 四五六七 八九零零",
+            "money      5000元 → 五千元",
+            "percent    30% → 百分之三十",
+        ]
+    with speaking(chinese=True):
+        assert explain_text(config, text).lines() == [
+            "日期    2019年 → 二〇一九年",
+            "电话    135-4567-8900 → 幺三五 四五六七 八九零零",
+            "金额    5000元 → 五千元",
+            "百分数  30% → 百分之三十",
+        ]
+
+
+def test_voice_rows_in_both_languages() -> None:
+    from pipeline.report import voice_row
+
+    rows = [("zh-CN-YunyangNeural", "Male", "News; Professional, Reliable"), ("zm_yunxi", "Male", "series default")]
+    with speaking(chinese=False):
+        assert [voice_row(*row) for row in rows] == [
+            ["zh-CN-YunyangNeural", "Male", "News; Professional, Reliable"],
+            ["zm_yunxi", "Male", "series default"],
+        ]
+    with speaking(chinese=True):
+        assert [voice_row(*row) for row in rows] == [
+            ["zh-CN-YunyangNeural", "男声", "新闻；专业、稳重"],
+            ["zm_yunxi", "男声", "本系列默认"],
+        ]
+
+
+def test_publish_help_in_both_languages() -> None:
+    english = pufa("en_US.UTF-8", "publish", "--help").stdout.splitlines()
+    chinese = pufa("zh_CN.UTF-8", "publish", "--help").stdout.splitlines()
+    assert "Options (pufa publish EPISODE... --to channels|mp [OPTIONS]):" in english
+    assert "  --to [channels|mp]        Where to publish.  [required]" in english
+    assert "选项（pufa publish EPISODE... --to channels|mp [OPTIONS]）:" in chinese
+    assert "  --to [channels|mp]        发布到哪里。  [必填]" in chinese
+

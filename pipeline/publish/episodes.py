@@ -362,7 +362,12 @@ class MpPublisher:
             return self._run_broadcast(ready)
         state = self.journal.get(number, "mp") or self.journal.record(number, "mp", "prepared", "started")
         if state.state == "published":
-            return Outcome(number, "mp", "published", [f"{number:04d}: already published: {state.url}"])
+            return Outcome(
+                number,
+                "mp",
+                "published",
+                [_("{number:04d}: already published: {url}").format(number=number, url=state.url)],
+            )
         if state.state == "submitting":
             raise PublishError(
                 _(
@@ -379,11 +384,16 @@ class MpPublisher:
                 "mp",
                 "drafted",
                 [
-                    f"{number:04d}: draft saved (media_id {state.draft_media_id});",
-                    f"  the video is in the material library as {state.upload_name}.",
-                    "  next, on mp.weixin.qq.com: open 草稿箱, edit this draft,",
-                    "  insert the video from 素材库 (视频), then 发表.",
-                    f"  or: pufa publish {number} --to mp --submit  (publishes the draft as it is, without the video)",
+                    _("{number:04d}: draft saved (media_id {media_id});").format(
+                        number=number, media_id=state.draft_media_id
+                    ),
+                    _("  the video is in the material library as {name}.").format(name=state.upload_name),
+                    _("  next, on mp.weixin.qq.com: open 草稿箱, edit this draft,"),
+                    _("  insert the video from 素材库 (视频), then 发表."),
+                    _(
+                        "  or: pufa publish {number} --to mp --submit  "
+                        "(publishes the draft as it is, without the video)"
+                    ).format(number=number),
                 ],
             )
         return self._submit_and_poll(ready, state)
@@ -393,7 +403,12 @@ class MpPublisher:
         number = ready.number
         entry = self.journal.get(number, BROADCAST) or self.journal.record(number, BROADCAST, "prepared", "started")
         if entry.state == "published":
-            return Outcome(number, BROADCAST, "published", [f"{number:04d}: already broadcast (msg_id {entry.msg_id})"])
+            return Outcome(
+                number,
+                BROADCAST,
+                "published",
+                [_("{number:04d}: already broadcast (msg_id {msg_id})").format(number=number, msg_id=entry.msg_id)],
+            )
         article = self.journal.get(number, "mp")
         media_id = (article.media_id if article else None) or entry.media_id
         if not media_id:
@@ -504,7 +519,9 @@ class MpPublisher:
                 state = self.journal.record(
                     number, "mp", "published", "", article_id=str(answer.get("article_id", "")), url=url
                 )
-                return Outcome(number, "mp", "published", [f"{number:04d}: published: {url}"])
+                return Outcome(
+                    number, "mp", "published", [_("{number:04d}: published: {url}").format(number=number, url=url)]
+                )
             if status != 1:
                 reason = f"publish_status {status}, fail_idx {answer.get('fail_idx', [])}"
                 self.journal.record(number, "mp", "failed", reason, reason=reason)
@@ -517,7 +534,12 @@ class MpPublisher:
             number,
             "mp",
             "submitted",
-            [f"{number:04d}: submitted, still publishing; run pufa publish {number} --to mp --submit later to check"],
+            [
+                _(
+                    "{number:04d}: submitted, still publishing; "
+                    "run pufa publish {number} --to mp --submit later to check"
+                ).format(number=number)
+            ],
         )
 
     def _broadcast(self, ready: Ready, state: Publication, media_id: str) -> Outcome:
@@ -556,7 +578,14 @@ class MpPublisher:
         if status == "SEND_SUCCESS" or state.msg_id == "sent-earlier":
             self.journal.record(number, BROADCAST, "published", status)
         return Outcome(
-            number, BROADCAST, "published", [f"{number:04d}: broadcast {status.lower()} (msg_id {state.msg_id})"]
+            number,
+            BROADCAST,
+            "published",
+            [
+                _("{number:04d}: broadcast {status} (msg_id {msg_id})").format(
+                    number=number, status=status.lower(), msg_id=state.msg_id
+                )
+            ],
         )
 
     def _find_material(self, kind: str, name: str) -> str | None:
@@ -642,7 +671,8 @@ def _publish(
             folder = config.output_dir / "publish" / "channels" / f"{ready.number:04d}"
             made = channels_package(config, ready, folder)
             journal.record(ready.number, "channels", "prepared", str(folder))
-            lines = [f"{ready.number:04d}: upload package in {folder}"] + [f"  {p.name}" for p in made]
+            lines = [_("{number:04d}: upload package in {folder}").format(number=ready.number, folder=folder)]
+            lines += [f"  {p.name}" for p in made]
             lines.append(
                 _("  after uploading: pufa publish mark {number} --channel channels --url URL").format(
                     number=ready.number
@@ -677,11 +707,17 @@ def _client(config: Config, credentials: Any) -> WeChatClient:
 
 def _dry_run(config: Config, ready: Ready, to: str, *, submit: bool, broadcast: bool, echo: Echo) -> Outcome:
     number = ready.number
-    lines = [f"{number:04d}: would publish to {to} (nothing is sent or written)"]
+    from pipeline.report import channel_name
+
+    lines = [
+        _("{number:04d}: would publish to {to} (nothing is sent or written)").format(
+            number=number, to=channel_name(to)
+        )
+    ]
     if to == "channels":
         folder = config.output_dir / "publish" / "channels" / f"{number:04d}"
         lines += [
-            f"  write {folder}/{name}"
+            _("  write {path}").format(path=f"{folder}/{name}")
             for name in ("video.mp4", "cover-3x4.jpg", "cover-4x3.jpg", "post.txt", "checklist.md")
         ]
         post = f"短标题：{short_title(ready.episode)}\n\n{description(config, ready)}"

@@ -8,8 +8,10 @@ from pathlib import Path
 
 from pipeline.config import Config
 from pipeline.fsutil import commit, temporary_sibling
+from pipeline.i18n import C_, NC_, _
 from pipeline.script import parse_inline
 from pipeline.speech.normalize import Lexicon, Reading, explain, load_lexicon, speak_spans, unreadable
+from pipeline.terminal import display_width
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,35 @@ def spoken_form(text: str, lexicon: Lexicon) -> str:
     return speak_spans(parse_inline(text), lexicon)
 
 
+# The classes a span is read as (the tagger's rule kinds), named for people.
+KIND_NAMES = {
+    "cardinal": NC_("span class", "cardinal"),
+    "code": NC_("span class", "code"),
+    "comparison": NC_("span class", "comparison"),
+    "date": NC_("span class", "date"),
+    "fraction": NC_("span class", "fraction"),
+    "letters": NC_("span class", "letters"),
+    "measure": NC_("span class", "measure"),
+    "money": NC_("span class", "money"),
+    "ordinal": NC_("span class", "ordinal"),
+    "percent": NC_("span class", "percent"),
+    "range": NC_("span class", "range"),
+    "ratio": NC_("span class", "ratio"),
+    "score": NC_("span class", "score"),
+    "signed": NC_("span class", "signed"),
+    "telephone": NC_("span class", "telephone"),
+    "time": NC_("span class", "time"),
+    "title": NC_("span class", "title"),
+    "override": NC_("span class", "override"),
+    "lexicon": NC_("span class", "lexicon"),
+}
+
+
+def kind_name(kind: str) -> str:
+    """A span's class ('date', 'money' …) in the user's language."""
+    return C_("span class", KIND_NAMES[kind]) if kind in KIND_NAMES else kind
+
+
 @dataclass(frozen=True)
 class Explanation:
     """``pufa say --explain``: the whole spoken form, each span with its class, and unreadable characters."""
@@ -36,10 +67,10 @@ class Explanation:
     warnings: tuple[str, ...]
 
     def lines(self) -> list[str]:
-        """One line per span that is not plain text: ``class  written → spoken``, aligned."""
-        shown = [r for r in self.readings if r.kind != "text"]
-        width = max((len(r.kind) for r in shown), default=0)
-        return [f"{r.kind:<{width}}  {r.written} → {r.spoken}" for r in shown]
+        """One line per span that is not plain text: ``class  written → spoken``, the class in the user's language."""
+        shown = [(kind_name(r.kind), r) for r in self.readings if r.kind != "text"]
+        width = max((display_width(kind) for kind, _r in shown), default=0)
+        return [f"{kind}{' ' * (width - display_width(kind))}  {r.written} → {r.spoken}" for kind, r in shown]
 
 
 def explain_text(config: Config, text: str) -> Explanation:
@@ -47,7 +78,9 @@ def explain_text(config: Config, text: str) -> Explanation:
     lexicon = load_lexicon(config.root / config.voice.lexicon)
     readings = tuple(explain(parse_inline(text), lexicon))
     warnings = tuple(
-        f"the voice cannot read '{u.char}' (U+{ord(u.char):04X}); write {u.override}"
+        _("the voice cannot read '{char}' (U+{code:04X}); write {override}").format(
+            char=u.char, code=ord(u.char), override=u.override
+        )
         for r in readings
         if r.kind != "override"
         for u in unreadable(r.written)
