@@ -63,7 +63,9 @@ def test_draft_matches_the_manifest(built: Built, tmp_path: Path) -> None:
     assert result.stdout == f"draft: {folder} ({manifest['duration']:.1f} s; segments: {counts})\n"
 
     texts = draft_texts(folder)
-    assert texts["法条"][0]["text"] == "".join(c["text"].replace("\n", "") for c in law)
+    assert texts["法条"][0]["text"] == "《中华人民共和国民法典》第一千二百五十四条规定：禁止从建筑物中抛掷物品。", (
+        "the card's words as the script quotes them, punctuation and all"
+    )
     label = texts["AI标识"][0]
     assert label["text"] == "本视频配音由人工智能合成" == notice["text"]
     box = notice["box"]
@@ -178,3 +180,39 @@ def test_an_episode_not_built_is_one_clear_error(built: Built, tmp_path: Path) -
     result = CliRunner().invoke(main, ["--project", str(root), "export", "jianying", "99", "--to", str(tmp_path)])
     assert result.exit_code == 1
     assert result.stderr == "pufa: error: episode 99 is not in the catalog; build it first: pufa build --only 99\n"
+
+
+TWO_CARDS = """\
+---
+episode: 9
+title: 试用期的两条规定
+topic: 劳动合同法
+laws:
+  - 《中华人民共和国劳动合同法》第十九条
+  - 《中华人民共和国劳动合同法》第二十条
+---
+## 法条
+> 《中华人民共和国劳动合同法》第十九条规定：劳动合同期限三个月以上不满一年的，试用期不得超过一个月；劳动合同期限一年以上不满三年的，试用期不得超过二个月。
+
+> 第二十条规定：劳动者在试用期的工资不得低于本单位相同岗位最低档工资或者劳动合同约定工资的百分之八十，并不得低于用人单位所在地的最低工资标准。
+"""
+
+
+def test_each_law_card_is_one_segment_with_the_words_as_quoted(tmp_path: Path) -> None:
+    """Two cards in one scene stay two segments; each keeps its 、，；。 (captions drop them at their ends)."""
+    root = make_project(tmp_path / "series")
+    (root / "scripts" / "0009-two-cards.md").write_text(TWO_CARDS, encoding="utf-8")
+    report = build(load_config(root))
+    assert report.ok, [f.message for f in report.failed]
+    manifest = json.loads(report.built[0].manifest.read_text(encoding="utf-8"))
+    result = CliRunner().invoke(main, ["--project", str(root), "export", "jianying", "9", "--to", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    folder = tmp_path / report.built[0].folder.name
+    law = [c for c in manifest["captions"] if c["kind"] == "law"]
+    second = next(i for i, c in enumerate(law) if c["text"].startswith("第二十条"))
+    assert draft_tracks(folder)["法条"] == (
+        span(law[0]["start"], law[second - 1]["end"]),
+        span(law[second]["start"], law[-1]["end"]),
+    )
+    quotes = [line[2:] for line in TWO_CARDS.splitlines() if line.startswith("> ")]
+    assert [t["text"] for t in draft_texts(folder)["法条"]] == quotes

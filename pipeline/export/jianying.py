@@ -31,6 +31,7 @@ import dataclasses
 import functools
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -149,7 +150,7 @@ def export_jianying(config: Config, number: int, to: Path | None = None) -> Jian
     writer.segment(draft.AudioSegment(str(sound), writer.timerange(whole)), "声音", whole)
 
     writer.captions(episode, shown_captions(episode, manifest))
-    for words, when in law_cards(manifest):
+    for words, when in law_cards(episode, manifest):
         writer.card(words, when, "法条")
     for words, when in point_cards(episode, manifest):
         writer.card(words, when, "要点", align=0)
@@ -175,12 +176,37 @@ def shown_captions(episode: Episode, manifest: dict[str, Any]) -> list[dict[str,
     return shown
 
 
-def law_cards(manifest: dict[str, Any]) -> list[tuple[str, Span]]:
-    """Each law card as (text, (start, end)) in seconds: a run of consecutive law captions in one scene."""
-    return [
-        ("".join(c["text"].replace("\n", "") for c in run), (run[0]["start"], run[-1]["end"]))
-        for run in _runs(manifest, "law")
-    ]
+def law_cards(episode: Episode, manifest: dict[str, Any]) -> list[tuple[str, Span]]:
+    """Each law card as (text, (start, end)) in seconds: the card's words as the script quotes them.
+
+    The text is the law block's own (its citation, 、，。 and all), never the captions glued
+    together: captions drop the punctuation at their ends, and an article must reach 剪映 as
+    enacted. A card lasts from its first caption to its last; two cards in a scene stay two.
+    Captions are matched to their card by their words, in order.
+    """
+    cards: list[tuple[str, Span]] = []
+    for scene_number in sorted({c["scene"] for c in manifest["captions"] if c["kind"] == "law"}):
+        blocks = [b for b in episode.scenes[scene_number - 1].blocks if b.kind == "law"]
+        spans: dict[int, Span] = {}
+        index = 0
+        for cue in manifest["captions"]:
+            if cue["kind"] != "law" or cue["scene"] != scene_number:
+                continue
+            words = _bare(cue["text"])
+            while index < len(blocks) - 1 and (words not in _bare(blocks[index].shown)):
+                index += 1
+            start, end = spans.get(index, (cue["start"], cue["end"]))
+            spans[index] = (min(start, cue["start"]), max(end, cue["end"]))
+        cards += [(blocks[i].shown, spans[i]) for i in sorted(spans)]
+    return cards
+
+
+_PUNCTUATION = re.compile(r"[\s\u3000-\u303f\uff00-\uffef,.;:!?'\"()\-]")
+
+
+def _bare(text: str) -> str:
+    """Text without spaces and punctuation, to match a caption with the words of its card."""
+    return _PUNCTUATION.sub("", text)
 
 
 def point_cards(episode: Episode, manifest: dict[str, Any]) -> list[tuple[str, Span]]:
