@@ -295,7 +295,7 @@ def cluster_check(address: str) -> None:
       pufa cluster check tcp://192.168.1.20:8786
       pufa cluster check local:2
     """
-    from pipeline import __version__
+    from pipeline import build_id
     from pipeline.cluster.coordinator import check_cluster
     from pipeline.report import table
 
@@ -313,7 +313,7 @@ def cluster_check(address: str) -> None:
     threads = sum(w.threads for w in found)
     click.echo(
         _("{count} workers, {threads} threads; this computer has pufa {__version__}").format(
-            count=len(found), threads=threads, __version__=__version__
+            count=len(found), threads=threads, __version__=build_id()
         )
     )
     problems = [w.problem for w in found if w.problem]

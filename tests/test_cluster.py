@@ -21,7 +21,7 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image
 
-from pipeline import __version__
+from pipeline import __version__, build_id
 from pipeline.build import build
 from pipeline.catalog import Catalog
 from pipeline.cli import main
@@ -282,10 +282,21 @@ def test_fail_fast_sends_nothing_after_the_first_failure(cluster: Cluster, tmp_p
 
 
 def test_cluster_check_refuses_a_worker_with_another_pufa(cluster: Cluster, tmp_path: Path) -> None:
+    """Another pufa with the same version number (an older checkout) is told apart by its code."""
     other = tmp_path / "other-pufa"
     shutil.copytree(REPO / "pipeline", other / "pipeline", ignore=shutil.ignore_patterns("__pycache__"))
-    init = other / "pipeline" / "__init__.py"
-    init.write_text(init.read_text(encoding="utf-8").replace(f'"{__version__}"', '"0.0.9"'), encoding="utf-8")
+    render = other / "pipeline" / "render.py"
+    render.write_text(render.read_text(encoding="utf-8") + "\n# an older checkout\n", encoding="utf-8")
+    theirs = subprocess.run(
+        [sys.executable, "-c", "import pipeline; print(pipeline.build_id())"],
+        env={**os.environ, "PYTHONPATH": str(other)},
+        cwd=other,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    ours = build_id()
+    assert theirs != ours and theirs.split("+")[0] == ours.split("+")[0] == __version__
     cluster.start_worker("old", pythonpath=other)
     try:
         cluster.wait_for({"w2", "w3", "old"})
@@ -295,13 +306,13 @@ def test_cluster_check_refuses_a_worker_with_another_pufa(cluster: Cluster, tmp_
 
     assert result.exit_code == 1
     table = {line.split()[1]: line.split() for line in result.stdout.splitlines()[2:-1]}
-    assert {name: row[3] for name, row in table.items()} == {"w2": __version__, "w3": __version__, "old": "0.0.9"}
+    assert {name: row[3] for name, row in table.items()} == {"w2": ours, "w3": ours, "old": theirs}
     assert all(row[5] == "1" for row in table.values()), "one thread each"
-    assert result.stdout.splitlines()[-1] == f"3 workers, 3 threads; this computer has pufa {__version__}"
+    assert result.stdout.splitlines()[-1] == f"3 workers, 3 threads; this computer has pufa {ours}"
     old = next(row[0] for name, row in table.items() if name == "old")
     assert result.stderr == (
-        f"pufa: error: worker {old} ({table['old'][2]}): pufa 0.0.9, but this computer has pufa {__version__}; "
-        "install the same version on every worker\n"
+        f"pufa: error: worker {old} ({table['old'][2]}): pufa {theirs}, but this computer has pufa {ours}; "
+        "install the same pufa (the same checkout or wheel) on every worker\n"
     )
 
 
@@ -321,3 +332,29 @@ def test_cluster_options_are_checked_before_anything_runs(project: Path) -> None
     result = runner.invoke(main, ["--project", str(project), "cluster", "check", unreachable])
     assert result.exit_code == 1
     assert result.stderr.startswith(f"pufa: error: cannot reach the Dask scheduler at {unreachable}: ")
+
+
+def test_a_port_where_no_scheduler_answers_is_an_error_not_a_wait(project: Path) -> None:
+    """A web server (as on 8787, Dask's dashboard) accepts the connection but never answers as Dask."""
+    import http.server
+    import threading
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            return None
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    address = f"tcp://127.0.0.1:{server.server_address[1]}"
+    try:
+        (project / "scripts" / "0001-a.md").write_text(SCRIPT.format(n=1, topic="x", text=""), encoding="utf-8")
+        for command in (["cluster", "check", address], ["build", "--cluster", address]):
+            result = CliRunner().invoke(main, ["--project", str(project), *command])
+            assert result.exit_code == 1
+            assert result.stderr == (
+                f"pufa: error: {address} answers, but not as a Dask scheduler (the scheduler's port is 8786 "
+                "unless it was started with --port; 8787 is its dashboard)\n"
+            )
+    finally:
+        server.shutdown()
+    assert not (project / "output" / "episodes").exists()

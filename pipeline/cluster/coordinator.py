@@ -17,6 +17,7 @@ import os
 import platform
 import queue
 import re
+import socket
 import sys
 import time
 import types
@@ -28,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline import __version__
+from pipeline import build_id
 from pipeline.catalog import Catalog, CatalogRow
 from pipeline.cluster.task import EpisodeTask, TaskResult, render_task, worker_facts
 from pipeline.config import Config
@@ -43,6 +44,7 @@ from pipeline.render import BuiltEpisode, Tools, audio_cache_keys, music_for, re
 _TCP = re.compile(r"^(tcp|tls)://[^\s/:]+:\d+$")
 _LOCAL = re.compile(r"^local:(\d+)$")
 CONNECT_TIMEOUT = "10s"
+ANSWER_SECONDS = 10.0  # how long a scheduler may take to say who it is
 POLL_SECONDS = 0.1
 CAPACITY_SECONDS = 2.0
 
@@ -110,6 +112,7 @@ def connect(address: str) -> Iterator[Any]:
             with cluster, dask.Client(cluster) as client:
                 yield client
             return
+        _ask_scheduler(address)
         client = dask.Client(address, timeout=CONNECT_TIMEOUT)
     except (OSError, TimeoutError) as exc:
         raise PufaError(
@@ -117,6 +120,46 @@ def connect(address: str) -> Iterator[Any]:
         ) from None
     with client:
         yield client
+
+
+def _ask_scheduler(address: str) -> None:
+    """Ask ``address`` who it is, within ANSWER_SECONDS; a program that is not a Dask scheduler is an error.
+
+    A Dask client that reaches another program (the dashboard's port 8787, a web server) waits
+    for its handshake forever; this asks first, on a connection of its own, with a deadline.
+    """
+    import asyncio
+
+    import distributed.comm
+
+    comms: Any = distributed.comm  # distributed has no type annotations
+    host, _colon, port = address.split("://", 1)[1].rpartition(":")
+    try:
+        socket.create_connection((host, int(port)), timeout=ANSWER_SECONDS).close()
+    except OSError as exc:
+        raise PufaError(
+            _("cannot reach the Dask scheduler at {address}: {exc}").format(address=address, exc=exc.strerror or exc)
+        ) from None
+
+    async def ask() -> object:
+        comm = await comms.connect(address, timeout=ANSWER_SECONDS)
+        try:
+            await comm.write({"op": "identity", "reply": True})
+            return await comm.read()
+        finally:
+            comm.abort()
+
+    try:
+        answer = asyncio.run(asyncio.wait_for(ask(), ANSWER_SECONDS))
+    except Exception:  # no answer in time, or one that is not Dask's: either way not a scheduler
+        answer = None
+    if not isinstance(answer, dict) or answer.get("type") != "Scheduler":
+        raise PufaError(
+            _(
+                "{address} answers, but not as a Dask scheduler (the scheduler's port is 8786 unless it was "
+                "started with --port; 8787 is its dashboard)"
+            ).format(address=address)
+        )
 
 
 # --- pufa cluster check ----------------------------------------------------------------------------
@@ -139,12 +182,14 @@ class WorkerInfo:
     @property
     def problem(self) -> str | None:
         if not self.pufa:
-            return f"worker {self.address} ({self.host}): pufa is not installed there"
-        if self.pufa != __version__:
-            return (
-                f"worker {self.address} ({self.host}): pufa {self.pufa}, but this computer has pufa {__version__}; "
-                "install the same version on every worker"
+            return _("worker {address} ({host}): pufa is not installed there").format(
+                address=self.address, host=self.host
             )
+        if self.pufa != build_id():
+            return _(
+                "worker {address} ({host}): pufa {theirs}, but this computer has pufa {ours}; install the same "
+                "pufa (the same checkout or wheel) on every worker"
+            ).format(address=self.address, host=self.host, theirs=self.pufa, ours=build_id())
         return None
 
 
@@ -362,7 +407,7 @@ class _Run:
             files=files,
             font_digest=tools.font.digest(),
             input_hash=planned.input_hash,
-            pufa_version=__version__,
+            pufa_version=build_id(),
             send_recordings=self.ship_audio,
             topic=self.topic,
         )

@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline import __version__
+from pipeline import build_id
 from pipeline.catalog import Catalog, CatalogRow
 from pipeline.config import Config
 from pipeline.errors import PufaError
@@ -90,12 +90,14 @@ def render_task(
     blobs = {**shared, **own}
     where = _worker_address()
     with _one_at_a_time:
-        if task.pufa_version != __version__:
+        if task.pufa_version != build_id():
             return TaskResult(
                 task.number,
                 where,
-                failure=f"worker {where} has pufa {__version__}, this build is pufa {task.pufa_version}; "
-                "install the same version on every worker (pufa cluster check)",
+                failure=_(
+                    "worker {where} has pufa {theirs}, this build is pufa {ours}; install the same pufa on every "
+                    "worker (pufa cluster check)"
+                ).format(where=where, theirs=build_id(), ours=task.pufa_version),
             )
         try:
             with tempfile.TemporaryDirectory(prefix=f"pufa-{task.number:04d}-") as temporary:
@@ -189,7 +191,9 @@ def worker_facts() -> dict[str, object]:
     import importlib
 
     try:
-        version = str(importlib.import_module("pipeline").__version__)
+        module = importlib.import_module("pipeline")
+        # The version with a digest of the code (build_id); a pufa older than build_id gives its number.
+        version = str(module.build_id() if hasattr(module, "build_id") else module.__version__)
     except (ImportError, AttributeError):
         version = ""
     try:
