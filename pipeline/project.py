@@ -1,6 +1,7 @@
 """``pufa init``: lay out a new series project that works as the bureau's does.
 
-The series music and the opening sting are copied in and set; ``review.laws_dir`` points at a
+The series music and the opening and closing stings are copied in and set (so neither card is
+near-silent); ``review.laws_dir`` points at a
 folder of official law texts when one lies beside the project (``../laws`` or
 ``../shared/laws``); the theme's keys are left to the theme; the example script says it is one.
 """
@@ -20,6 +21,7 @@ GITIGNORE = "/output/*\n!/output/.gitkeep\n/catalog.db-*\n"
 FOLDERS = ("scripts", "assets/fonts", "assets/images", "assets/music", "output")
 MUSIC = "assets/music/gentle-steps.m4a"
 STING = "assets/music/opening-sting.m4a"
+CLOSING_STING = "assets/music/closing-sting.m4a"
 LAWS_BESIDE = ("../laws", "../shared/laws")
 
 
@@ -37,7 +39,13 @@ def init_project(directory: Path) -> list[Path]:
         )
     if directory.exists() and not directory.is_dir():
         raise PufaError(_("{directory} exists and is not a folder").format(directory=directory))
-    targets = [directory / MUSIC, directory / STING, config_path, directory / "scripts" / "0001-example.md"]
+    targets = [
+        directory / MUSIC,
+        directory / STING,
+        directory / CLOSING_STING,
+        config_path,
+        directory / "scripts" / "0001-example.md",
+    ]
     targets += [directory / "output" / ".gitkeep", directory / ".gitignore"]
     for path in [*(directory / f for f in FOLDERS), *targets]:
         for part in (path, *path.parents):
@@ -55,7 +63,9 @@ def init_project(directory: Path) -> list[Path]:
         if not path.exists():
             path.mkdir(parents=True)
             created.append(path)
-    values: dict[str, dict[str, Any]] = {"sound": {"music": MUSIC, "opening_stinger": STING}}
+    values: dict[str, dict[str, Any]] = {
+        "sound": {"music": MUSIC, "opening_stinger": STING, "closing_stinger": CLOSING_STING}
+    }
     laws = next((folder for folder in LAWS_BESIDE if (directory / folder).is_dir()), None)
     if laws is not None:
         values["review"] = {"laws_dir": laws}
@@ -63,6 +73,7 @@ def init_project(directory: Path) -> list[Path]:
     contents: list[bytes] = [
         templates.joinpath(Path(MUSIC).name).read_bytes(),
         templates.joinpath(Path(STING).name).read_bytes(),
+        templates.joinpath(Path(CLOSING_STING).name).read_bytes(),
         default_config_text(values).encode("utf-8"),
         templates.joinpath("example.md").read_bytes(),
         b"",

@@ -23,17 +23,21 @@ def test_the_theme_switch_takes_effect(tmp_path: Path) -> None:
     assert config.captions.band == crimson["captions"]["band"]
 
 
-def test_series_music_and_opening_sting_are_set(tmp_path: Path) -> None:
+def test_series_music_and_both_stings_are_set(tmp_path: Path) -> None:
+    """Neither card of a new series is near-silent: the opening and the closing sting are both set."""
     root = tmp_path / "series"
     init_project(root)
     config = load_config(root)
-    assert (config.sound.music, config.sound.opening_stinger) == (
+    assert (config.sound.music, config.sound.opening_stinger, config.sound.closing_stinger) == (
         "assets/music/gentle-steps.m4a",
         "assets/music/opening-sting.m4a",
+        "assets/music/closing-sting.m4a",
     )
     assert 23.5 < len(decode(root / config.sound.music)) / RATE < 24.5
     assert 1.9 < len(decode(root / config.sound.opening_stinger)) / RATE < 2.1
-    assert load_config(root).video.title_seconds >= 2.0  # the sting fits under the title card
+    assert config.video.title_seconds >= 2.0  # the sting fits under the title card
+    closing = len(decode(root / config.sound.closing_stinger)) / RATE
+    assert 1.0 < closing <= config.video.closing_seconds, "the closing sting fits under the closing card"
 
 
 def test_laws_dir_points_at_a_laws_folder_beside(tmp_path: Path) -> None:
