@@ -106,8 +106,12 @@ def _report(plan: BuildPlan, outcomes: list[_Outcome], seconds: float) -> BuildR
     failed = list(plan.failures)
     for outcome in outcomes:
         if outcome.failure is not None:
-            path = by_number[outcome.number].episode.path
-            failed.append(Failure(path, f"{display_path(path)}: error: {outcome.failure}"))
+            episode = by_number[outcome.number].episode
+            path = episode.path
+            # A script's own problem already names its file and line (path:3: error: …).
+            located = outcome.failure.startswith(f"{display_path(path)}:")
+            message = outcome.failure if located else f"{display_path(path)}: error: {outcome.failure}"
+            failed.append(Failure(path, message, episode.number, episode.title))
     skipped = [*plan.to_skip, *(by_number[o.number] for o in outcomes if o.skipped_reason is not None)]
     return BuildReport(
         built=tuple(sorted(built, key=lambda b: b.number)),

@@ -43,8 +43,12 @@ _EPISODE_LINE = re.compile(r"^episode:\s*(\d+)\s*(?:#.*)?$", re.M)
 
 @dataclass(frozen=True)
 class Failure:
+    """A script that was not built: its path, the one-line message, and its number and title once parsed."""
+
     script: Path
     message: str
+    number: int | None = None
+    title: str = ""
 
 
 @dataclass(frozen=True)
@@ -329,7 +333,7 @@ def plan_build(
             if not over:  # a misquoted or unlisted article is refused too, as check reports it
                 refused += citation_errors(config, episode)
             if refused:
-                failures.append(Failure(episode.path, _format(ScriptError(refused))))
+                failures.append(Failure(episode.path, _format(ScriptError(refused)), episode.number, episode.title))
             else:
                 selected.append(episode)
     if not selected and not failures and isinstance(only, Selection):

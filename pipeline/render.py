@@ -29,7 +29,7 @@ from pipeline.captions.track import CaptionTrack, format_srt, time_captions
 from pipeline.captions.webvtt import format_vtt
 from pipeline.catalog import Catalog, CatalogRow
 from pipeline.config import Config
-from pipeline.errors import RenderError, display_path
+from pipeline.errors import Diagnostic, RenderError, ScriptError
 from pipeline.fsutil import atomic_write_text, commit, disk_error
 from pipeline.i18n import _
 from pipeline.limits import SOUND_BYTES, file_digest, size_word
@@ -296,7 +296,7 @@ def produce(
     if misplaced:
         line, message = describe(misplaced[0], episode)
         more = _(" (and {value} more)").format(value=len(misplaced) - 1) if len(misplaced) > 1 else ""
-        raise RenderError(f"{display_path(episode.path)}:{line}: {message}{more}")
+        raise ScriptError([Diagnostic(episode.path, line, message + more)])
 
     compliance = config.compliance
     label = None

@@ -181,7 +181,12 @@ def reason_text(reason: str) -> str:
 def build_summary(report: BuildReport, *, verbose: bool = False) -> str:
     """The table at the end of a build (built and failed episodes; skipped ones with ``verbose``), then one line."""
     rows = [[f"{b.number:04d}", b.title, outcome_word("built"), f"{b.seconds:.1f} s"] for b in report.built]
-    rows += [["", display_path(f.script), outcome_word("failed"), ""] for f in report.failed]
+    rows += [
+        [f"{f.number:04d}", f.title, outcome_word("failed"), ""]
+        if f.number is not None
+        else ["", display_path(f.script), outcome_word("failed"), ""]
+        for f in report.failed
+    ]
     if verbose:
         rows += [
             [f"{p.episode.number:04d}", p.episode.title, outcome_word("skipped"), reason_text(p.reason)]

@@ -442,12 +442,12 @@ def test_a_layout_error_from_check_in_both_languages(tmp_path: Path) -> None:
     )
     english = pufa("en_US.UTF-8", "--project", str(root), "check")
     chinese = pufa("zh_CN.UTF-8", "--project", str(root), "check")
-    where = f"{root / 'scripts' / '0007-gaokong.md'}:1:1: error: "
-    assert english.stdout.splitlines()[:2] == [
+    where = f"{root / 'scripts' / '0007-gaokong.md'}:3:1: error: "  # the title's line
+    assert [line for line in english.stdout.splitlines() if ": error: " in line][:2] == [
         where + "cover 1080x1440: title '高空抛物要担责高空抛物' leaves its box by 67 px",
         where + "cover 1080x1440: title '高空抛物要担责高空抛物' collides with episode number '第7期'",
     ]
-    assert chinese.stdout.splitlines()[:2] == [
+    assert [line for line in chinese.stdout.splitlines() if ": error: " in line][:2] == [
         where + "封面 1080x1440：标题「高空抛物要担责高空抛物」超出排版框 67 像素",
         where + "封面 1080x1440：标题「高空抛物要担责高空抛物」和期数「第7期」重叠",
     ]

@@ -17,10 +17,12 @@ from pipeline.config import load_config
 from pipeline.picture.fonts import resolve_bold_font, resolve_font
 from pipeline.picture.layout import (
     Layout,
+    Problem,
     Rect,
     Screen,
     caption_measure,
     check_episode_layout,
+    describe,
     episode_screens,
     planned_captions,
 )
@@ -158,10 +160,18 @@ def test_an_overlong_text_is_a_check_error_and_the_build_refuses_it(tmp_path: Pa
     assert "0009-law.md:3:1: error: title card: title '" in errors[0].format(), "the line of the title field"
     assert "leaves its box by" in errors[0].message
 
+    episode = parse_script(root / "scripts" / "0009-law.md")
+    for what, line in (("title", 3), ("episode number", 2), ("topic", 4)):
+        found = describe(Problem("cover 1440x1080", -1, -1, "…", what), episode)
+        assert found == (line, "cover 1440x1080: …"), "a cover's text is found at its front-matter line"
+
     built = build(load_config(root))
     assert not built.ok
     (failure,) = built.failed
-    assert "title card: title '" in failure.message and "leaves its box" in failure.message
+    path = root / "scripts" / "0009-law.md"
+    assert failure.message.startswith(f"{path}:3: error: title card: title '"), "the path once, then the line"
+    assert "leaves its box" in failure.message
+    assert (failure.number, failure.title) == (9, title), "the summary table names the episode"
 
 
 POINTS_SCRIPT = """\

@@ -200,12 +200,16 @@ class ShownCaption:
 
 @dataclass(frozen=True)
 class Problem:
-    """A text that leaves where it must stay; ``scene`` is the scene index, or -1 for title, closing and covers."""
+    """A text that leaves where it must stay; ``scene`` is the scene index, or -1 for title, closing and covers.
+
+    ``what`` is the kind of the text at fault (``Text.what``: title, topic, caption …).
+    """
 
     screen: str
     scene: int
     block: int
     message: str
+    what: str = ""
 
 
 @dataclass
@@ -1308,7 +1312,7 @@ def problems(
                 over = _overflow(line.box, box)
                 if over > tolerance and not left:
                     message = template.format(what=text_name(text.what), text=line.text, over=over)
-                    found.append(Problem(screen.name, scene, block, message))
+                    found.append(Problem(screen.name, scene, block, message, text.what))
                     left = True
                     break
             for other, other_line in placed:
@@ -1318,7 +1322,7 @@ def problems(
                     message = _("{what} '{text}' collides with {what2} '{text2}'").format(
                         what=text_name(text.what), text=line.text, what2=text_name(other.what), text2=other_line.text
                     )
-                    found.append(Problem(screen.name, scene, block, message))
+                    found.append(Problem(screen.name, scene, block, message, text.what))
                     collided.add(id(other))
         placed += [(text, line) for line in text.lines]
     return found
@@ -1381,7 +1385,11 @@ def planned_captions(plan: CaptionPlan) -> list[list[ShownCaption]]:
 
 def describe(problem: Problem, episode: Episode) -> tuple[int, str]:
     """The script line a layout problem belongs to and its message naming the screen, in the user's language."""
-    line = episode.line_of("title") if problem.screen == "title card" else 1
+    # On the title card and the covers a text comes from a field of the front matter: name its line.
+    field_of = {"title": "title", "topic": "topic", "episode number": "episode", "episode line": "episode"}
+    line = 1
+    if problem.screen == "title card" or problem.screen.startswith("cover "):
+        line = episode.line_of(field_of.get(problem.what, "title"))
     if problem.scene >= 0:
         scene = episode.scenes[problem.scene]
         line = scene.blocks[problem.block].line if 0 <= problem.block < len(scene.blocks) else scene.line
