@@ -339,3 +339,14 @@ def test_a_card_citing_only_its_article_names_the_law_of_the_card_before(tmp_pat
     _layout, _episode, screens = laid_out(make_project(tmp_path / "series"), script)
     headers = [t.text for screen, _scene, _block in screens for t in screen.texts if t.what == "law citation"]
     assert set(headers) == {f"{law}第十九条", f"{law}第二十条"}
+
+
+def test_a_citation_too_long_to_read_is_an_error_not_a_smaller_font(tmp_path: Path) -> None:
+    """Two lines at the smallest readable size is all a citation gets; beyond that check says so."""
+    law = "《中华人民共和国" + "关于加强和改进新时代未成年人思想道德建设和保护未成年人合法权益" * 4 + "的决定》"
+    root = make_project(tmp_path / "series")
+    (root / "pufa.toml").write_text('[voice]\nengine = "espeak"\n', encoding="utf-8")
+    (root / "scripts" / "0009-law.md").write_text(law_script(law, "第一条", "为了保护未成年人。"), encoding="utf-8")
+    report = check(load_config(root))
+    errors = [f.format() for f in report.findings if f.severity == "error"]
+    assert any(":11:1: error: scene 2 (法条): law citation '" in e and "leaves its box by" in e for e in errors), errors

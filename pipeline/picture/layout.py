@@ -1091,6 +1091,7 @@ class _LawCard:
     header: str
     header_size: int
     header_lines: tuple[tuple[int, int], ...]
+    header_fits: bool  # False: even two lines at the smallest readable size do not hold the citation
     body: str
     body_size: int
     clause_spans: tuple[tuple[int, int] | None, ...]  # per caption: its part of the body, None for the citation
@@ -1114,12 +1115,13 @@ class _LawCard:
         header_size = layout.px(30)
         header_lines = wrap_offsets(header, layout.measure(layout.bold, header_size), width)
         choices = [(d, 1, False) for d in (50, 46, 42)] + [(d, 2, False) for d in (50, 46, 42, 38, 34, 30)]
+        header_fits = False
         for design, most, break_words in choices:
             size = layout.px(design)
             measure = layout.measure(layout.bold, size)
             lines = wrap_offsets(header, measure, width, break_words=break_words)
             if len(lines) <= most and all(measure(header[a:b]) <= width for a, b in lines):
-                header_size, header_lines = size, lines
+                header_size, header_lines, header_fits = size, lines, True
                 break
         # Each caption's part of the body, found in order.
         spans: list[tuple[int, int] | None] = []
@@ -1156,6 +1158,7 @@ class _LawCard:
             header,
             header_size,
             tuple(header_lines),
+            header_fits,
             body,
             body_size,
             tuple(spans),
@@ -1212,9 +1215,12 @@ class _LawCard:
                 )
             )
             y += header_step
-        # The card grows with its text; what it may not do is leave the room it was given.
+        # The card grows with its text; what it may not do is leave the room it was given. A citation
+        # that two lines at the smallest readable size cannot hold has room for two lines only, so
+        # the layout check reports it (a name set ever smaller over seven lines is no longer read).
         allowed = (inner[0], box[1] + pad, inner[2], box[3] - pad)
-        items.append(Text("law citation", layout.bold, self.header_size, tuple(header_lines), allowed))
+        citation_room = allowed if self.header_fits else (*allowed[:3], inner[1] + header_step * 2)
+        items.append(Text("law citation", layout.bold, self.header_size, tuple(header_lines), citation_room))
         rule_y = y + layout.px(12)
         items.append(Shape((inner[0], rule_y, inner[2], rule_y + layout.px(3)), (*blend(ink, card_colour, 0.8), 255)))
         y = rule_y + layout.px(28)
