@@ -69,7 +69,11 @@ class OneLineUsageError(click.UsageError):
         click.echo(escape(line), err=True)
 
 
-def _one_line(exc: click.UsageError) -> OneLineUsageError:
+def _one_line(exc: click.UsageError) -> click.UsageError:
+    # A group named without its command (pufa cache) shows its help, as click means it to: the
+    # help is the answer there, not a mistake squeezed into one line.
+    if isinstance(exc, getattr(click.exceptions, "NoArgsIsHelpError", ())):
+        return exc
     # format_message, not message: it holds the "did you mean" and the missing parameter's name.
     return OneLineUsageError(exc.format_message(), exc.ctx)
 

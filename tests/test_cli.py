@@ -142,3 +142,20 @@ def test_a_mistyped_command_line_is_one_line(args: list[str], line: str) -> None
         check=False,
     )
     assert (result.returncode, result.stderr) == (2, line + "\n")
+
+
+@pytest.mark.parametrize("group", ["cache", "review", "cluster"])
+def test_a_group_named_without_its_command_shows_its_help(group: str) -> None:
+    """``pufa cache`` alone is a question: the answer is the group's help, laid out, not one squeezed line."""
+    result = subprocess.run(
+        [sys.executable, "-m", "pipeline", group],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "LANGUAGE": "en"},
+        cwd=REPO,
+        check=False,
+    )
+    assert result.returncode == 2
+    output = result.stdout + result.stderr
+    assert output.startswith(f"Usage: pufa {group} [OPTIONS] COMMAND [ARGS]...\n"), output
+    assert "\nCommands:\n" in output and "error:" not in output
