@@ -75,7 +75,11 @@ class PlainProgress:
     def finished(self, number: int, outcome: str, detail: str) -> None:
         self.done += 1
         if not self.quiet or outcome == "failed":
-            self.echo(f"[{self.done}/{self.total}] {number:04d} {outcome_word(outcome)}: {detail}")
+            self.echo(
+                _("[{done}/{total}] {number:04d} {outcome}: {detail}").format(
+                    done=self.done, total=self.total, number=number, outcome=outcome_word(outcome), detail=detail
+                )
+            )
 
     def close(self) -> None:
         return None

@@ -143,7 +143,7 @@ def test_progress_lines_and_the_build_summary_in_both_languages(tmp_path: Path) 
     ]
     with speaking(chinese=True):
         lines, summary = session()
-    assert lines == ["2 期要生成，5 期已是最新", "0007 高空抛物要担责：开始", "[1/2] 0007 完成: 12.3 s"]
+    assert lines == ["2 期要生成，5 期已是最新", "0007 高空抛物要担责：开始", "[1/2] 0007 完成：12.3 s"]
     assert summary.splitlines()[-1] == "完成 1 期，跳过 0 期，失败 1 期，用时 15.0 秒"
     assert summary.splitlines()[2:4] == [
         "      scripts/0009-broken.md  失败",
@@ -272,7 +272,7 @@ def test_stage_lines_and_the_built_detail_in_both_languages(tmp_path: Path) -> N
             "  0007 画面",
             "  0007 编码",
             "  0007 收尾",
-            f"[1/1] 0007 完成: {video}（31.2 秒的视频，用了 12.3 秒）",
+            f"[1/1] 0007 完成：{video}（31.2 秒的视频，用了 12.3 秒）",
         ]
 
 
