@@ -91,19 +91,25 @@ def make_project(root: Path, video: str = "", music: bool = True, engine: str = 
     return root
 
 
+REPEATS = 2  # measured runs of each render and of the limit; the faster counts
+
+
 def warm_render(
     folder: Path, video: str = "", *, seconds: int = 60, number: int = 1260, keep: Path | None = None
 ) -> dict[str, float]:
     """A project in ``folder`` with one script of ``seconds``, rendered twice in fresh processes.
 
-    The first render fills the audio cache; the second, measured, reads its narration from it
-    (and with ``keep`` leaves its distinct frames there for the limit and the baseline).
+    The first render fills the audio cache; the next ``REPEATS``, measured, read their narration
+    from it (and with ``keep`` leave the distinct frames there for the limit and the baseline);
+    the fastest is returned.
     """
     project = make_project(folder, video)
     script = project / "scripts" / f"{number}-bench.md"
     script.write_text(episode_script(number, seconds), encoding="utf-8")
     child(["render", str(project), str(script)])
-    return child(["render", str(project), str(script), *([str(keep)] if keep else [])])
+    # The faster of two measured runs: on a shared PC a single run varies by a tenth or more.
+    runs = [child(["render", str(project), str(script), *([str(keep)] if keep else [])]) for _ in range(REPEATS)]
+    return min(runs, key=lambda run: run["seconds"])
 
 
 def child(args: list[str]) -> dict[str, float]:
@@ -479,6 +485,9 @@ def main() -> None:
     parser.add_argument("--scripts", type=int, default=1300, help="scripts for the planning time (default 1300)")
     parser.add_argument("--cluster-only", action="store_true", help="measure only --jobs 2 against --cluster local:2")
     parser.add_argument("--voice-only", action="store_true", help="measure only the Kokoro voice")
+    parser.add_argument(
+        "--look-only", action="store_true", help="measure only the renders: limit, baseline, word highlight, memory"
+    )
     options = parser.parse_args()
     if options.child:
         kind, *rest = options.child
@@ -506,13 +515,13 @@ def main() -> None:
         if options.cluster_only:
             print_rows(cluster_rows(base))
             return
-        rows = kokoro_rows(base)
+        rows = Rows([] if options.look_only else kokoro_rows(base))
         if options.voice_only:
             print_rows(rows)
             return
 
         final = warm_render(base / "final", keep=base / "states")
-        limit = child(["limit", str(base / "states")])
+        limit = min((child(["limit", str(base / "states")]) for _ in range(REPEATS)), key=lambda run: run["seconds"])
         # The baseline draws still pictures and cuts, so it is set against pufa's render of that look.
         still = '\n[theme]\nmotion = "none"\ntransition = "none"\n'
         still_render = warm_render(base / "still", still, keep=base / "still-states")
@@ -583,9 +592,13 @@ def main() -> None:
             )
         )
 
+        if options.look_only:
+            print_rows(rows)
+            return
         library = make_project(
             base / "library",
-            video='\n[video]\nwidth = 240\nheight = 426\npreset = "ultrafast"\ntitle_seconds = 0.5\nclosing_seconds = 0.5\n',
+            # The title card carries the AI notice, which must stay 2 s (compliance.notice_seconds).
+            video='\n[video]\nwidth = 240\nheight = 426\npreset = "ultrafast"\ntitle_seconds = 2.0\nclosing_seconds = 0.5\n',
         )
         for number in range(1, options.library + 1):
             (library / "scripts" / f"{number:04d}.md").write_text(
@@ -610,6 +623,23 @@ def main() -> None:
         rows.append((f"planning {options.scripts} scripts", f"{planned['seconds']:.2f} s", "target < 5 s"))
         rows += cluster_rows(base)
     print_rows(rows)
+
+
+class Rows(list[tuple[str, str, str]]):
+    """The table's rows; each is also written to stderr as it is measured, so a later failure loses none."""
+
+    def __init__(self, rows: list[tuple[str, str, str]]) -> None:
+        super().__init__()
+        self += rows
+
+    def append(self, row: tuple[str, str, str]) -> None:
+        super().append(row)
+        print(f"measured: {row[0]}: {row[1]}", file=sys.stderr, flush=True)
+
+    def __iadd__(self, rows: object) -> Rows:  # type: ignore[override]
+        for row in rows:  # type: ignore[attr-defined]
+            self.append(row)
+        return self
 
 
 def print_rows(rows: list[tuple[str, str, str]]) -> None:

@@ -19,6 +19,7 @@ import tempfile
 import time
 import wave
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -329,7 +330,11 @@ def produce(
     if spoken is not None:
         stingers.append((spoken.path, spoken.start))
         speech.insert(0, (spoken.start, spoken.end))
-    mixed = mix(
+    # The mix (mostly ffmpeg's measuring and limiting) runs beside the drawing of the frames
+    # (Python and Pillow): on two cores the one hides the other. Its errors surface below.
+    mixing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mix")
+    mixed_soon = mixing.submit(
+        mix,
         narration.audio_path,
         speech,
         work / "mix.wav",
@@ -337,15 +342,20 @@ def produce(
         music_level_db=config.sound.music_level_db,
         stingers=stingers,
     )
+    mixing.shutdown(wait=False)
 
     stage("frames", 0.0)
     painter = Painter(config, tools.font, video_config.width, video_config.height, watermark=watermark, bold=bold)
     notice = Notice(config, tools.font, video_config.width, video_config.height)
     states_dir = work / "states"
     states_dir.mkdir()
-    render = render_states(
-        episode, track, painter, states_dir, lambda done: stage("frames", done), decorate=notice.decorate
-    )
+    try:
+        render = render_states(
+            episode, track, painter, states_dir, lambda done: stage("frames", done), decorate=notice.decorate
+        )
+    finally:
+        wait([mixed_soon])  # even when drawing failed: the mix writes into work/, removed after a failure
+    mixed = mixed_soon.result()
 
     stage("encode", 0.0)
     _return_free_memory()
