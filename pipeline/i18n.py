@@ -89,6 +89,11 @@ def NC_(context: str, message: str) -> str:
     return message
 
 
+def shown_name(context: str, names: Mapping[str, str], key: str) -> str:
+    """``key``'s display name from ``names`` (marked with :func:`NC_` in ``context``), translated; else ``key``."""
+    return C_(context, names[key]) if key in names else key
+
+
 # click translates these with gettext at run time but marks them nowhere its catalogue can be extracted from:
 # '[required]' after an option's help.
 CLICK_WORDS = (N_("required"),)

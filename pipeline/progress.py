@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from typing import Protocol, TextIO
 
-from pipeline.i18n import C_, N_, NC_, _
+from pipeline.i18n import N_, NC_, _, shown_name
 from pipeline.terminal import display_width
 
 STAGE_NAMES = {
@@ -27,7 +27,7 @@ OUTCOMES = {"built": N_("built"), "failed": N_("failed"), "skipped": N_("skipped
 
 def stage_word(stage: str) -> str:
     """A build stage (voice, frames, encode, finish) in the user's language."""
-    return C_("build stage", STAGE_NAMES[stage]) if stage in STAGE_NAMES else stage
+    return shown_name("build stage", STAGE_NAMES, stage)
 
 
 def outcome_word(outcome: str) -> str:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from pipeline.catalog import Entry
 from pipeline.errors import display_path
-from pipeline.i18n import C_, NC_, _
+from pipeline.i18n import C_, NC_, _, shown_name
 from pipeline.progress import outcome_word
 from pipeline.terminal import display_width
 
@@ -60,7 +60,7 @@ def voice_row(name: str, gender: str, style: str) -> list[str]:
         )
         for group in style.split("; ")
     ]
-    shown_gender = C_("voice gender", GENDERS[gender]) if gender in GENDERS else gender
+    shown_gender = shown_name("voice gender", GENDERS, gender)
     return [name, shown_gender, C_("separator", "; ").join(groups)]
 
 
@@ -90,12 +90,12 @@ POST_STATES = {
 
 def channel_name(channel: str) -> str:
     """A publishing channel (channels, mp, broadcast) in the user's language: 视频号, 公众号, 群发."""
-    return C_("channel", CHANNELS[channel]) if channel in CHANNELS else channel
+    return shown_name("channel", CHANNELS, channel)
 
 
 def post_state(state: str) -> str:
     """A publication's state in the journal (prepared, drafted, published …) in the user's language."""
-    return C_("publication state", POST_STATES[state]) if state in POST_STATES else state
+    return shown_name("publication state", POST_STATES, state)
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
@@ -128,7 +128,7 @@ def catalog_table(entries: Sequence[Entry]) -> str:
                 r.title,
                 r.topic,
                 f"{int(r.duration // 60)}:{r.duration % 60:04.1f}",
-                C_("script status", SCRIPT_STATUSES[r.status]) if r.status in SCRIPT_STATUSES else r.status,
+                shown_name("script status", SCRIPT_STATUSES, r.status),
                 f"{r.voice_engine}/{r.voice}" + (_(" (draft voice)") if r.draft_voice else ""),
                 _local_time(r.built_at),
                 reviewed,

@@ -16,7 +16,7 @@ from typing import Literal
 
 from pipeline.captions.split import CaptionPlan, tokenize
 from pipeline.config import Config
-from pipeline.i18n import C_, NC_, _
+from pipeline.i18n import C_, NC_, _, shown_name
 from pipeline.picture.fonts import FontFace
 from pipeline.script import Block, Episode, Span
 
@@ -72,7 +72,7 @@ _SCENE_NAME = re.compile(r"scene (?P<number>\d+) \((?P<label>.*)\)", re.DOTALL)
 
 def text_name(what: str) -> str:
     """A text's name (``Text.what``) in the user's language: 'law citation' → 法条出处."""
-    return C_("layout text", TEXT_NAMES[what]) if what in TEXT_NAMES else what
+    return shown_name("layout text", TEXT_NAMES, what)
 
 
 def screen_name(name: str) -> str:

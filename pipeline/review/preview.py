@@ -24,7 +24,7 @@ from pipeline.captions.track import CaptionTrack
 from pipeline.config import Config
 from pipeline.errors import ScriptError, display_path
 from pipeline.fsutil import commit
-from pipeline.i18n import C_, NC_, _, chinese_now
+from pipeline.i18n import NC_, _, chinese_now, shown_name
 from pipeline.picture.fonts import FontFace
 from pipeline.picture.frames import RenderedState, RenderPlan, still_frame
 from pipeline.plan import refusals
@@ -164,7 +164,7 @@ def _review_fields(config: Config, number: int) -> dict[str, str]:
 
 
 def _severity(severity: str) -> str:
-    return C_("severity", SEVERITY_WORDS[severity]) if severity in SEVERITY_WORDS else severity
+    return shown_name("severity", SEVERITY_WORDS, severity)
 
 
 def _row(cell: str, *texts: str) -> str:

@@ -24,7 +24,7 @@ from typing import Literal
 from pipeline.catalog import Catalog, CatalogRow, Review, export
 from pipeline.config import Config
 from pipeline.errors import PufaError, ScriptError
-from pipeline.i18n import C_, NC_, _
+from pipeline.i18n import C_, NC_, _, shown_name
 from pipeline.render import Tools, input_digests, input_hash
 from pipeline.script import parse_script
 
@@ -47,7 +47,7 @@ VERDICT_WORDS: dict[str, str] = {
 
 def verdict_word(verdict: str) -> str:
     """A verdict of the trail (approved, rejected) in the user's language: 通过, 未通过."""
-    return C_("verdict", VERDICT_WORDS[verdict]) if verdict in VERDICT_WORDS else verdict
+    return shown_name("verdict", VERDICT_WORDS, verdict)
 
 
 class ReviewError(PufaError):
