@@ -612,3 +612,16 @@ def test_publish_help_in_both_languages() -> None:
     assert "选项（pufa publish EPISODE... --to channels|mp [OPTIONS]）:" in chinese
     assert "  --to [channels|mp]        发布到哪里。  [必填]" in chinese
 
+
+
+def test_every_reading_class_has_a_name_in_both_languages() -> None:
+    """A class added to the tagger (as 'standard' was) is named in say --explain, never shown as its identifier."""
+    import re
+
+    from pipeline.speech.normalize.tagger import CLASSES
+    from pipeline.speech.say import KIND_NAMES, kind_name
+
+    assert set(CLASSES) <= set(KIND_NAMES), set(CLASSES) - set(KIND_NAMES)
+    with speaking(chinese=True):
+        unnamed = [kind for kind in CLASSES if re.search("[A-Za-z]", kind_name(kind))]
+    assert unnamed == []

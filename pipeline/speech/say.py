@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pipeline.config import Config
 from pipeline.fsutil import commit, temporary_sibling
-from pipeline.i18n import C_, NC_, _
+from pipeline.i18n import NC_, _, shown_name
 from pipeline.script import parse_inline
 from pipeline.speech.normalize import Lexicon, Reading, explain, load_lexicon, speak_spans, unreadable
 from pipeline.terminal import display_width
@@ -37,6 +37,7 @@ KIND_NAMES = {
     "date": NC_("span class", "date"),
     "fraction": NC_("span class", "fraction"),
     "letters": NC_("span class", "letters"),
+    "standard": NC_("span class", "standard"),
     "measure": NC_("span class", "measure"),
     "money": NC_("span class", "money"),
     "ordinal": NC_("span class", "ordinal"),
@@ -55,7 +56,7 @@ KIND_NAMES = {
 
 def kind_name(kind: str) -> str:
     """A span's class ('date', 'money' …) in the user's language."""
-    return C_("span class", KIND_NAMES[kind]) if kind in KIND_NAMES else kind
+    return shown_name("span class", KIND_NAMES, kind)
 
 
 @dataclass(frozen=True)
