@@ -183,3 +183,20 @@ def probe_height(video: Path) -> int:
     from pipeline.media.ffmpeg import probe
 
     return probe(video).height
+
+
+@pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="reads the process's memory mappings (Linux)")
+def test_closing_the_faces_unmaps_the_font_files_and_drawing_opens_them_again() -> None:
+    """The render closes the faces while ffmpeg encodes: each size had mapped the whole font file again."""
+    from pipeline.picture.fonts import FontFace, bundled_bold_path, close_faces
+
+    face = FontFace(bundled_bold_path(), 0, "zh-Hans")
+
+    def mappings() -> int:
+        return Path("/proc/self/maps").read_text().count(str(bundled_bold_path()))
+
+    widths = [face.length(size, "中华人民共和国预防未成年人犯罪法") for size in (30, 48, 64, 80)]
+    assert mappings() >= 4
+    close_faces()
+    assert mappings() == 0
+    assert [face.length(size, "中华人民共和国预防未成年人犯罪法") for size in (30, 48, 64, 80)] == widths

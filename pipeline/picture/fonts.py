@@ -108,6 +108,17 @@ def _pil_font(path: str, index: int, size: int, shaped: bool = False) -> ImageFo
     return ImageFont.truetype(path, size=size, index=index, layout_engine=engine)
 
 
+def close_faces() -> None:
+    """Close every FreeType face opened for drawing; the next drawing opens what it needs again (milliseconds).
+
+    FreeType maps the whole font file once per face, and each size is its own face, so the pages
+    a face has read count again in the resident memory of every size: after the screens of a
+    3-minute episode, 100 MB of the 17 MB bold face and the 19 MB collection (measured). The
+    render closes them while ffmpeg encodes, when nothing is drawn.
+    """
+    _pil_font.cache_clear()
+
+
 @functools.lru_cache(maxsize=4)
 def _cmap(path: str, index: int) -> Coverage:
     with open(path, "rb") as handle:
