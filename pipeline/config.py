@@ -14,7 +14,7 @@ from typing import Any
 
 from pipeline.errors import ConfigError
 from pipeline.i18n import _
-from pipeline.limits import TEXT_BYTES, size_word
+from pipeline.limits import CONTROL, TEXT_BYTES, size_word
 
 CONFIG_NAME = "pufa.toml"
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
@@ -381,6 +381,9 @@ def read_toml(path: Path) -> dict[str, Any]:
         data = handle.read(TEXT_BYTES.value + 1)
     if len(data) > TEXT_BYTES.value:
         raise ConfigError(f"{path}: over {size_word(TEXT_BYTES.value)}, the limit for a text file ({TEXT_BYTES.name})")
+    if data.startswith(b"\xef\xbb\xbf"):
+        # Windows Notepad starts UTF-8 files with a byte-order mark, which TOML does not allow: it is not text.
+        data = data[3:]
     try:
         return tomllib.loads(data.decode("utf-8"))
     except UnicodeDecodeError as exc:
@@ -520,6 +523,11 @@ def _check_value(kind: Any, meta: Any, value: Any) -> str | None:
         return f"must be text in quotes, not {value!r}"
     if kind == "tuple[str, ...]" and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
         return f'must be a list of texts like ["a", "b"], not {value!r}'
+    for text in value if isinstance(value, list) else [value]:
+        # Every text here is one line on a screen, a post or a terminal, as a script's title is.
+        control = CONTROL.search(text) if isinstance(text, str) else None
+        if control:
+            return f"contains the control character U+{ord(control[0]):04X}; write it on one line without it"
     if "min" in meta and not meta["min"] <= value <= meta["max"]:
         return f"must be between {meta['min']} and {meta['max']}, not {value!r}"
     if meta.get("even") and value % 2:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import sys
 import tempfile
 import traceback
@@ -16,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pipeline import __version__
+from pipeline.errors import display_path
 from pipeline.fsutil import no_space_message
 from pipeline.i18n import _
 from pipeline.terminal import escape
@@ -48,17 +50,52 @@ def write_log(exc: BaseException) -> Path:
     return Path("(the log could not be written)")
 
 
+# What the operating system says of a path (no such folder, no permission, a file where a folder
+# should be, a name too long, a read-only disk): the user's to fix, not a bug to report.
+_REFUSED_BY_THE_SYSTEM = frozenset(
+    {
+        errno.EACCES,
+        errno.EPERM,
+        errno.ENOENT,
+        errno.ENOTDIR,
+        errno.EISDIR,
+        errno.ENAMETOOLONG,
+        errno.EROFS,
+        errno.EEXIST,
+        errno.ELOOP,
+        errno.ENXIO,
+        errno.ENODEV,
+        errno.EBUSY,
+        errno.ETXTBSY,
+    }
+)
+_PART = re.compile(r"\.(.+)\.[^.]+\.part")
+
+
+def _final_name(path: Path) -> Path:
+    """The final name for pufa's own temporary file (``.NAME.XXXX.part``, see fsutil), else ``path``."""
+    match = _PART.fullmatch(path.name)
+    return path.with_name(match[1]) if match else path
+
+
 def one_line(exc: BaseException) -> str:
     """The one line for an exception pufa did not expect (without the ``pufa: error:`` prefix).
 
     A full disk names the disk and the file; memory running out says so (every input is
-    bounded, so it is this computer's memory, or a limit set on it, that is short); anything
-    else is called a bug. The traceback goes to a log file named in the line.
+    bounded, so it is this computer's memory, or a limit set on it, that is short); a path the
+    system refuses (no such folder, no permission, a name too long) names the path and the
+    reason; anything else is called a bug. The traceback goes to a log file named in the line.
     """
     if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
         if exc.filename:
             return no_space_message(Path(os.fsdecode(exc.filename)))
         return _("no space left on the disk being written; free some space and run again")
+    if isinstance(exc, OSError) and exc.filename and exc.errno in _REFUSED_BY_THE_SYSTEM:
+        # The system refused a path the user gave or pointed at: their folder, not pufa, is the matter.
+        return _("cannot use {path}: {strerror}").format(
+            path=escape(display_path(_final_name(Path(os.fsdecode(exc.filename))))),
+            strerror=exc.strerror or errno.errorcode.get(exc.errno, str(exc.errno)),
+        )
     log = write_log(exc)
     if isinstance(exc, MemoryError):
         return (

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.terminal import escape
+
 
 class PufaError(Exception):
     """Base of every error pufa reports to the user."""
@@ -31,7 +33,8 @@ class Diagnostic:
 
     def format(self, relative_to: Path | None = None, *, with_column: bool = False) -> str:
         where = f"{self.line}:{max(self.column, 1)}" if with_column else str(self.line)
-        return f"{display_path(self.path, relative_to)}:{where}: {self.severity}: {self.message}"
+        # One line whatever the message quotes (a file name, a title): a line break in it is shown as \n.
+        return escape(f"{display_path(self.path, relative_to)}:{where}: {self.severity}: {self.message}")
 
 
 class ScriptError(PufaError):
@@ -60,6 +63,12 @@ class TextFileError(PufaError):
 
 class DiskFullError(PufaError):
     """A write failed because its disk is full: 'no space left on DEVICE while writing FILE'."""
+
+
+def shown_path(path: Path, relative_to: Path | None = None) -> str:
+    """:func:`display_path` for a line of output: a line break or an escape sequence in a file name is shown
+    escaped (``\\n``, ``\\x1b``), so the name cannot split the line or forge another."""
+    return escape(display_path(path, relative_to))
 
 
 def display_path(path: Path, relative_to: Path | None = None) -> str:

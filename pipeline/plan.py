@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pipeline.catalog import Catalog, CatalogRow
 from pipeline.config import Config
-from pipeline.errors import ConfigError, Diagnostic, PufaError, ScriptError, display_path
+from pipeline.errors import ConfigError, Diagnostic, PufaError, ScriptError, display_path, shown_path
 from pipeline.i18n import _
 from pipeline.limits import (
     ONLY_RANGES,
@@ -222,6 +222,11 @@ def inside(path: Path, root: Path) -> bool:
     return path.resolve().is_relative_to(root.resolve())
 
 
+def outside_script() -> str:
+    """The line for a script outside the project folder, which check, preview and build refuse unread."""
+    return _("the script is outside the project folder; move it into scripts/")
+
+
 def outside_pictures(config: Config, episode: Episode) -> list[Diagnostic]:
     """Scene pictures outside the project (absolute paths, ``..`` out of it, links out of it): errors.
 
@@ -311,17 +316,12 @@ def plan_build(
     every = [p.resolve() for p in script_paths(config)]
     wanted = [p.resolve() for p in scripts] if scripts else every
     failures = [
-        Failure(p, f"{display_path(p)}:1: error: {no_such_script(config, p)}") for p in wanted if not p.is_file()
+        Failure(p, f"{shown_path(p)}:1: error: {no_such_script(config, p)}") for p in wanted if not p.is_file()
     ]
     outside = [p for p in wanted if p.is_file() and not inside(p, config.root)]
-    failures += [
-        Failure(
-            p, f"{display_path(p)}:1: error: " + _("the script is outside the project folder; move it into scripts/")
-        )
-        for p in outside
-    ]
+    failures += [Failure(p, f"{shown_path(p)}:1: error: " + outside_script()) for p in outside]
     wanted = [p for p in wanted if p.is_file() and p not in outside]
-    episodes, bad = parse_scripts(dict.fromkeys([*wanted, *every]), font.missing)
+    episodes, bad = parse_scripts(dict.fromkeys([*wanted, *every]), font.missing, root=config.root)
     wanted_set = set(wanted)
     for path, error in bad.items():
         if path in wanted_set and (only is None or _number_in(path, only)):

@@ -182,8 +182,12 @@ def _ignore(line: int, message: str, column: int = 0) -> None:
     return None
 
 
-def parse_script(path: Path, missing_glyphs: GlyphCheck | None = None) -> Episode:
-    """Parse one script; raise :class:`ScriptError` listing every problem found in it."""
+def parse_script(path: Path, missing_glyphs: GlyphCheck | None = None, *, root: Path | None = None) -> Episode:
+    """Parse one script; raise :class:`ScriptError` listing every problem found in it.
+
+    With ``root`` (the project folder), a picture outside it is refused before it is opened:
+    a link to /etc/passwd or /proc/self/environ is never read.
+    """
     try:
         with path.open("rb") as handle:
             # One byte more than the limit is enough to know the file is over it.
@@ -198,10 +202,12 @@ def parse_script(path: Path, missing_glyphs: GlyphCheck | None = None) -> Episod
             size=size, name=limits.SCRIPT_BYTES.name
         )
         raise ScriptError([Diagnostic(path, 1, message)])
-    return parse_script_bytes(path, data, missing_glyphs)
+    return parse_script_bytes(path, data, missing_glyphs, root=root)
 
 
-def parse_script_bytes(path: Path, data: bytes, missing_glyphs: GlyphCheck | None = None) -> Episode:
+def parse_script_bytes(
+    path: Path, data: bytes, missing_glyphs: GlyphCheck | None = None, *, root: Path | None = None
+) -> Episode:
     problems: list[Diagnostic] = []
     notes: list[Diagnostic] = []
 
@@ -240,7 +246,7 @@ def parse_script_bytes(path: Path, data: bytes, missing_glyphs: GlyphCheck | Non
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     front, body_start = _split_front_matter(lines, report, note)
     fields = _parse_front_matter(front, report, note) if front is not None else {}
-    scenes = _parse_body(lines, body_start, path, report, missing_glyphs, note)
+    scenes = _parse_body(lines, body_start, path, report, missing_glyphs, note, root)
     _check_size(scenes, report)
     if missing_glyphs is not None:
         for key in ("title", "topic"):
@@ -345,7 +351,9 @@ def _parse_front_matter(front: list[str], report: Report, note: Report) -> dict[
             note(line, _("full-width digits in '{key}' read as {value}").format(key=key, value=int(value)))
             value = int(value)
         problem = _field_problem(str(key), spec.kind, value)
-        if problem:
+        if value is None and spec.required:
+            report(line, _("'{key}' is empty; write its value after the colon").format(key=key))
+        elif problem:
             report(line, problem)
         elif value is not None:
             accepted[str(key)] = [str(v).strip() for v in value] if spec.kind == "list" else value
@@ -518,6 +526,7 @@ def _parse_body(
     report: Report,
     missing_glyphs: GlyphCheck | None,
     note: Report = _ignore,
+    root: Path | None = None,
 ) -> list[Scene]:
     scenes: list[_SceneDraft] = []
     pending: list[tuple[int, str]] = []
@@ -572,7 +581,7 @@ def _parse_body(
                 _check_glyphs(label, number, report, missing_glyphs, raw)
         elif image:
             flush()
-            _attach_image(scenes, image["src"].strip(), number, path, report)
+            _attach_image(scenes, image["src"].strip(), number, path, report, root)
         elif _RULE.match(stripped):
             flush()
             report(
@@ -651,7 +660,9 @@ def _without_comments(lines: list[str], start: int, report: Report) -> Iterable[
         report(in_comment_since, _("comment '<!--' is never closed with '-->'"))
 
 
-def _attach_image(scenes: list[_SceneDraft], src: str, number: int, path: Path, report: Report) -> None:
+def _attach_image(
+    scenes: list[_SceneDraft], src: str, number: int, path: Path, report: Report, root: Path | None = None
+) -> None:
     if not scenes:
         report(number, _("an image before the first scene heading; put it under a '## ' heading"))
         return
@@ -659,8 +670,15 @@ def _attach_image(scenes: list[_SceneDraft], src: str, number: int, path: Path, 
         report(number, _("a scene can have one picture; this scene already has one"))
         return
     target = (path.parent / src).resolve()
-    if not target.is_file():
+    if root is not None and not target.is_relative_to(root.resolve()):
+        # Refused before anything is opened: a project is one folder, and a link out of it may name anything.
+        report(number, _("{src} is outside the project folder; copy it into assets/images/").format(src=src))
+        return
+    if not target.exists():
         report(number, _("image not found: {src}").format(src=src))
+        return
+    if not target.is_file():
+        report(number, _("{src} is not a file (a folder, device or pipe); name a picture file").format(src=src))
         return
     problem = limits.picture_problem(target)
     if problem:
@@ -840,7 +858,7 @@ def _check_glyphs(text: str, line: int, report: Report, missing_glyphs: GlyphChe
 
 
 def parse_scripts(
-    paths: Iterable[Path], missing_glyphs: GlyphCheck | None = None
+    paths: Iterable[Path], missing_glyphs: GlyphCheck | None = None, *, root: Path | None = None
 ) -> tuple[list[Episode], dict[Path, ScriptError]]:
     """Parse many scripts; a bad file is recorded, the rest go on.
 
@@ -850,7 +868,7 @@ def parse_scripts(
     failures: dict[Path, ScriptError] = {}
     for path in paths:
         try:
-            episodes.append(parse_script(path, missing_glyphs))
+            episodes.append(parse_script(path, missing_glyphs, root=root))
         except ScriptError as exc:
             failures[path] = exc
     by_number: dict[int, list[Episode]] = {}

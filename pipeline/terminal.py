@@ -10,9 +10,11 @@ import unicodedata
 
 # C0 and C1 controls (ESC starts every escape sequence), DEL, and the Unicode line and
 # paragraph separators: a terminal would act on them, so they are shown as \xNN or \uNNNN.
+# So are the bidirectional overrides and isolates (U+202A-U+202E, U+2066-U+2069), which reorder
+# what follows them on the line ("Trojan Source", CVE-2021-42574).
 # Lone surrogates (undecodable bytes of a file name) cannot even be encoded for printing.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
-_CONTROL_OR_BREAK = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_CONTROL_OR_BREAK = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def display_width(text: str) -> int:

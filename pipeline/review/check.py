@@ -22,11 +22,12 @@ from pipeline.errors import Diagnostic, display_path
 from pipeline.i18n import _
 from pipeline.picture.fonts import FontFace, resolve_bold_font, resolve_font
 from pipeline.picture.layout import Layout, caption_measure, check_episode_layout, describe, planned_captions
-from pipeline.plan import check_logo, check_sounds, no_such_script, refusals, script_paths
+from pipeline.plan import check_logo, check_sounds, inside, no_such_script, outside_script, refusals, script_paths
 from pipeline.review.citations import citation_findings, law_library
 from pipeline.review.labels import check_labels
 from pipeline.script import Episode, parse_scripts
 from pipeline.speech.normalize import Lexicon, ReadingError, explain, load_lexicon, unreadable
+from pipeline.terminal import escape
 
 SPOKEN_CHARS_PER_SECOND = 4.0
 LONG_SCENE_SECONDS = 60.0
@@ -45,7 +46,8 @@ class Finding:
     message: str
 
     def format(self) -> str:
-        return f"{display_path(self.path)}:{self.line}:{max(self.column, 1)}: {self.severity}: {self.message}"
+        # One line whatever the message quotes (a file name, a title): a line break in it is shown as \n.
+        return escape(f"{display_path(self.path)}:{self.line}:{max(self.column, 1)}: {self.severity}: {self.message}")
 
 
 @dataclass(frozen=True)
@@ -73,8 +75,11 @@ def check(config: Config, scripts: Sequence[Path] = ()) -> CheckReport:
     every = [p.resolve() for p in script_paths(config)]
     wanted = [p.resolve() for p in scripts] if scripts else every
     findings = [Finding(p, 1, 1, "error", no_such_script(config, p)) for p in wanted if not p.is_file()]
-    wanted = [p for p in wanted if p.is_file()]
-    episodes, failures = parse_scripts(dict.fromkeys([*wanted, *every]), font.missing)
+    # A script outside the project is refused unread, as the build refuses it.
+    outside = {p for p in wanted if p.is_file() and not inside(p, config.root)}
+    findings += [Finding(p, 1, 1, "error", outside_script()) for p in sorted(outside)]
+    wanted = [p for p in wanted if p.is_file() and p not in outside]
+    episodes, failures = parse_scripts(dict.fromkeys([*wanted, *every]), font.missing, root=config.root)
     for path in wanted:
         if path in failures:
             findings += [_finding(d) for d in failures[path].diagnostics]

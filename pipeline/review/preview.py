@@ -22,12 +22,12 @@ from PIL import Image, ImageDraw
 
 from pipeline.captions.track import CaptionTrack
 from pipeline.config import Config
-from pipeline.errors import ScriptError, display_path
+from pipeline.errors import Diagnostic, ScriptError, display_path
 from pipeline.fsutil import commit
 from pipeline.i18n import NC_, _, chinese_now, shown_name
 from pipeline.picture.fonts import FontFace
 from pipeline.picture.frames import RenderedState, RenderPlan, still_frame
-from pipeline.plan import refusals
+from pipeline.plan import inside, outside_script, refusals
 from pipeline.render import StageReport, Tools, produce
 from pipeline.review.check import Finding, check
 from pipeline.script import Episode, parse_script
@@ -64,7 +64,9 @@ def preview(config: Config, script: Path, tts: str | None = None, stage: StageRe
     """Render the draft, storyboard and review page of ``script``; ``stage`` hears (stage name, fraction done)."""
     started = time.monotonic()
     tools = Tools.load(config, tts or "espeak")
-    episode = parse_script(script.resolve(), tools.font.missing)
+    if not inside(script, config.root):  # refused unread, as check and build refuse it
+        raise ScriptError([Diagnostic(script.resolve(), 1, outside_script())])
+    episode = parse_script(script.resolve(), tools.font.missing, root=config.root)
     refused, _over = refusals(config, episode, tools.lexicon)
     if refused:  # what the build would refuse is not drafted either
         raise ScriptError(refused)

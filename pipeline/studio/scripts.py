@@ -86,7 +86,7 @@ def episodes(config: Config, engine: str | None = None) -> list[Entry]:
     """
     font, lexicon = _tools(config)
     paths = [p.resolve() for p in script_paths(config)]
-    parsed, failures = parse_scripts(paths, font.missing)
+    parsed, failures = parse_scripts(paths, font.missing, root=config.root)
     rows: dict[int, CatalogRow] = {}
     publications: dict[int, list[Publication]] = {}
     if config.catalog_path.is_file():
@@ -292,7 +292,7 @@ def check_text(config: Config, name: str, text: str) -> TextCheck:
             (Finding(path, 1, 1, "error", f"the script is {len(data)} bytes; at most {SIZE_LIMIT}"),), None, target
         )
     try:
-        episode = parse_script_bytes(path, data, font.missing)
+        episode = parse_script_bytes(path, data, font.missing, root=config.root)
     except ScriptError as exc:
         findings = [Finding(d.path, d.line, max(d.column, 1), d.severity, d.message) for d in exc.diagnostics]
         return TextCheck(tuple(findings), None, target)
