@@ -304,11 +304,11 @@ def test_pictures_and_music_outside_the_project_are_refused(
     body = f"## 一\n![a]({tmp_path / 'elsewhere.png'})\n你好。\n\n## 二\n![b](../assets/images/link.png)\n再见。\n"
     (project / "scripts" / "0001.md").write_text(HEAD + body, encoding="utf-8")
     outside = tmp_path / "elsewhere.png"
+    # Named at the picture's own line, as written, and refused before the file is opened.
     expected = [
-        f"scripts/0001.md:6: error: the picture of scene '一' is outside the project folder ({outside}); "
-        "copy it into assets/images/",
-        f"scripts/0001.md:10: error: the picture of scene '二' is outside the project folder ({outside}); "
-        "copy it into assets/images/",
+        f"scripts/0001.md:7: error: {outside} is outside the project folder; copy it into assets/images/",
+        "scripts/0001.md:11: error: ../assets/images/link.png is outside the project folder; copy it into "
+        "assets/images/",
     ]
     code, out, _ = invoke("--project", str(project), "check")
     assert code == 1
