@@ -438,7 +438,7 @@ def catalog_import(ctx: click.Context, export: Path) -> None:
 
 
 @main.command()
-@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("directory", type=click.Path(path_type=Path))
 @reports_errors
 def init(directory: Path) -> None:
     """Create a new series project in DIRECTORY.

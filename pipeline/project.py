@@ -28,10 +28,17 @@ LAWS_BESIDE = ("../laws", "../shared/laws")
 def init_project(directory: Path) -> list[Path]:
     """Create ``directory`` as a project; refuse if it already holds a pufa.toml. Returns what was created.
 
-    Nothing is written through a symbolic link: a link anywhere below ``directory`` where pufa
-    would create a folder or a file (even a dangling one) is refused before anything is written,
-    and files are created with O_EXCL | O_NOFOLLOW, so a link made meanwhile is not followed either.
+    Nothing is written through a symbolic link: ``directory`` itself being one, or a link anywhere
+    below it where pufa would create a folder or a file (even a dangling one), is refused before
+    anything is written, and files are created with O_EXCL | O_NOFOLLOW, so a link made meanwhile
+    is not followed either.
     """
+    if directory.is_symlink():
+        raise PufaError(
+            _("{part} is a symbolic link; pufa init writes nothing through links, remove it first").format(
+                part=directory
+            )
+        )
     config_path = directory / CONFIG_NAME
     if config_path.exists() or config_path.is_symlink():
         raise PufaError(

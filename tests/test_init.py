@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+import pytest
 
 from pipeline.config import BUILTIN_THEMES, load_config
 from pipeline.media.sound import RATE, decode
@@ -93,3 +94,28 @@ def test_an_unknown_script_name_suggests_the_closest(tmp_path: Path) -> None:
         assert f"did you mean {root / 'scripts' / '1260-gaokong-paowu.md'}?" in result.output, (command, result.output)
     result = runner.invoke(main, ["--project", str(root), "check", str(root / "scripts" / "zzz.md")])
     assert result.stdout == f"{root / 'scripts' / 'zzz.md'}:1:1: error: no such script\n"
+
+
+@pytest.mark.parametrize("target", ["folder", "file", "nothing"])
+def test_init_refuses_a_project_folder_that_is_a_link(tmp_path: Path, target: str) -> None:
+    """`pufa init L` with L a link (to a folder, a file or nothing) writes nothing through it."""
+    from click.testing import CliRunner
+
+    from pipeline.cli import main
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    victim = outside / "victim"
+    if target == "folder":
+        victim.mkdir()
+    elif target == "file":
+        victim.write_text("keep\n", encoding="utf-8")
+    link = tmp_path / "series"
+    link.symlink_to(victim)
+    before = sorted(outside.rglob("*"))
+    result = CliRunner().invoke(main, ["init", str(link)])
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr == (
+        f"pufa: error: {link} is a symbolic link; pufa init writes nothing through links, remove it first\n"
+    )
+    assert sorted(outside.rglob("*")) == before
