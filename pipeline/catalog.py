@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import shutil
 import sqlite3
 import time
@@ -335,6 +336,8 @@ class Catalog:
             raise CatalogError(
                 _("{path}: cannot read the review trail: {exc}").format(path=self.path, exc=exc)
             ) from None
+        for values in rows:
+            _check_texts(self.path, "reviews", dict(zip(REVIEW_COLUMNS, values, strict=True)), REVIEW_COLUMNS[2:])
         return [Review(*values) for values in rows]
 
     def entries(self) -> list[Entry]:
@@ -463,6 +466,8 @@ class Journal:
             rows = db.execute("SELECT * FROM publications ORDER BY episode, channel").fetchall()
         finally:
             db.row_factory = None
+        for row in rows:
+            _check_texts(self.catalog.path, "publications", dict(row), PUBLICATION_TEXTS)
         return [Publication(**dict(row)) for row in rows]
 
     def record(self, episode: int, channel: str, state: str, detail: str = "", **fields: str | None) -> Publication:
@@ -534,8 +539,56 @@ def _row(values: tuple[object, ...], path: Path) -> CatalogRow:
                 ).format(path=path, number=data["number"], column=column, data=str(data[column])[:40])
             )
         data[column] = tuple(items)
+    problem = next(_row_problems(data), None)
+    if problem is not None:
+        column, expected = problem
+        raise CatalogError(
+            _(
+                "{path}: episode {number}: '{column}' is {data!r}, not {expected}; correct it or run pufa build --force"
+            ).format(path=path, number=data["number"], column=column, data=str(data[column])[:40], expected=expected)
+        )
     data["draft_voice"] = bool(data["draft_voice"])
     return CatalogRow(**data)  # type: ignore[arg-type]
+
+
+TEXT_COLUMNS = tuple(f.name for f in fields(CatalogRow) if f.type == "str")
+
+
+def _row_problems(data: dict[str, object]) -> Iterator[tuple[str, str]]:
+    """Each column of a row read from catalog.db whose value the listing and exports cannot use, with what it must be.
+
+    SQLite keeps a hand-edited value of the wrong type ('abc' in the REAL duration, a BLOB in a
+    TEXT column), and converts 1e999 to infinity; shown or exported, each would be a traceback.
+    """
+    duration = data["duration"]
+    if not isinstance(duration, int | float) or not 0 <= duration < math.inf:
+        yield "duration", _("a number of seconds (0 or more)")
+    if data["draft_voice"] not in (0, 1):
+        yield "draft_voice", _("0 or 1")
+    if data["status"] not in STATUSES:
+        yield "status", _("one of {items}").format(items=", ".join(STATUSES))
+    for column in TEXT_COLUMNS:
+        if not isinstance(data[column], str):
+            yield column, _("text")
+
+
+PUBLICATION_TEXTS = ("channel", "state", "created_at", "updated_at")
+
+
+def _check_texts(path: Path, table: str, data: dict[str, object], columns: tuple[str, ...]) -> None:
+    """A hand-edited value in ``table`` that is not text (a number, a BLOB) as one line: shown, it would be a traceback.
+
+    The journal's optional fields may also be NULL.
+    """
+    for column, value in data.items():
+        if isinstance(value, str) or (value is None and column in JOURNAL_FIELDS):
+            continue
+        if column in columns or column in JOURNAL_FIELDS:
+            raise CatalogError(
+                _("{path}: table {table}, episode {episode}: '{column}' is {data!r}, not text; correct it").format(
+                    path=path, table=table, episode=data["episode"], column=column, data=str(value)[:40]
+                )
+            )
 
 
 def _refuse_lost_catalog(path: Path) -> None:

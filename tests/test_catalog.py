@@ -6,7 +6,12 @@ import sqlite3
 from dataclasses import replace
 from pathlib import Path
 
-from pipeline.catalog import MIGRATIONS, Catalog, CatalogRow, export
+import pytest
+from click.testing import CliRunner
+
+from pipeline.catalog import MIGRATIONS, Catalog, CatalogRow, Journal, export
+from pipeline.cli import main
+from pipeline.project import init_project
 
 ROW = CatalogRow(
     number=1260,
@@ -98,3 +103,60 @@ def test_builds_opening_a_new_catalog_at_once_all_open_it(tmp_path: Path) -> Non
             process.join(timeout=60)
         got = [answers.get(timeout=10) for _ in processes]
         assert got == ["ok"] * 3, got
+
+
+BAD_VALUES = [
+    ("duration", "'abc'", "'duration' is 'abc', not a number of seconds (0 or more)"),
+    ("duration", "1e999", "'duration' is 'inf', not a number of seconds (0 or more)"),
+    ("duration", "-1e999", "'duration' is '-inf', not a number of seconds (0 or more)"),
+    ("duration", "-5", "'duration' is '-5.0', not a number of seconds (0 or more)"),
+    ("duration", "x'00'", "'duration' is \"b'\\\\x00'\", not a number of seconds (0 or more)"),
+    ("draft_voice", "'yes'", "'draft_voice' is 'yes', not 0 or 1"),
+    ("draft_voice", "2", "'draft_voice' is '2', not 0 or 1"),
+    ("status", "'gone'", "'status' is 'gone', not one of draft, final, published"),
+    ("title", "x'ff'", "'title' is \"b'\\\\xff'\", not text"),
+    ("built_at", "x'00'", "'built_at' is \"b'\\\\x00'\", not text"),
+]
+
+
+@pytest.mark.parametrize(("column", "value", "problem"), BAD_VALUES)
+@pytest.mark.parametrize("output_format", ["table", "json", "csv"])
+def test_a_hand_edited_bad_value_is_one_line(
+    tmp_path: Path, column: str, value: str, problem: str, output_format: str
+) -> None:
+    """SQLite keeps a value of the wrong type in any column; `pufa catalog` names the episode and column."""
+    root = tmp_path / "series"
+    init_project(root)
+    with Catalog(root / "catalog.db") as catalog:
+        catalog.record(ROW)
+    with sqlite3.connect(root / "catalog.db") as db:
+        db.execute("PRAGMA ignore_check_constraints = 1")
+        db.execute(f"UPDATE episodes SET {column} = {value}")
+    result = CliRunner().invoke(main, ["--project", str(root), "catalog", "--format", output_format])
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == (
+        f"pufa: error: {root / 'catalog.db'}: episode 1260: {problem}; correct it or run pufa build --force\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("statement", "problem"),
+    [
+        ("UPDATE reviews SET at = x'00'", "table reviews, episode 1260: 'at' is \"b'\\\\x00'\", not text"),
+        ("UPDATE publications SET url = x'ff'", "table publications, episode 1260: 'url' is \"b'\\\\xff'\", not text"),
+    ],
+)
+def test_a_hand_edited_review_or_post_that_is_not_text_is_one_line(
+    tmp_path: Path, statement: str, problem: str
+) -> None:
+    root = tmp_path / "series"
+    init_project(root)
+    with Catalog(root / "catalog.db") as catalog:
+        catalog.record(ROW)
+        catalog.add_review(1260, "abc", "approved", "王审核", "")
+        Journal(catalog).record(1260, "mp", "published", url="https://mp.weixin.qq.com/s/x")
+    with sqlite3.connect(root / "catalog.db") as db:
+        db.execute(statement)
+    result = CliRunner().invoke(main, ["--project", str(root), "catalog"])
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == f"pufa: error: {root / 'catalog.db'}: {problem}; correct it\n"
