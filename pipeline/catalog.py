@@ -179,6 +179,13 @@ class Catalog:
             self._db.execute("PRAGMA synchronous=FULL")
             _while_busy(self._migrate)
         except sqlite3.Error as exc:
+            if _is_damaged(exc):
+                raise CatalogError(
+                    _(
+                        "{path}: not a database (damaged?); not touching it. Restore it from a backup, or run: "
+                        "pufa catalog import --replace-damaged {as_posix}"
+                    ).format(path=path, as_posix=exports_of(path).relative_to(path.parent).as_posix())
+                ) from None
             raise _catalog_error(path, _("cannot open the catalog"), exc) from None
 
     def check_writable(self) -> None:
@@ -612,6 +619,46 @@ def _refuse_lost_catalog(path: Path) -> None:
                 count=len(exported),
             )
         )
+
+
+def _is_damaged(exc: sqlite3.Error) -> bool:
+    """Whether SQLite found the file is not a database, or a damaged one (not locked, read-only or full)."""
+    return getattr(exc, "sqlite_errorname", "") in ("SQLITE_NOTADB", "SQLITE_CORRUPT")
+
+
+def set_aside_damaged(path: Path) -> Path | None:
+    """Rename a ``catalog.db`` that SQLite cannot read as a database (and its -wal and -shm) to
+    ``catalog.db.damaged-<UTC time>``, so ``pufa catalog import`` can start a new one; nothing is deleted.
+
+    Returns the new name, or None when ``path`` is missing or a readable database (left as it is).
+    """
+    if not path.is_file():
+        return None
+    try:
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+        finally:
+            db.close()
+    except sqlite3.Error as exc:
+        if not _is_damaged(exc):
+            raise _catalog_error(path, _("cannot open the catalog"), exc) from None
+    else:
+        return None
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    aside = path.with_name(f"{path.name}.damaged-{stamp}")
+    try:
+        for suffix in ("-wal", "-shm", ""):
+            companion = path.with_name(path.name + suffix)
+            if companion.exists():
+                companion.rename(aside.with_name(aside.name + suffix))
+    except OSError as exc:
+        raise CatalogError(
+            _("{path}: cannot move it aside to {aside} ({strerror})").format(
+                path=path, aside=aside.name, strerror=exc.strerror
+            )
+        ) from None
+    return aside
 
 
 def _catalog_error(path: Path, action: str, exc: sqlite3.Error) -> CatalogError:

@@ -414,24 +414,34 @@ def catalog(ctx: click.Context, output_format: str) -> None:
 
 @catalog.command("import")
 @click.argument("export", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option(
+    "--replace-damaged",
+    is_flag=True,
+    help="If catalog.db is not a readable database, rename it to catalog.db.damaged-TIME first (never deleted).",
+)
 @click.pass_context
 @reports_errors
-def catalog_import(ctx: click.Context, export: Path) -> None:
+def catalog_import(ctx: click.Context, export: Path, replace_damaged: bool) -> None:
     """Restore a lost or empty catalog.db from its export (output/catalog.json).
 
     The episodes come back with their status, paths and input hashes, so up-to-date
     episodes are not rebuilt. The publish journal is not in the export.
 
     \b
-    Example:
+    Examples:
       pufa catalog import output/catalog.json
+      pufa catalog import --replace-damaged output/catalog.json
     """
-    from pipeline.catalog import Catalog, from_json
+    from pipeline.catalog import Catalog, from_json, set_aside_damaged
     from pipeline.config import load_config
     from pipeline.fsutil import read_text
 
     config = load_config(_project(ctx.find_root()))
     rows = from_json(read_text(export), export)
+    if replace_damaged:
+        aside = set_aside_damaged(config.catalog_path)
+        if aside is not None:
+            click.echo(_("moved the damaged {path} aside to {aside}").format(path=config.catalog_path, aside=aside))
     with Catalog(config.catalog_path, fresh=True) as db:
         count = db.restore(rows)
     click.echo(_("imported {count} episodes into {catalog_path}").format(count=count, catalog_path=config.catalog_path))

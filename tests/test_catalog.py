@@ -160,3 +160,38 @@ def test_a_hand_edited_review_or_post_that_is_not_text_is_one_line(
     result = CliRunner().invoke(main, ["--project", str(root), "catalog"])
     assert (result.exit_code, result.stdout) == (1, "")
     assert result.stderr == f"pufa: error: {root / 'catalog.db'}: {problem}; correct it\n"
+
+
+def test_a_damaged_catalog_says_how_to_restore_and_import_sets_it_aside(tmp_path: Path) -> None:
+    """Garbage bytes as catalog.db: every command names the restoring command; it keeps the file, renamed."""
+    root = tmp_path / "series"
+    init_project(root)
+    database = root / "catalog.db"
+    with Catalog(database) as catalog:
+        catalog.record(ROW)
+        export(catalog, root / "output")
+    for extra in root.glob("catalog.db-*"):
+        extra.unlink()
+    garbage = bytes(range(256)) * 20
+    database.write_bytes(garbage)
+    runner = CliRunner()
+    expected = (
+        f"pufa: error: {database}: not a database (damaged?); not touching it. Restore it from a backup, "
+        "or run: pufa catalog import --replace-damaged output/catalog.json\n"
+    )
+    export_path = str(root / "output" / "catalog.json")
+    for command in (["catalog"], ["build", "--dry-run"], ["catalog", "import", export_path]):
+        result = runner.invoke(main, ["--project", str(root), *command])
+        assert (result.exit_code, result.stderr) == (1, expected), command
+    assert database.read_bytes() == garbage
+
+    result = runner.invoke(main, ["--project", str(root), "catalog", "import", "--replace-damaged", export_path])
+    assert result.exit_code == 0, result.output
+    [aside] = root.glob("catalog.db.damaged-*")
+    assert aside.read_bytes() == garbage
+    assert result.stdout == f"moved the damaged {database} aside to {aside}\nimported 1 episodes into {database}\n"
+    with Catalog(database) as catalog:
+        assert catalog.rows() == [ROW]
+    result = runner.invoke(main, ["--project", str(root), "catalog", "import", "--replace-damaged", export_path])
+    assert result.exit_code == 1 and "already holds episodes" in result.stderr
+    assert list(root.glob("catalog.db.damaged-*")) == [aside]
