@@ -10,7 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.i18n import _
 from pipeline.terminal import escape
+
+# Problems of one severity shown for one file; the rest are counted on one line, so a 200 KB
+# script of 100,000 '#' lines is 51 lines of output, not 100,000.
+SHOWN_PER_FILE = 50
 
 
 class PufaError(Exception):
@@ -42,7 +47,21 @@ class ScriptError(PufaError):
 
     def __init__(self, diagnostics: list[Diagnostic]) -> None:
         self.diagnostics = tuple(diagnostics)
-        super().__init__("\n".join(d.format() for d in diagnostics))
+        lines = [d.format() for d in self.diagnostics[:SHOWN_PER_FILE]]
+        if len(self.diagnostics) > SHOWN_PER_FILE:
+            first = self.diagnostics[SHOWN_PER_FILE]
+            more = more_in_file(first.severity, len(self.diagnostics) - SHOWN_PER_FILE)
+            lines.append(Diagnostic(first.path, first.line, more, first.severity).format())
+        super().__init__("\n".join(lines))
+
+
+def more_in_file(severity: str, count: int) -> str:
+    """The line that stands for ``count`` problems of ``severity`` in one file beyond those shown."""
+    if severity == "error":
+        return _("and {count} more errors in this file").format(count=count)
+    if severity == "warning":
+        return _("and {count} more warnings in this file").format(count=count)
+    return _("and {count} more notes in this file").format(count=count)
 
 
 class VoiceError(PufaError):

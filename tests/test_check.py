@@ -356,3 +356,35 @@ def test_only_naming_no_episode_is_an_error(
         assert result.exit_code == 1
         wanted = command[-1]
         assert result.output.strip().endswith(f"--only {wanted}: no script in scripts/ has that episode number")
+
+
+def test_findings_are_capped_per_file_and_each_line_costs_little(
+    project: Path, write_script: ScriptWriter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 200 KB script of 100,000 '#' lines: 50 errors and one line counting the rest, from check and build alike;
+    paths are resolved for the lines shown, not for every finding (that was 34 s)."""
+    from pipeline import errors
+    from pipeline.review import check as check_module
+
+    monkeypatch.chdir(project)
+    path = write_script("0001-hash.md", FRONT.format(n=1, title="高空抛物后果很严重", laws=LAW) + "#\n" * 100_000)
+    resolved = []
+    for module in (errors, check_module):
+        real = module.display_path
+        monkeypatch.setattr(module, "display_path", lambda p, *a, real=real: resolved.append(p) or real(p, *a))
+    result = CliRunner().invoke(main, ["check"])
+    assert result.exit_code == 1
+    shown = result.stdout.splitlines()
+    assert shown[:2] == [f"scripts/0001-hash.md:{n}:1: error: scene headings use '## ', not '# '" for n in (8, 9)]
+    assert len(shown) == 51
+    assert shown[-1] == "scripts/0001-hash.md:58:1: error: and 99951 more errors in this file"
+    assert result.stderr == "1 scripts: 100001 errors, 0 warnings, 0 notes\n"
+    assert len(resolved) < 500
+    with pytest.raises(errors.ScriptError) as raised:
+        parse_script(path)
+    assert len(raised.value.diagnostics) == 100_001
+    lines = str(raised.value).splitlines()
+    assert len(lines) == 51
+    assert lines[-1] == f"{path.relative_to(project)}:58: error: and 99951 more errors in this file"
+    data = json.loads(CliRunner().invoke(main, ["check", "--format", "json"]).stdout)
+    assert len(data["findings"]) == 51

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from pipeline.captions.split import CLOSING, plan_captions, split_captions, tokenize
 from pipeline.config import Config
-from pipeline.errors import Diagnostic, display_path
+from pipeline.errors import SHOWN_PER_FILE, Diagnostic, display_path, more_in_file
 from pipeline.i18n import _
 from pipeline.picture.fonts import FontFace, resolve_bold_font, resolve_font
 from pipeline.picture.layout import Layout, caption_measure, check_episode_layout, describe, planned_captions
@@ -52,11 +53,12 @@ class Finding:
 
 @dataclass(frozen=True)
 class CheckReport:
-    findings: tuple[Finding, ...]
+    findings: tuple[Finding, ...]  # as shown: at most SHOWN_PER_FILE of each severity per file, then one 'and N more'
     scripts: int
+    counts: tuple[tuple[str, int], ...] = ()  # every finding, shown or not, by severity
 
     def count(self, severity: str) -> int:
-        return sum(1 for f in self.findings if f.severity == severity)
+        return dict(self.counts).get(severity, 0)
 
     def failed(self, strict: bool = False) -> bool:
         return self.count("error") > 0 or (strict and self.count("warning") > 0)
@@ -95,9 +97,30 @@ def check(config: Config, scripts: Sequence[Path] = ()) -> CheckReport:
     labelled = [e for e in episodes if e.path in set(wanted)]
     for path, severity, message in check_labels(config, font, labelled):
         findings.append(Finding(path, 1, 1, severity, message))
+    counts = Counter(f.severity for f in findings)
+    return CheckReport(tuple(_shown(findings)), len(wanted), tuple(sorted(counts.items())))
+
+
+def _shown(findings: list[Finding]) -> list[Finding]:
+    """The findings in file and line order, at most SHOWN_PER_FILE of each severity in each file, then one line
+    (where the first one left out is) counting the rest, as the parser counts unknown front-matter fields."""
     order = {"error": 0, "warning": 1, "note": 2}
-    findings.sort(key=lambda f: (str(f.path), f.line, f.column, order.get(f.severity, 3)))
-    return CheckReport(tuple(findings), len(wanted))
+    findings = sorted(findings, key=lambda f: (str(f.path), f.line, f.column, order.get(f.severity, 3)))
+    seen: Counter[tuple[Path, str]] = Counter()
+    left_out: dict[tuple[Path, str], Finding] = {}
+    shown = []
+    for finding in findings:
+        kind = (finding.path, finding.severity)
+        seen[kind] += 1
+        if seen[kind] <= SHOWN_PER_FILE:
+            shown.append(finding)
+        else:
+            left_out.setdefault(kind, finding)
+    for (path, severity), first in left_out.items():
+        more = more_in_file(severity, seen[path, severity] - SHOWN_PER_FILE)
+        shown.append(Finding(path, first.line, first.column, severity, more))
+    shown.sort(key=lambda f: (str(f.path), f.line, f.column, order.get(f.severity, 3)))
+    return shown
 
 
 def _line_of_key(path: Path, key: str) -> int:
