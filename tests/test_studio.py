@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
+import socket
+import subprocess
+import sys
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -340,3 +344,33 @@ def test_addresses_and_loopback() -> None:
     ]
     assert Address("127.0.0.1", 8765, None).url == "http://127.0.0.1:8765/"
     assert Address("0.0.0.0", 8800, "abc").url == "http://0.0.0.0:8800/?token=abc"
+
+
+def studio_process(root: Path, *options: str) -> subprocess.CompletedProcess[str]:
+    """`pufa studio` in its own process: uvicorn logs to the real standard error, which CliRunner would not see."""
+    command = [sys.executable, "-m", "pipeline", "--project", str(root), "studio", "--no-browser", *options]
+    return subprocess.run(command, capture_output=True, text=True, timeout=60, env={**os.environ, "LANG": "C.UTF-8"})
+
+
+def test_a_host_that_does_not_resolve_is_one_line(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "series")
+    result = studio_process(root, "--host", "999.1.1.1")
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == (
+        "pufa: error: --host 999.1.1.1: not an address, nor a name that resolves to one; "
+        "give an address of this computer, e.g. 127.0.0.1\n"
+    )
+    assert not (lock_path(root).with_name("studio.address")).exists()
+
+
+def test_a_port_in_use_is_one_line(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "series")
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        result = studio_process(root, "--port", str(port))
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == (
+        f"pufa: error: could not listen on 127.0.0.1:{port}; is another program using it? try --port\n"
+    )

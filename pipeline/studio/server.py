@@ -8,8 +8,10 @@ the address to open.
 
 from __future__ import annotations
 
+import errno
 import ipaddress
 import secrets
+import socket
 import threading
 import time
 import webbrowser
@@ -76,13 +78,14 @@ def serve(
                 _("a studio is already running for {root}").format(root=root)
                 + (_(" at {running}").format(running=running) if running else "")
             )
-        lock.with_name("studio.address").write_text(f"http://{host}:{port}/\n", encoding="utf-8")
         app = create_app(
             root,
             tts=tts,
             access_token=token,
             allowed_hosts=frozenset({"127.0.0.1", "localhost", "::1"}) if token is None else None,
         )
+        sockets = _listen(host, port)
+        lock.with_name("studio.address").write_text(f"http://{host}:{port}/\n", encoding="utf-8")
         config = uvicorn.Config(
             guarded_app(app), host=host, port=port, log_level="warning", access_log=False, lifespan="off"
         )
@@ -94,20 +97,63 @@ def serve(
         if open_browser:
             threading.Thread(target=_open_when_ready, args=(server, address.url), daemon=True).start()
         try:
-            server.run()
+            server.run(sockets=sockets)
         except KeyboardInterrupt:
             echo(_("studio stopped"))
             return
         except SystemExit:
-            # uvicorn exits when it cannot listen; say why in one line instead.
+            # uvicorn exits when it cannot serve on the sockets bound above; say so in one line instead.
             raise StudioError(
                 _("could not listen on {host}:{port}; is another program using it? try --port").format(
                     host=host, port=port
                 )
             ) from None
         finally:
+            for sock in sockets:
+                sock.close()
             lock.with_name("studio.address").unlink(missing_ok=True)
         echo(_("studio stopped"))
+
+
+def _listen(host: str, port: int) -> list[socket.socket]:
+    """Sockets bound to every address of ``host`` (as asyncio's create_server would bind them), for uvicorn.
+
+    Bound here, not by uvicorn, so a host that does not resolve and a port in use each get their
+    own one line; uvicorn would log its own ERROR line and exit the same way for both.
+    """
+    try:
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except (OSError, ValueError):  # socket.gaierror, or a name IDNA cannot encode
+        raise StudioError(
+            _(
+                "--host {host}: not an address, nor a name that resolves to one; give an address of this computer, "
+                "e.g. 127.0.0.1"
+            ).format(host=host)
+        ) from None
+    sockets: list[socket.socket] = []
+    try:
+        for family, kind, proto, _name, address in dict.fromkeys(found):
+            sock = socket.socket(family, kind, proto)
+            sockets.append(sock)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6:
+                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            sock.bind(address)
+    except OSError as exc:
+        for sock in sockets:
+            sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise StudioError(
+                _("could not listen on {host}:{port}; is another program using it? try --port").format(
+                    host=host, port=port
+                )
+            ) from None
+        raise StudioError(
+            _("could not listen on {host}:{port} ({strerror}); is {host} an address of this computer?").format(
+                host=host, port=port, strerror=exc.strerror
+            )
+        ) from None
+    return sockets
 
 
 def _read_address(lock: Path) -> str:
