@@ -252,6 +252,19 @@ def test_cache_clear_removes_only_pufas_recordings(tmp_path: Path, monkeypatch: 
     assert sorted(p.relative_to(audio).as_posix() for p in audio.rglob("*")) == ["ab", "ab/notes.txt", "预算.xlsx"]
 
 
+@pytest.mark.parametrize("name", ["c" * 64 + ".npz\n", "." + "c" * 64 + ".npz.x.part\n", "C" * 64 + ".npz"])
+def test_cache_clear_keeps_a_file_whose_name_only_resembles_a_recording(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    monkeypatch.setenv("PUFA_CACHE_DIR", str(tmp_path))
+    shard = tmp_path / "audio" / "cc"
+    shard.mkdir(parents=True)
+    (shard / name).write_bytes(b"not pufa's")
+    code, out, _ = invoke("cache", "clear")
+    assert (code, out) == (0, f"removed 0 recordings (0.0 MB) from {tmp_path / 'audio'}\n")
+    assert [p.name for p in shard.iterdir()] == [name]
+
+
 def test_a_damaged_cache_entry_is_discarded_and_spoken_again(
     tmp_path: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:

@@ -44,8 +44,10 @@ class CacheUsage:
     bytes: int
 
 
-_ENTRY = re.compile(r"^[0-9a-f]{64}\.npz$")
-_LEFTOVER = re.compile(r"^\.[0-9a-f]{64}\.npz\..+\.part$")
+# Matched with fullmatch: "$" would also match before a trailing newline, and a file named
+# "<sha256>.npz\n" is not one pufa wrote.
+_ENTRY = re.compile(r"[0-9a-f]{64}\.npz")
+_LEFTOVER = re.compile(r"\.[0-9a-f]{64}\.npz\.[a-z0-9_]+\.part")  # mkstemp's random part
 
 
 def _entries(folder: Path) -> list[Path]:
@@ -58,7 +60,7 @@ def _entries(folder: Path) -> list[Path]:
             found += [
                 p
                 for p in shard.iterdir()
-                if p.is_file() and not p.is_symlink() and (_ENTRY.match(p.name) or _LEFTOVER.match(p.name))
+                if p.is_file() and not p.is_symlink() and (_ENTRY.fullmatch(p.name) or _LEFTOVER.fullmatch(p.name))
             ]
     return found
 
