@@ -288,6 +288,80 @@ def test_a_damaged_cache_entry_is_discarded_and_spoken_again(
     assert (third.hits, third.misses) == (1, 0)
 
 
+WRONG_SHAPES = {
+    "sample_rate a cube": {"sample_rate": "cube"},
+    "sample_rate zero": {"sample_rate": 0},
+    "samples two-dimensional": {"samples": "grid"},
+    "samples as floats": {"samples": "floats"},
+    "pieces of another count": {"pieces": "three"},
+    "pieces flat": {"pieces": "flat"},
+    "notes as numbers": {"notes": "numbers"},
+    "counts negative": {"times": "two", "counts": "negative"},
+    "times not finite": {"times": "nan", "counts": "one two"},
+    "a field missing": {"notes": None},
+}
+
+
+@pytest.mark.parametrize("change", WRONG_SHAPES.values(), ids=list(WRONG_SHAPES))
+def test_a_cache_entry_of_the_wrong_shape_is_discarded_and_spoken_again(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str], change: dict[str, object]
+) -> None:
+    import numpy as np
+
+    from pipeline.speech.cache import CachedEngine
+    from pipeline.speech.engines import VoiceSettings
+    from pipeline.speech.espeak import EspeakEngine
+
+    first = CachedEngine(EspeakEngine(), tmp_path).speak(["你好。"], VoiceSettings("cmn"))
+    [entry] = list(tmp_path.rglob("*.npz"))
+    with np.load(entry) as data:
+        fields = {name: data[name] for name in data.files}
+    shapes = {
+        "cube": np.zeros((3, 3, 3)),
+        "grid": fields["samples"].reshape(1, -1),
+        "floats": fields["samples"].astype(np.float32),
+        "three": np.zeros((3, 2)),
+        "flat": np.zeros(2),
+        "numbers": np.arange(3),
+        "two": np.array([0.1, 0.2]),
+        "negative": np.array([-1, 3]),
+        "nan": np.array([0.1, np.nan]),
+        "one two": np.array([2]),
+    }
+    for name, value in change.items():
+        if value is None:
+            del fields[name]
+        else:
+            fields[name] = shapes.get(value, np.array(value)) if isinstance(value, str) else np.array(value)
+    with entry.open("wb") as handle:
+        np.savez(handle, **fields)  # type: ignore[arg-type]
+    capfd.readouterr()
+    again = CachedEngine(EspeakEngine(), tmp_path)
+    second = again.speak(["你好。"], VoiceSettings("cmn"))
+    assert (again.hits, again.misses) == (0, 1)
+    assert abs(len(second.samples) - len(first.samples)) < first.sample_rate // 100
+    assert capfd.readouterr().err == (
+        f"pufa: note: a damaged cached recording was discarded and will be made again: {entry}\n"
+    )
+
+
+def test_a_fifo_in_place_of_a_cache_entry_is_never_opened(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    from pipeline.speech.cache import CachedEngine
+    from pipeline.speech.engines import VoiceSettings
+    from pipeline.speech.espeak import EspeakEngine
+
+    engine = CachedEngine(EspeakEngine(), tmp_path)
+    entry = engine.entry_path(engine.key(["你好。"], VoiceSettings("cmn")))
+    entry.parent.mkdir(parents=True)
+    os.mkfifo(entry)
+    engine.speak(["你好。"], VoiceSettings("cmn"))
+    assert (engine.hits, engine.misses) == (0, 1)
+    assert entry.is_file()
+    assert capfd.readouterr().err == (
+        f"pufa: note: a damaged cached recording was discarded and will be made again: {entry}\n"
+    )
+
+
 @pytest.mark.parametrize("link", [".gitignore", "scripts", "output/.gitkeep"])
 def test_init_refuses_to_write_through_links(tmp_path: Path, link: str) -> None:
     project, outside = tmp_path / "series", tmp_path / "outside"

@@ -13,11 +13,13 @@ import hashlib
 import json
 import os
 import re
+import stat
 import sys
 import zipfile
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -117,10 +119,11 @@ class CachedEngine:
     def speak(self, pieces: Sequence[str], settings: VoiceSettings) -> Utterance:
         key = self.key(pieces, settings)
         path = self.entry_path(key)
-        cached = _read(path)
-        if cached is None and path.exists():
+        cached = _read(path, len(pieces))
+        if cached is None and (path.exists() or path.is_symlink()):
             # Damaged (a truncated write, a disk error): discard it and synthesise again, once.
-            path.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # a folder in its place stays; writing over it fails below
+                path.unlink(missing_ok=True)
             sys.stderr.write(f"pufa: note: a damaged cached recording was discarded and will be made again: {path}\n")
         if cached is not None:
             self.hits += 1
@@ -135,19 +138,54 @@ class CachedEngine:
         return utterance
 
 
-def _read(path: Path) -> Utterance | None:
+def _read(path: Path, count: int) -> Utterance | None:
+    """The recording kept at ``path`` for ``count`` pieces, or None if missing or of any other shape.
+
+    Every field is checked against what :func:`_write` saves, so a damaged or foreign entry
+    is spoken again instead of failing the build on every run.
+    """
     try:
+        if not stat.S_ISREG(path.lstat().st_mode):
+            return None  # a folder, a link or a FIFO (which would block) is never opened
         with np.load(path, allow_pickle=False) as data:
-            return Utterance(
-                samples=data["samples"].astype(np.int16),
-                sample_rate=int(data["sample_rate"]),
-                pieces=tuple((float(a), float(b)) for a, b in data["pieces"]),
-                notes=tuple(str(n) for n in data["notes"]),
-                times=_unflatten(data["times"], data["counts"]) if "times" in data else (),
-            )
+            return _utterance(data, count)
     except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile):
-        # Missing or damaged (an interrupted write, a truncated file): synthesise again.
+        # Missing or damaged (an interrupted write, a truncated file, a field of the wrong shape).
         return None
+
+
+def _array(data: Any, name: str, kinds: str, ndim: int) -> npt.NDArray[Any]:
+    """The array ``name`` in ``data``; ValueError unless it has ``ndim`` dimensions and a dtype kind in ``kinds``."""
+    array = data[name]
+    if not isinstance(array, np.ndarray) or array.ndim != ndim or array.dtype.kind not in kinds:
+        raise ValueError(f"{name} has the wrong shape")
+    return array
+
+
+def _utterance(data: Any, count: int) -> Utterance:
+    samples = _array(data, "samples", "i", 1)
+    if samples.dtype != np.int16:
+        raise ValueError("samples are not 16-bit")
+    sample_rate = int(_array(data, "sample_rate", "iu", 0))
+    if not 1000 <= sample_rate <= 384_000:
+        raise ValueError("sample rate out of range")
+    pieces = _array(data, "pieces", "f", 2)
+    if pieces.shape != (count, 2) or not np.isfinite(pieces).all():
+        raise ValueError("pieces do not match")
+    notes = _array(data, "notes", "U", 1)
+    times: tuple[tuple[float, ...], ...] = ()
+    if "times" in data:
+        flat, counts = _array(data, "times", "f", 1), _array(data, "counts", "iu", 1)
+        if len(counts) not in (0, count) or (counts < 0).any() or not np.isfinite(flat).all():
+            raise ValueError("character times do not match")
+        times = _unflatten(flat, counts)
+    return Utterance(
+        samples=samples,
+        sample_rate=sample_rate,
+        pieces=tuple((float(a), float(b)) for a, b in pieces.tolist()),
+        notes=tuple(str(n) for n in notes.tolist()),
+        times=times,
+    )
 
 
 def _write(path: Path, utterance: Utterance) -> None:
