@@ -288,11 +288,33 @@ def test_a_damaged_cache_entry_is_discarded_and_spoken_again(
     assert (third.hits, third.misses) == (1, 0)
 
 
-WRONG_SHAPES = {
+def npy(array: object) -> bytes:
+    import io
+
+    import numpy as np
+
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=False)
+    return buffer.getvalue()
+
+
+def gigantic_header() -> bytes:
+    """An int16 array whose header claims 2**40 samples and which holds four."""
+    import io
+
+    import numpy as np
+
+    buffer = io.BytesIO()
+    np.lib.format.write_array_header_1_0(buffer, {"descr": "<i2", "fortran_order": False, "shape": (2**40,)})
+    return buffer.getvalue() + np.zeros(4, dtype=np.int16).tobytes()
+
+
+WRONG_SHAPES: dict[str, dict[str, object]] = {
     "sample_rate a cube": {"sample_rate": "cube"},
     "sample_rate zero": {"sample_rate": 0},
     "samples two-dimensional": {"samples": "grid"},
     "samples as floats": {"samples": "floats"},
+    "samples claiming 2**40 in their header": {"samples": "gigantic"},
     "pieces of another count": {"pieces": "three"},
     "pieces flat": {"pieces": "flat"},
     "notes as numbers": {"notes": "numbers"},
@@ -306,6 +328,8 @@ WRONG_SHAPES = {
 def test_a_cache_entry_of_the_wrong_shape_is_discarded_and_spoken_again(
     tmp_path: Path, capfd: pytest.CaptureFixture[str], change: dict[str, object]
 ) -> None:
+    import zipfile
+
     import numpy as np
 
     from pipeline.speech.cache import CachedEngine
@@ -315,26 +339,28 @@ def test_a_cache_entry_of_the_wrong_shape_is_discarded_and_spoken_again(
     first = CachedEngine(EspeakEngine(), tmp_path).speak(["你好。"], VoiceSettings("cmn"))
     [entry] = list(tmp_path.rglob("*.npz"))
     with np.load(entry) as data:
-        fields = {name: data[name] for name in data.files}
-    shapes = {
-        "cube": np.zeros((3, 3, 3)),
-        "grid": fields["samples"].reshape(1, -1),
-        "floats": fields["samples"].astype(np.float32),
-        "three": np.zeros((3, 2)),
-        "flat": np.zeros(2),
-        "numbers": np.arange(3),
-        "two": np.array([0.1, 0.2]),
-        "negative": np.array([-1, 3]),
-        "nan": np.array([0.1, np.nan]),
-        "one two": np.array([2]),
-    }
+        fields = {name: npy(data[name]) for name in data.files}
+        shapes = {
+            "cube": npy(np.zeros((3, 3, 3))),
+            "grid": npy(data["samples"].reshape(1, -1)),
+            "floats": npy(data["samples"].astype(np.float32)),
+            "gigantic": gigantic_header(),
+            "three": npy(np.zeros((3, 2))),
+            "flat": npy(np.zeros(2)),
+            "numbers": npy(np.arange(3)),
+            "two": npy(np.array([0.1, 0.2])),
+            "negative": npy(np.array([-1, 3])),
+            "nan": npy(np.array([0.1, np.nan])),
+            "one two": npy(np.array([2])),
+        }
     for name, value in change.items():
         if value is None:
             del fields[name]
         else:
-            fields[name] = shapes.get(value, np.array(value)) if isinstance(value, str) else np.array(value)
-    with entry.open("wb") as handle:
-        np.savez(handle, **fields)  # type: ignore[arg-type]
+            fields[name] = shapes[value] if isinstance(value, str) else npy(np.array(value))
+    with zipfile.ZipFile(entry, "w") as archive:
+        for name, content in fields.items():
+            archive.writestr(f"{name}.npy", content)
     capfd.readouterr()
     again = CachedEngine(EspeakEngine(), tmp_path)
     second = again.speak(["你好。"], VoiceSettings("cmn"))

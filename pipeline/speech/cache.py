@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import math
 import os
 import re
 import stat
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.lib.format as npformat
 import numpy.typing as npt
 
 from pipeline.fsutil import temporary_sibling
@@ -147,11 +149,32 @@ def _read(path: Path, count: int) -> Utterance | None:
     try:
         if not stat.S_ISREG(path.lstat().st_mode):
             return None  # a folder, a link or a FIFO (which would block) is never opened
+        _check_sizes(path)
         with np.load(path, allow_pickle=False) as data:
             return _utterance(data, count)
     except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile):
         # Missing or damaged (an interrupted write, a truncated file, a field of the wrong shape).
         return None
+
+
+def _check_sizes(path: Path) -> None:
+    """ValueError unless every array's header claims no more bytes than its member holds.
+
+    numpy allocates what a header claims before reading the data, so a damaged header
+    (a shape of billions) would cost that much memory; pufa's entries are stored, not compressed.
+    """
+    with zipfile.ZipFile(path) as archive:
+        for member in archive.infolist():
+            if member.compress_type != zipfile.ZIP_STORED:
+                raise ValueError(f"{member.filename} is compressed")
+            with archive.open(member) as handle:
+                version = npformat.read_magic(handle)
+                if version == (1, 0):
+                    shape, _fortran, dtype = npformat.read_array_header_1_0(handle)
+                else:
+                    shape, _fortran, dtype = npformat.read_array_header_2_0(handle)
+            if dtype.hasobject or math.prod(shape) * dtype.itemsize > member.file_size:
+                raise ValueError(f"{member.filename} claims more than it holds")
 
 
 def _array(data: Any, name: str, kinds: str, ndim: int) -> npt.NDArray[Any]:
