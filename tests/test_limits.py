@@ -29,12 +29,20 @@ topic: 民法典
 """
 
 
-def pufa(project: Path, *args: str, memory_mb: int = MEMORY_MB) -> subprocess.CompletedProcess[str]:
-    """Run ``pufa`` in a child process whose address space is capped at ``memory_mb``."""
+def pufa(
+    project: Path, *args: str, memory_mb: int = MEMORY_MB, cpu_seconds: int | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run ``pufa`` in a child process whose address space is capped at ``memory_mb``.
+
+    ``cpu_seconds`` caps its processor time too (SIGXCPU past it): a bound on work, not a timing,
+    for a generous multiple of what a linear algorithm needs, far below what a quadratic one does.
+    """
     limit = memory_mb * 2**20
 
     def cap() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        if cpu_seconds is not None:
+            resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds))
 
     env = {**os.environ, "PYTHONPATH": str(REPO), "OPENBLAS_NUM_THREADS": "1"}
     return subprocess.run(
@@ -174,6 +182,46 @@ def test_other_text_files_are_bounded_too(write_script: ScriptWriter, project: P
         assert result.returncode == 1
         assert result.stderr.splitlines() == [expected], command
     assert nothing_built(project)
+
+
+LAW_CONFIG = '[voice]\nengine = "espeak"\n[review]\nlaws_dir = "laws"\n'
+
+
+@pytest.mark.parametrize("kind", ["FIFO", "folder"])
+def test_a_law_text_that_is_not_a_file_is_one_line_and_never_opened(
+    write_script: ScriptWriter, project: Path, kind: str
+) -> None:
+    """A FIFO would block the reader for ever; a folder named like a law once raised IsADirectoryError."""
+    write_script("0001.md", HEAD.format(n=1) + "## 开场\n你好。\n")
+    (project / "pufa.toml").write_text(LAW_CONFIG, encoding="utf-8")
+    (project / "laws").mkdir()
+    if kind == "FIFO":
+        os.mkfifo(project / "laws" / "a.md")
+        expected = (
+            "laws/a.md: error: not a regular file (a pipe or a device); every .md in review.laws_dir is read as "
+            "a law, remove it"
+        )
+    else:
+        (project / "laws" / "a.md").mkdir()
+        expected = "laws/a.md: error: a folder named like a law text; every .md in review.laws_dir is read as a law, rename it"
+    result = pufa(project, "check", cpu_seconds=60)
+    assert (result.returncode, result.stderr.splitlines()) == (1, [expected])
+
+
+def test_a_long_law_text_is_read_in_linear_work(write_script: ScriptWriter, project: Path) -> None:
+    """The audit's law of 4 MB, one article of a million lines, took 58 s of quadratic copying in check.
+
+    Read linearly it costs about a second of processor time; the child may use 20 (a bound on
+    work, not a timing: a slow or busy machine does not change how much work is done).
+    """
+    write_script("0001.md", HEAD.format(n=1) + "## 开场\n你好。\n")
+    (project / "pufa.toml").write_text(LAW_CONFIG, encoding="utf-8")
+    (project / "laws").mkdir()
+    law = "# 中华人民共和国测试法\n<!-- INFO END -->\n第一条 开始\n" + "啊\n" * 1_000_000
+    (project / "laws" / "q.md").write_text(law, encoding="utf-8")
+    result = pufa(project, "check", cpu_seconds=20)
+    assert result.returncode == 0, result.stderr
+    assert errors_of(result) == []
 
 
 def test_script_file_size(write_script: ScriptWriter, project: Path) -> None:

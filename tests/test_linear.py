@@ -114,3 +114,30 @@ def test_the_layout_pass_of_check_is_linear(tmp_path: Path, kind: str, punctuati
     small = layout_calls(root, text_of(500, punctuation=punctuation), kind)
     large = layout_calls(root, text_of(2000, punctuation=punctuation), kind)
     assert large <= 4.5 * small + 100, (small, large)
+
+
+class CountingText(str):
+    """An official law text that counts how often it is searched."""
+
+    finds = 0
+
+    def find(self, *args: object) -> int:  # type: ignore[override]
+        CountingText.finds += 1
+        return super().find(*args)  # type: ignore[arg-type]
+
+
+def departure_finds(length: int) -> int:
+    from pipeline.review.laws import _departure
+
+    official = text_of(length, punctuation=False)
+    quote = official[: length - 1] + "错"  # agrees with the law up to its last character
+    CountingText.finds = 0
+    message = _departure(quote, CountingText(official), 0)
+    assert message.endswith(f"where the official text has '…{official[-5:]}…'"), message
+    return CountingText.finds
+
+
+def test_a_misquoted_law_card_is_located_in_logarithmic_searches() -> None:
+    """Each search is linear in the law's text, so one per character quoted would be quadratic."""
+    small, large = departure_finds(500), departure_finds(8000)
+    assert large <= small + 8, (small, large)
