@@ -126,6 +126,14 @@ LEXICON_ENTRIES = Limit(
     "a series lexicon holds a few hundred polyphones and place names; each is tried wherever the narration "
     "has its first character",
 )
+LEXICON_CHARS = Limit(
+    "lexicon_chars",
+    50,
+    "characters",
+    "characters in a written form or a reading in assets/lexicon.tsv",
+    "a polyphone or place name is a few characters, a law's full name read for its short form under 30; "
+    "no reading makes the narration over 50 times longer than written, so its limits hold before it is spoken",
+)
 TEXT_BYTES = Limit(
     "text_bytes",
     16 * 1024 * 1024,
@@ -155,6 +163,7 @@ LIMITS: tuple[Limit, ...] = (
     PICTURE_BYTES,
     SOUND_BYTES,
     LEXICON_ENTRIES,
+    LEXICON_CHARS,
     TEXT_BYTES,
     ONLY_RANGES,
 )

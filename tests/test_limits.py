@@ -162,7 +162,7 @@ def test_other_text_files_are_bounded_too(write_script: ScriptWriter, project: P
         expected = f"assets/lexicon.tsv:1: error: the file is over 16 MB, {over}"
     elif kind == "long lexicon":
         lexicon = project / "assets" / "lexicon.tsv"
-        lexicon.write_text("".join(f"词{i}\t读{i}\n" for i in range(300_000)), encoding="utf-8")
+        lexicon.write_text("".join(f"词{i}\t读音\n" for i in range(300_000)), encoding="utf-8")
         expected = f"{lexicon}:5001: error: more than 5000 entries, the limit for the lexicon (lexicon_entries)"
     elif kind == "huge law text":
         (project / "laws").mkdir()
@@ -222,6 +222,49 @@ def test_a_long_law_text_is_read_in_linear_work(write_script: ScriptWriter, proj
     result = pufa(project, "check", cpu_seconds=20)
     assert result.returncode == 0, result.stderr
     assert errors_of(result) == []
+
+
+def test_a_lexicon_reading_is_bounded_before_it_is_spoken(write_script: ScriptWriter, project: Path) -> None:
+    """A 3 MB reading once made 2,000 characters of narration need gigabytes in check and say. A reading at
+    the limit keeps the spoken form within reach of the duration limit, which then gives its own line."""
+    lexicon = project / "assets" / "lexicon.tsv"
+    lexicon.write_text("好\t" + "啊" * 1_000_000 + "\n", encoding="utf-8")
+    write_script("0001.md", HEAD.format(n=1) + "## 开场\n" + "好" * 2000 + "\n")
+    expected = f"{lexicon}:1: error: the reading has 1000000 characters; the limit is 50 (lexicon_chars)"
+    for args in (("check",), ("say", "好")):
+        result = pufa(project, *args)
+        assert (result.returncode, result.stderr.splitlines()) == (1, [expected]), args
+    lexicon.write_text("好\t" + "啊" * 50 + "\n", encoding="utf-8")
+    result = pufa(project, "check")
+    assert result.returncode == 1
+    assert errors_of(result) == [
+        "scripts/0001.md:6:1: error: about 25000 s of narration; the limit is 600 s (episode_seconds); split the episode"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("entry", "problem"),
+    [
+        ("大家\t\x1b[2J大家", "the reading contains the control character U+001B; remove it"),
+        ("大\x07家\t大家", "the written form contains the control character U+0007; remove it"),
+        ("大家\t" + "4" * 40, "the reading of '大家' has the digit '4'; write numbers in words as they are said"),
+        ("大家\t大家１", "the reading of '大家' has the digit '１'; write numbers in words as they are said"),
+        ("大家\t{大伙|大家}", "the reading of '大家' has '{'; a reading is said as written, {显示|读作} applies in scripts"),
+        ("北" * 51 + "\t北", "the written form has 51 characters; the limit is 50 (lexicon_chars)"),
+    ],
+    ids=["escape", "bell in written", "ASCII digits", "full-width digit", "markup", "long written form"],
+)
+def test_a_lexicon_reading_is_words_as_said(
+    write_script: ScriptWriter, project: Path, entry: str, problem: str
+) -> None:
+    """A reading goes to the voice as it is: a control character, a digit or {…} markup would be said raw."""
+    lexicon = project / "assets" / "lexicon.tsv"
+    lexicon.write_text(f"# written\tspoken\n单县\t善县\n{entry}\n", encoding="utf-8")
+    write_script("0001.md", HEAD.format(n=1) + "## 开场\n大家好。\n")
+    for command in ("check", "build"):
+        result = pufa(project, command)
+        assert (result.returncode, result.stderr.splitlines()) == (1, [f"{lexicon}:3: error: {problem}"]), command
+    assert nothing_built(project)
 
 
 def test_script_file_size(write_script: ScriptWriter, project: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 from pipeline.errors import ConfigError
 from pipeline.fsutil import read_text
 from pipeline.i18n import _
-from pipeline.limits import LEXICON_ENTRIES
+from pipeline.limits import CONTROL, LEXICON_CHARS, LEXICON_ENTRIES
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,12 @@ class Lexicon:
 
 
 def load_lexicon(path: Path) -> Lexicon:
-    """Read ``written<TAB>spoken`` lines; ``#`` starts a comment. A malformed line is an error naming it."""
+    """Read ``written<TAB>spoken`` lines; ``#`` starts a comment. A malformed line is an error naming it.
+
+    A reading goes to the voice as it is, so it must be words as said: bounded in length (a
+    reading cannot blow the narration up past its limits before they are checked), without
+    control characters, digits (nothing would read them) or pufa's ``{显示|读作}`` markup.
+    """
     if not path.is_file():
         return Lexicon()
     entries: dict[str, str] = {}
@@ -54,12 +60,45 @@ def load_lexicon(path: Path) -> Lexicon:
             continue
         parts = content.split("\t")
         if len(parts) != 2 or not parts[0].strip() or not parts[1].strip():
-            problem = _("a lexicon line is 'written<TAB>spoken', got {line!r}").format(line=line)
+            shown = line if len(line) <= 60 else line[:60] + "…"
+            problem = _("a lexicon line is 'written<TAB>spoken', got {line!r}").format(line=shown)
             raise ConfigError(f"{path}:{number}: error: {problem}")
-        entries[parts[0].strip()] = parts[1].strip()
+        written, spoken = parts[0].strip(), parts[1].strip()
+        wrong = _entry_problem(written, spoken)
+        if wrong:
+            raise ConfigError(f"{path}:{number}: error: {wrong}")
+        entries[written] = spoken
         if len(entries) > LEXICON_ENTRIES.value:
             raise ConfigError(
                 f"{path}:{number}: error: more than {LEXICON_ENTRIES.value} entries, the limit for the lexicon "
                 f"({LEXICON_ENTRIES.name})"
             )
     return Lexicon(tuple(sorted(entries.items(), key=lambda e: -len(e[0]))))
+
+
+_DIGIT = re.compile(r"\d")
+
+
+def _entry_problem(written: str, spoken: str) -> str | None:
+    """Why ``written<TAB>spoken`` cannot be a lexicon entry, or None."""
+    for text, which in ((written, _("the written form")), (spoken, _("the reading"))):
+        if len(text) > LEXICON_CHARS.value:
+            return _("{which} has {count} characters; the limit is {value} ({name})").format(
+                which=which, count=len(text), value=LEXICON_CHARS.value, name=LEXICON_CHARS.name
+            )
+        control = CONTROL.search(text)
+        if control:
+            return _("{which} contains the control character U+{code:04X}; remove it").format(
+                which=which, code=ord(control[0])
+            )
+    digit = _DIGIT.search(spoken)
+    if digit:
+        return _("the reading of '{written}' has the digit '{digit}'; write numbers in words as they are said").format(
+            written=written, digit=digit[0]
+        )
+    brace = next((c for c in spoken if c in "{}"), None)
+    if brace:
+        return _(
+            "the reading of '{written}' has '{brace}'; a reading is said as written, {{显示|读作}} applies in scripts"
+        ).format(written=written, brace=brace)
+    return None
