@@ -27,7 +27,7 @@ from pipeline.plan import check_logo, check_sounds, inside, no_such_script, outs
 from pipeline.review.citations import citation_findings, law_library
 from pipeline.review.labels import check_labels
 from pipeline.script import Episode, parse_scripts
-from pipeline.speech.normalize import Lexicon, ReadingError, explain, load_lexicon, unreadable
+from pipeline.speech.normalize import Lexicon, ReadingError, explain, load_lexicon, unread, unreadable
 from pipeline.terminal import escape
 
 SPOKEN_CHARS_PER_SECOND = 4.0
@@ -198,6 +198,12 @@ def check_episode(config: Config, episode: Episode, font: FontFace, lexicon: Lex
                     )
                     line, column = locate(raw, block.line, reading.written)
                     add(line, "note", note, column)
+            for number in unread(readings):
+                message = _("pufa cannot read '{number}' aloud; write it in words or with {{显示|读作}}").format(
+                    number=number
+                )
+                line, column = locate(raw, block.line, number)
+                add(line, "warning", message, column)
             for span in block.spans:
                 for rare in [] if span.fixed else unreadable(span.shown):
                     message = _("the voice cannot read '{char}' (U+{code:04X}); write {override}").format(

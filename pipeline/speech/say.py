@@ -10,7 +10,7 @@ from pipeline.config import Config
 from pipeline.fsutil import commit, temporary_sibling
 from pipeline.i18n import NC_, _, shown_name
 from pipeline.script import parse_inline
-from pipeline.speech.normalize import Lexicon, Reading, explain, load_lexicon, speak_spans, unreadable
+from pipeline.speech.normalize import Lexicon, Reading, explain, load_lexicon, speak_spans, unread, unreadable
 from pipeline.terminal import display_width
 
 
@@ -85,6 +85,9 @@ def explain_text(config: Config, text: str) -> Explanation:
         for r in readings
         if r.kind != "override"
         for u in unreadable(r.written)
+    ) + tuple(
+        _("pufa cannot read '{number}' aloud; write it in words or with {{显示|读作}}").format(number=number)
+        for number in unread(readings)
     )
     return Explanation("".join(r.spoken for r in readings), readings, warnings)
 

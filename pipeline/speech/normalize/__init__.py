@@ -20,8 +20,10 @@ code        :mod:`.number`                               拨打120 → 拨打幺
 cardinal    :mod:`.number`                               2名民警 → 两名民警, 限速120 → 一百二十
 letters     :mod:`.letters`                              APP → A P P
 standard    :mod:`.standard`                             GB 7258-2017 → G B 七二五八 二〇一七
+cardinal    :mod:`.symbols`                              第Ⅻ条 → 第十二条, ½ → 二分之一, 10⁸ → 十的八次方
 ==========  ===========================================  ==================================
 
+A number no rule reads right (1,2,3; 0x1F) is found by :func:`unread` for ``pufa check``.
 The project lexicon (``assets/lexicon.tsv``) is tried first; a 《》 title and a
 ``{显示|读作}`` override are never touched.
 """
@@ -44,6 +46,7 @@ from pipeline.speech.normalize.numbers import (
     digit_by_digit,
 )
 from pipeline.speech.normalize.readable import Unreadable, unreadable
+from pipeline.speech.normalize.symbols import unread
 from pipeline.speech.normalize.tagger import CLASSES, Reading, tag
 
 __all__ = [
@@ -65,6 +68,7 @@ __all__ = [
     "normalize",
     "speak_spans",
     "tag",
+    "unread",
     "unreadable",
 ]
 

@@ -23,6 +23,8 @@ from pipeline.speech.normalize.ratio import RATIO, SCORE
 from pipeline.speech.normalize.rules import Rule
 from pipeline.speech.normalize.signed import PERCENT, SIGNED
 from pipeline.speech.normalize.standard import RULES as STANDARD
+from pipeline.speech.normalize.symbols import FRACTIONS
+from pipeline.speech.normalize.symbols import RULES as SYMBOLS
 from pipeline.speech.normalize.telephone import RULES as TELEPHONE
 
 # Full-width digits, Latin letters and number signs become half-width; Chinese punctuation stays.
@@ -44,6 +46,7 @@ _RANGE = Rule(
 
 RULES: tuple[Rule, ...] = (
     _TITLE,
+    *SYMBOLS,
     *STANDARD,
     *TELEPHONE,
     *DATE,
@@ -100,7 +103,7 @@ def tag(text: str, lexicon: Lexicon | None = None) -> list[Reading]:
 
 
 # Every rule's span starts with one of these; elsewhere only the lexicon is tried.
-_STARTS = re.compile(r"[\dA-Za-z\s\-−+±￥¥$€£第之(（/×*≥≤><≠=≈~～—–至]")
+_STARTS = re.compile(rf"[\dA-Za-z\s\-−+±￥¥$€£第之(（/×*≥≤><≠=≈~～—–至{FRACTIONS}Ⅰ-Ⅻⅰ-ⅻ]")
 
 
 def _claim(text: str, half: str, position: int, lexicon: Lexicon | None) -> tuple[int, Reading] | None:
