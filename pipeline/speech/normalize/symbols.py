@@ -10,13 +10,24 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from pipeline.speech.normalize.numbers import cardinal
 from pipeline.speech.normalize.rules import Rule
 
-if TYPE_CHECKING:
-    from pipeline.speech.normalize.tagger import Reading
+
+class Tagged(Protocol):
+    """A tagged span as :mod:`.tagger` makes it (its ``Reading``), without importing the tagger, which uses
+    these rules: the class of reading, the text as written and as it will be spoken."""
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def written(self) -> str: ...
+
+    @property
+    def spoken(self) -> str: ...
 
 FRACTIONS = "¼½¾⅐⅑⅒⅓⅔⅕⅖⅗⅘⅙⅚⅛⅜⅝⅞"
 _ROMAN = "Ⅰ-Ⅻⅰ-ⅻ"
@@ -60,7 +71,7 @@ def _is_number(char: str) -> bool:
     return unicodedata.category(char)[0] == "N" and char != "〇"
 
 
-def unread(readings: Sequence[Reading]) -> list[str]:
+def unread(readings: Sequence[Tagged]) -> list[str]:
     """The numbers in ``readings`` (a line, tagged) that pufa cannot read aloud right, as written, in order."""
     text = "".join(" " * len(r.written) if r.kind in _AS_WRITTEN else r.written for r in readings)
     positions: list[int] = []
