@@ -536,7 +536,7 @@ def _row(values: tuple[object, ...], path: Path) -> CatalogRow:
     for column in ("laws", "tags"):
         try:
             items = json.loads(str(data[column]))
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: lists nested thousands deep
             items = None
         if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
             raise CatalogError(
@@ -604,7 +604,7 @@ def _refuse_lost_catalog(path: Path) -> None:
         if path.is_file() and path.stat().st_size > 0:
             return
         exported = json.loads(exports_of(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return
     if isinstance(exported, list) and exported:
         state = _("empty (0 bytes)") if path.is_file() else _("missing")
@@ -680,6 +680,10 @@ def from_json(text: str, source: Path) -> list[CatalogRow]:
         items = json.loads(text)
     except ValueError as exc:
         raise CatalogError(_("{source}: not JSON ({exc})").format(source=source, exc=exc)) from None
+    except RecursionError:  # json's decoder recurses once per level of nesting
+        raise CatalogError(
+            _("{source}: not a catalog export (a JSON list of episodes)").format(source=source)
+        ) from None
     if not isinstance(items, list):
         raise CatalogError(_("{source}: not a catalog export (a JSON list of episodes)").format(source=source))
     rows = []

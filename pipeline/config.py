@@ -479,6 +479,13 @@ def parse_config(raw: dict[str, Any], root: Path) -> Config:
             continue
         sections[name] = _parse_section(name, schema, value, problems)
     config = Config(root=root, **sections)
+    if config.voice.lexicon and not _inside(root / config.voice.lexicon, root):
+        # Refused unread: a lexicon's bad line is quoted in the error, so a link to /etc/passwd would show it.
+        problems.append(
+            _("'voice.lexicon' {lexicon} is outside the project folder; copy it into assets/").format(
+                lexicon=config.voice.lexicon
+            )
+        )
     if config.compliance.ai_generated and config.video.title_seconds < config.compliance.notice_seconds:
         problems.append(
             _(
@@ -490,6 +497,14 @@ def parse_config(raw: dict[str, Any], root: Path) -> Config:
         where = root / CONFIG_NAME
         raise ConfigError("; ".join(f"{where}: {p}" for p in problems))
     return config
+
+
+def _inside(path: Path, root: Path) -> bool:
+    """Whether ``path``, links followed, lies in ``root``; a link loop or an unreadable folder counts as outside."""
+    try:
+        return path.resolve().is_relative_to(root.resolve())
+    except (OSError, RuntimeError):
+        return False
 
 
 def _parse_section(name: str, schema: type, values: dict[str, Any], problems: list[str]) -> Any:

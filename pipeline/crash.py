@@ -96,6 +96,10 @@ def one_line(exc: BaseException) -> str:
             path=escape(display_path(_final_name(Path(os.fsdecode(exc.filename))))),
             strerror=exc.strerror or errno.errorcode.get(exc.errno, str(exc.errno)),
         )
+    if isinstance(exc, RuntimeError) and str(exc).startswith("Symlink loop from "):
+        # pathlib's resolve() on links that lead round in a loop (Python 3.11 says so with a RuntimeError).
+        looped = str(exc).removeprefix("Symlink loop from ").strip("'\"")
+        return _("cannot use {path}: its symbolic links lead round in a loop").format(path=escape(looped))
     log = write_log(exc)
     if isinstance(exc, MemoryError):
         return (

@@ -92,8 +92,8 @@ def shown_path(path: Path, relative_to: Path | None = None) -> str:
 
 def display_path(path: Path, relative_to: Path | None = None) -> str:
     """A path as the user typed it: relative to the working folder when it lies below it."""
-    base = relative_to or Path.cwd()
     try:
+        base = relative_to or Path.cwd()
         return str(path.resolve().relative_to(base.resolve()))
-    except ValueError:
+    except (ValueError, OSError, RuntimeError):  # elsewhere, unreadable on the way (/proc/1/root), a link loop
         return str(path)

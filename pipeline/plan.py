@@ -219,7 +219,16 @@ def music_problems(config: Config, episode: Episode) -> list[Diagnostic]:
 
 def inside(path: Path, root: Path) -> bool:
     """Whether ``path``, links followed, lies in the project folder ``root``."""
-    return path.resolve().is_relative_to(root.resolve())
+    return resolved(path).is_relative_to(root.resolve())
+
+
+def resolved(path: Path) -> Path:
+    """``path`` with its links followed; a link loop or an unreadable folder on the way leaves it as given
+    (absolute), so one such script is a finding of its own and does not stop the others being checked."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # Python 3.11 says "Symlink loop" with a RuntimeError
+        return path.absolute()
 
 
 def outside_script() -> str:
@@ -290,6 +299,10 @@ def script_paths(config: Config) -> list[Path]:
 
 def no_such_script(config: Config, path: Path) -> str:
     """ "no such script", naming the closest script in scripts/ when one is close: a typo, a short name, a number."""
+    if path.is_symlink():
+        return _(
+            "a symbolic link that leads to no file (nowhere, or round in a loop); remove it or point it at a script"
+        )
     names = [p.name for p in script_paths(config)]
     wanted = path.name if path.suffix == ".md" else f"{path.name}.md"
     close = difflib.get_close_matches(wanted, names, n=1, cutoff=0.6)
@@ -313,11 +326,9 @@ def plan_build(
     check_logo(config)
     check_sounds(config)
     lexicon = load_lexicon(config.root / config.voice.lexicon)
-    every = [p.resolve() for p in script_paths(config)]
-    wanted = [p.resolve() for p in scripts] if scripts else every
-    failures = [
-        Failure(p, f"{shown_path(p)}:1: error: {no_such_script(config, p)}") for p in wanted if not p.is_file()
-    ]
+    every = [resolved(p) for p in script_paths(config)]
+    wanted = [resolved(p) for p in scripts] if scripts else every
+    failures = [Failure(p, f"{shown_path(p)}:1: error: {no_such_script(config, p)}") for p in wanted if not p.is_file()]
     outside = [p for p in wanted if p.is_file() and not inside(p, config.root)]
     failures += [Failure(p, f"{shown_path(p)}:1: error: " + outside_script()) for p in outside]
     wanted = [p for p in wanted if p.is_file() and p not in outside]

@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from PIL import Image
 
 from pipeline.cli import main
+from pipeline.crash import one_line
 from pipeline.terminal import escape
 from tests.conftest import SHORT_SCRIPT
 
@@ -195,3 +196,62 @@ def test_pufa_toml_saved_with_a_byte_order_mark_is_read(project: Path) -> None:
     code, out, err = invoke(project, "check")
     assert code == 0 and "Invalid statement" not in err
     assert not any(": error:" in line for line in out.splitlines()), out
+
+
+def test_a_symbolic_link_loop_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("loop").symlink_to("loop")
+    result = CliRunner().invoke(main, ["init", "loop/x"])
+    assert result.exit_code == 1
+    assert result.stderr == "pufa: error: cannot use loop/x/scripts: Too many levels of symbolic links\n"
+    # pathlib's resolve() says it with a RuntimeError, which is not a bug in pufa either.
+    assert one_line(RuntimeError("Symlink loop from '/a/loop/x'")) == (
+        "cannot use /a/loop/x: its symbolic links lead round in a loop"
+    )
+
+
+def test_a_script_link_that_loops_is_a_finding_of_its_own(project: Path) -> None:
+    (project / "scripts" / "0007-ok.md").write_text(SHORT_SCRIPT, encoding="utf-8")
+    loop = project / "scripts" / "0009-loop.md"
+    loop.symlink_to(loop)
+    code, out, _err = invoke(project, "check")
+    assert code == 1
+    assert [line for line in out.splitlines() if ": error:" in line] == [
+        f"{loop}:1:1: error: a symbolic link that leads to no file (nowhere, or round in a loop); "
+        "remove it or point it at a script"
+    ]
+
+
+def test_a_lexicon_outside_the_project_is_refused_unread(project: Path, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("root:x:0:0:root:/root:/bin/bash\n", encoding="utf-8")
+    (project / "assets" / "lexicon.tsv").symlink_to(secret)
+    (project / "scripts" / "0007-ok.md").write_text(SHORT_SCRIPT, encoding="utf-8")
+    code, out, err = invoke(project, "check")
+    assert code == 1 and out == ""
+    assert err == (
+        f"pufa: error: {project / 'pufa.toml'}: 'voice.lexicon' assets/lexicon.tsv is outside the project folder; "
+        "copy it into assets/\n"
+    )
+
+
+def test_a_bold_font_that_is_not_a_font_is_one_line(project: Path) -> None:
+    (project / "assets" / "junk.otf").write_text("not a font\n", encoding="utf-8")
+    config = project / "pufa.toml"
+    config.write_text(config.read_text(encoding="utf-8") + '\n[theme]\nbold_font = "assets/junk.otf"\n', "utf-8")
+    (project / "scripts" / "0007-ok.md").write_text(SHORT_SCRIPT, encoding="utf-8")
+    code, out, err = invoke(project, "check")
+    assert code == 1
+    assert err.splitlines()[-1] == (
+        f"pufa: error: {(project / 'assets' / 'junk.otf').resolve()}: not a font pufa can draw with "
+        "(unknown file format); name an OpenType or TrueType font"
+    )
+    assert "a bug in pufa" not in out + err
+
+
+def test_an_export_nested_too_deeply_is_one_line(project: Path) -> None:
+    deep = project / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    code, _out, err = invoke(project, "catalog", "import", str(deep))
+    assert code == 1
+    assert err == f"pufa: error: {deep}: not a catalog export (a JSON list of episodes)\n"

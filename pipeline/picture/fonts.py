@@ -105,7 +105,14 @@ _RAQM = features.check("raqm") is True
 @functools.lru_cache(maxsize=12)
 def _pil_font(path: str, index: int, size: int, shaped: bool = False) -> ImageFont.FreeTypeFont:
     engine = ImageFont.Layout.RAQM if shaped else ImageFont.Layout.BASIC
-    return ImageFont.truetype(path, size=size, index=index, layout_engine=engine)
+    try:
+        return ImageFont.truetype(path, size=size, index=index, layout_engine=engine)
+    except OSError as exc:  # FreeType's "unknown file format", "invalid argument" (a face index too high), …
+        raise ConfigError(
+            _("{font}: not a font pufa can draw with ({reason}); name an OpenType or TrueType font").format(
+                font=path, reason=exc
+            )
+        ) from None
 
 
 def close_faces() -> None:

@@ -165,7 +165,7 @@ class WeChatClient:
             data = json.loads(self.token_file.read_text(encoding="utf-8"))
         except FileNotFoundError:
             return None
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, RecursionError) as exc:
             raise self._bad_token_cache(f"not readable JSON: {exc}") from None
         shape: dict[str, type | tuple[type, ...]] = {"appid": str, "access_token": str, "expires_at": (int, float)}
         if not isinstance(data, dict) or any(not isinstance(data.get(k), t) for k, t in shape.items()):

@@ -23,7 +23,16 @@ from pipeline.errors import SHOWN_PER_FILE, Diagnostic, display_path, more_in_fi
 from pipeline.i18n import _
 from pipeline.picture.fonts import FontFace, resolve_bold_font, resolve_font
 from pipeline.picture.layout import Layout, caption_measure, check_episode_layout, describe, planned_captions
-from pipeline.plan import check_logo, check_sounds, inside, no_such_script, outside_script, refusals, script_paths
+from pipeline.plan import (
+    check_logo,
+    check_sounds,
+    inside,
+    no_such_script,
+    outside_script,
+    refusals,
+    resolved,
+    script_paths,
+)
 from pipeline.review.citations import citation_findings, law_library
 from pipeline.review.labels import check_labels
 from pipeline.script import Episode, parse_scripts
@@ -74,8 +83,8 @@ def check(config: Config, scripts: Sequence[Path] = ()) -> CheckReport:
     check_logo(config)
     check_sounds(config)
     lexicon = load_lexicon(config.root / config.voice.lexicon)
-    every = [p.resolve() for p in script_paths(config)]
-    wanted = [p.resolve() for p in scripts] if scripts else every
+    every = [resolved(p) for p in script_paths(config)]
+    wanted = [resolved(p) for p in scripts] if scripts else every
     findings = [Finding(p, 1, 1, "error", no_such_script(config, p)) for p in wanted if not p.is_file()]
     # A script outside the project is refused unread, as the build refuses it.
     outside = {p for p in wanted if p.is_file() and not inside(p, config.root)}

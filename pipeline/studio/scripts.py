@@ -20,7 +20,7 @@ from pipeline.config import Config
 from pipeline.errors import ScriptError
 from pipeline.fsutil import atomic_write_text
 from pipeline.picture.fonts import FontFace, resolve_font
-from pipeline.plan import script_paths
+from pipeline.plan import resolved, script_paths
 from pipeline.render import relative
 from pipeline.review.check import Finding, check_episode, estimated_duration
 from pipeline.review.trail import ReviewState, review_states
@@ -85,7 +85,7 @@ def episodes(config: Config, engine: str | None = None) -> list[Entry]:
     studio builds with, for episodes not built yet) and the publish journal.
     """
     font, lexicon = _tools(config)
-    paths = [p.resolve() for p in script_paths(config)]
+    paths = [resolved(p) for p in script_paths(config)]
     parsed, failures = parse_scripts(paths, font.missing, root=config.root)
     rows: dict[int, CatalogRow] = {}
     publications: dict[int, list[Publication]] = {}

@@ -59,8 +59,12 @@ RULES = (
 )
 
 # What the rules leave unread: a number character still in the spoken form (a digit, ⁸, ½, Ⅻ),
-# and two shapes read wrongly as their parts: 0x1F (hexadecimal) and 1e30 (scientific notation).
-_MISREAD = re.compile(r"(?<![0-9A-Za-z])(?:0[xX][0-9A-Fa-f]+|\d+(?:\.\d+)?[eE][+-]?\d+)(?![0-9A-Za-z])")
+# and shapes read wrongly as their parts: 0x1F and 0b101 (hexadecimal, binary), 1e30 (scientific
+# notation), 10^8 (a power typed with a caret), 1_000 and 1 000 000 (digits grouped by _ or spaces).
+_MISREAD = re.compile(
+    r"(?<![0-9A-Za-z])(?:0[xX][0-9A-Fa-f]+|0[bB][01]+|\d+(?:\.\d+)?[eE][+-]?\d+|\d+\^[+-]?\d+|\d+(?:_\d+)+"
+    r"|\d{1,3}(?: \d{3})+)(?![0-9A-Za-z])"
+)
 # The characters of a written number, to show the whole of it: 1,2,3 rather than the 2 left unread.
 _NUMBERISH = re.compile(rf"[0-9０-９A-Za-z.,:×·⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺{FRACTIONS}{_ROMAN_ANY}+\-]+")
 _AS_WRITTEN = ("title", "override")  # read as the editor wrote them, on purpose
