@@ -19,7 +19,7 @@ demo: $(BIN)/pufa
 test: $(BIN)/pufa
 	$(BIN)/ruff check pipeline tests
 	$(BIN)/mypy
-	$(BIN)/pytest -q -n auto --dist loadfile
+	$(BIN)/pytest -q -n auto
 
 studio: $(BIN)/pufa
 	$(BIN)/pufa --project $(PROJECT) studio

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import ConfigError
+from pipeline.fsutil import inside
 from pipeline.i18n import _
 from pipeline.limits import CONTROL, TEXT_BYTES, size_word
 
@@ -479,7 +480,7 @@ def parse_config(raw: dict[str, Any], root: Path) -> Config:
             continue
         sections[name] = _parse_section(name, schema, value, problems)
     config = Config(root=root, **sections)
-    if config.voice.lexicon and not _inside(root / config.voice.lexicon, root):
+    if config.voice.lexicon and not inside(root / config.voice.lexicon, root):
         # Refused unread: a lexicon's bad line is quoted in the error, so a link to /etc/passwd would show it.
         problems.append(
             _("'voice.lexicon' {lexicon} is outside the project folder; copy it into assets/").format(
@@ -497,14 +498,6 @@ def parse_config(raw: dict[str, Any], root: Path) -> Config:
         where = root / CONFIG_NAME
         raise ConfigError("; ".join(f"{where}: {p}" for p in problems))
     return config
-
-
-def _inside(path: Path, root: Path) -> bool:
-    """Whether ``path``, links followed, lies in ``root``; a link loop or an unreadable folder counts as outside."""
-    try:
-        return path.resolve().is_relative_to(root.resolve())
-    except (OSError, RuntimeError):
-        return False
 
 
 def _parse_section(name: str, schema: type, values: dict[str, Any], problems: list[str]) -> Any:

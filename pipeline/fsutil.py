@@ -132,3 +132,17 @@ def mount_point(path: Path) -> Path:
     while here.parent != here and here.parent.stat().st_dev == device:
         here = here.parent
     return here
+
+
+def inside(path: Path, root: Path) -> bool:
+    """Whether ``path``, links followed, lies in the project folder ``root``."""
+    return resolved(path).is_relative_to(root.resolve())
+
+
+def resolved(path: Path) -> Path:
+    """``path`` with its links followed; a link loop or an unreadable folder on the way leaves it as given
+    (absolute), so one such script is a finding of its own and does not stop the others being checked."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # Python 3.11 says "Symlink loop" with a RuntimeError
+        return path.absolute()

@@ -18,6 +18,7 @@ from pathlib import Path
 from pipeline.catalog import Catalog, CatalogRow
 from pipeline.config import Config
 from pipeline.errors import ConfigError, Diagnostic, PufaError, ScriptError, display_path, shown_path
+from pipeline.fsutil import inside, resolved
 from pipeline.i18n import _
 from pipeline.limits import (
     ONLY_RANGES,
@@ -215,20 +216,6 @@ def music_problems(config: Config, episode: Episode) -> list[Diagnostic]:
         if problem
         else []
     )
-
-
-def inside(path: Path, root: Path) -> bool:
-    """Whether ``path``, links followed, lies in the project folder ``root``."""
-    return resolved(path).is_relative_to(root.resolve())
-
-
-def resolved(path: Path) -> Path:
-    """``path`` with its links followed; a link loop or an unreadable folder on the way leaves it as given
-    (absolute), so one such script is a finding of its own and does not stop the others being checked."""
-    try:
-        return path.resolve()
-    except (OSError, RuntimeError):  # Python 3.11 says "Symlink loop" with a RuntimeError
-        return path.absolute()
 
 
 def outside_script() -> str:

@@ -21,6 +21,7 @@ import yaml
 
 from pipeline import ime, limits
 from pipeline.errors import Diagnostic, ScriptError, display_path
+from pipeline.fsutil import inside, resolved
 from pipeline.i18n import _
 
 STATUSES = ("draft", "final")
@@ -669,8 +670,8 @@ def _attach_image(
     if scenes[-1].image is not None:
         report(number, _("a scene can have one picture; this scene already has one"))
         return
-    target = (path.parent / src).resolve()
-    if root is not None and not target.is_relative_to(root.resolve()):
+    target = resolved(path.parent / src)
+    if root is not None and not inside(target, root):
         # Refused before anything is opened: a project is one folder, and a link out of it may name anything.
         report(number, _("{src} is outside the project folder; copy it into assets/images/").format(src=src))
         return

@@ -20,17 +20,16 @@ from pathlib import Path
 from pipeline.captions.split import CLOSING, plan_captions, split_captions, tokenize
 from pipeline.config import Config
 from pipeline.errors import SHOWN_PER_FILE, Diagnostic, display_path, more_in_file
+from pipeline.fsutil import inside, resolved
 from pipeline.i18n import _
 from pipeline.picture.fonts import FontFace, resolve_bold_font, resolve_font
 from pipeline.picture.layout import Layout, caption_measure, check_episode_layout, describe, planned_captions
 from pipeline.plan import (
     check_logo,
     check_sounds,
-    inside,
     no_such_script,
     outside_script,
     refusals,
-    resolved,
     script_paths,
 )
 from pipeline.review.citations import citation_findings, law_library

@@ -23,11 +23,11 @@ from PIL import Image, ImageDraw
 from pipeline.captions.track import CaptionTrack
 from pipeline.config import Config
 from pipeline.errors import Diagnostic, ScriptError, display_path
-from pipeline.fsutil import commit
+from pipeline.fsutil import commit, inside
 from pipeline.i18n import NC_, _, chinese_now, shown_name
 from pipeline.picture.fonts import FontFace
 from pipeline.picture.frames import RenderedState, RenderPlan, still_frame
-from pipeline.plan import inside, outside_script, refusals
+from pipeline.plan import outside_script, refusals
 from pipeline.render import StageReport, Tools, produce
 from pipeline.review.check import Finding, check
 from pipeline.script import Episode, parse_script

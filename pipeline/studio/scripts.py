@@ -18,9 +18,9 @@ from pathlib import Path
 from pipeline.catalog import Catalog, CatalogRow, Journal, Publication
 from pipeline.config import Config
 from pipeline.errors import ScriptError
-from pipeline.fsutil import atomic_write_text
+from pipeline.fsutil import atomic_write_text, resolved
 from pipeline.picture.fonts import FontFace, resolve_font
-from pipeline.plan import resolved, script_paths
+from pipeline.plan import script_paths
 from pipeline.render import relative
 from pipeline.review.check import Finding, check_episode, estimated_duration
 from pipeline.review.trail import ReviewState, review_states
